@@ -1,0 +1,16 @@
+//! tower middleware for Okta's management API.
+//!
+//! Each concern is one layer in its own module (`FooLayer` + `Foo<S>`), usable alone or as the
+//! default stack that `okta-client` assembles.
+
+pub mod auth;
+pub mod base_uri;
+pub mod headers;
+
+pub use auth::{Auth, AuthLayer, Credentials, SecretToken};
+pub use base_uri::{BaseUri, BaseUriLayer, OrgUrl};
+pub use headers::{DefaultHeaders, DefaultHeadersLayer};
+
+pub mod rate_limit;
+
+pub use rate_limit::{Bucket, RateLimit, RateLimitConfig, RateLimitLayer, RateLimiter};

@@ -1,0 +1,76 @@
+//! Okta's rate limits: proactive pacing from the budget every response reports, and waiting
+//! then re-sending after a 429.
+//!
+//! The logic lives in [`RateLimiter`], which knows nothing of tower or HTTP services: a request
+//! [acquires](RateLimiter::acquire) a [`Permit`] for its [`Bucket`] and
+//! [completes](Permit::complete) it with the response's status and headers.
+//! [`RateLimitLayer`] / [`RateLimit`] is the thin tower wrapper: it is `Clone` (state shared in
+//! an `Arc`, each bucket behind a `std::sync::Mutex` held for a few instructions) and allocates
+//! nothing on the fast path (a permit granted at once, a response that is not a 429).
+//!
+//! # Buckets
+//! [`Bucket::classify`] maps method + path to Okta's buckets: `GET`/`POST /api/v1/users`;
+//! `POST`/`PUT`/`DELETE /api/v1/users/{id}`; `GET /api/v1/users/{idOrLogin}`; every other
+//! `/api/v1/users…`; anything else.
+//!
+//! # After a 429
+//! * **Rate limit**: wait `X-Rate-Limit-Reset − Date` seconds — both Okta's clock, so a skewed
+//!   local clock does not matter — plus a random jitter in `[0, reset_jitter]`. Without `Date`,
+//!   `reset − local now`, clamped to `[1 s, window]`. A duplicated reset header: the latest
+//!   (see [`RateLimitHeaders`]). The whole bucket is blocked until then, so the other requests
+//!   of the bucket wait instead of collecting their own 429s.
+//! * **Concurrency limit** (`X-Rate-Limit-Limit: 0`, `X-Rate-Limit-Remaining: 0`): the org has
+//!   too many requests in flight; wait `concurrency_backoff × 2^n`, capped, with full jitter.
+//! * Then re-send the request with `X-Okta-Retry-For: <the 429's X-Okta-Request-Id>` and
+//!   `X-Okta-Retry-Count: <n>`; after `max_429_retries` re-sends the 429 is returned as the
+//!   response (the façade turns it into `Error::Api` with status 429).
+//!
+//! # Pacing
+//! Every response's `Limit`/`Remaining`/`Reset` update the bucket (the smallest remaining and
+//! the earliest reset instant of a window win, since responses arrive out of order; a
+//! straggler of a previous window is ignored). Before sending:
+//! 1. While the budget is unknown, one request goes first and the others wait (at most
+//!    `probe_timeout`) for its answer. Responses without rate-limit headers switch pacing off
+//!    for the bucket.
+//! 2. `allowance = remaining − in flight − reserve`; requests in flight have not reported yet.
+//! 3. Above `burst_fraction × limit`, a request goes at once. Below, the rest of the allowance
+//!    is spread evenly over the rest of the window: each request takes the next slot,
+//!    `(reset − slot) / allowance` after the previous one. At zero, wait for the reset (or
+//!    for a request in flight to finish).
+//! 4. Once the reset instant passes, the window is assumed fresh (`remaining = limit`) until a
+//!    response of the new window tells otherwise.
+//!
+//! # Defaults ([`RateLimitConfig`])
+//! | setting | default | |
+//! | --- | --- | --- |
+//! | `max_429_retries` | 3 | re-sends after a 429 |
+//! | `reset_jitter` | 500 ms | uniform in `[0, jitter]`, added to a reset wait |
+//! | `window` | 60 s | Okta's window; caps every reset wait |
+//! | `concurrency_backoff` .. `_max` | 100 ms .. 5 s | `× 2^n`, full jitter |
+//! | `pacing` | true | |
+//! | `reserve` | 1 | requests of each window left to other clients |
+//! | `burst_fraction` | 0.5 | above it requests go at once, below they are spread |
+//! | `probe_timeout` | 2 s | |
+//! | `seed` | OS-random | seed of the jitter |
+//! | `observer` | none | a [`RateLimitObserver`] |
+//!
+//! Every wait is a `tracing` event (`okta rate limit: waiting`, debug; after a 429, info) and a
+//! [`RateLimitEvent::Waited`] for the observer.
+
+mod bucket;
+mod layer;
+mod limiter;
+mod observer;
+mod parse;
+
+pub use bucket::Bucket;
+pub use layer::{RateLimit, RateLimitLayer, ResponseFuture};
+pub use limiter::{BucketSnapshot, Completion, Permit, RateLimitConfig, RateLimiter, exponential_backoff};
+pub use observer::{RateLimitEvent, RateLimitObserver, WaitReason};
+pub use parse::{
+    RateLimitHeaders, X_OKTA_REQUEST_ID, X_OKTA_RETRY_COUNT, X_OKTA_RETRY_FOR, X_RATE_LIMIT_LIMIT,
+    X_RATE_LIMIT_REMAINING, X_RATE_LIMIT_RESET,
+};
+
+#[cfg(test)]
+mod tests;

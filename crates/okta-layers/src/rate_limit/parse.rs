@@ -1,0 +1,164 @@
+//! Reading Okta's rate-limit headers: pure functions over a `HeaderMap`.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use http::{HeaderMap, HeaderName};
+
+/// `X-Rate-Limit-Limit`: the bucket's budget per window.
+pub const X_RATE_LIMIT_LIMIT: HeaderName = HeaderName::from_static("x-rate-limit-limit");
+/// `X-Rate-Limit-Remaining`: what is left of it.
+pub const X_RATE_LIMIT_REMAINING: HeaderName = HeaderName::from_static("x-rate-limit-remaining");
+/// `X-Rate-Limit-Reset`: when the window resets, in seconds since the Unix epoch.
+pub const X_RATE_LIMIT_RESET: HeaderName = HeaderName::from_static("x-rate-limit-reset");
+/// `X-Okta-Request-Id`: Okta's id of the request, for support.
+pub const X_OKTA_REQUEST_ID: HeaderName = HeaderName::from_static("x-okta-request-id");
+/// `X-Okta-Retry-For`: on a re-sent request, the request id of the 429 that caused it.
+pub const X_OKTA_RETRY_FOR: HeaderName = HeaderName::from_static("x-okta-retry-for");
+/// `X-Okta-Retry-Count`: on a re-sent request, how many times it has been re-sent.
+pub const X_OKTA_RETRY_COUNT: HeaderName = HeaderName::from_static("x-okta-retry-count");
+
+/// The rate-limit headers of one response.
+///
+/// Duplicated headers (two `X-Rate-Limit-Reset` lines, or a proxy's comma-joined value) are
+/// resolved conservatively: the **latest** reset, the **smallest** remaining and limit. Waiting
+/// for the latest reset is never too early — retrying before the later of two announced resets
+/// would most likely earn another 429, and every 429 counts against the org — while the cost of
+/// being wrong the other way is at most one window.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RateLimitHeaders {
+    /// `X-Rate-Limit-Limit`.
+    pub limit: Option<u32>,
+    /// `X-Rate-Limit-Remaining`.
+    pub remaining: Option<u32>,
+    /// `X-Rate-Limit-Reset`, epoch seconds.
+    pub reset: Option<u64>,
+    /// The response's `Date`, epoch seconds.
+    pub date: Option<u64>,
+}
+
+fn numbers<'a>(headers: &'a HeaderMap, name: &HeaderName) -> impl Iterator<Item = u64> + 'a {
+    headers
+        .get_all(name)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .filter_map(|part| part.trim().parse::<u64>().ok())
+}
+
+impl RateLimitHeaders {
+    /// Reads the headers; absent or unparsable values are `None`.
+    pub fn parse(headers: &HeaderMap) -> RateLimitHeaders {
+        let clamp = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+        RateLimitHeaders {
+            limit: numbers(headers, &X_RATE_LIMIT_LIMIT).min().map(clamp),
+            remaining: numbers(headers, &X_RATE_LIMIT_REMAINING).min().map(clamp),
+            reset: numbers(headers, &X_RATE_LIMIT_RESET).max(),
+            date: headers
+                .get(http::header::DATE)
+                .and_then(|value| value.to_str().ok())
+                .and_then(|value| httpdate::parse_http_date(value).ok())
+                .and_then(|time| time.duration_since(UNIX_EPOCH).ok())
+                .map(|since| since.as_secs()),
+        }
+    }
+
+    /// Whether the response carries a usable budget (limit, remaining and reset).
+    pub fn is_complete(&self) -> bool {
+        self.limit.is_some() && self.remaining.is_some() && self.reset.is_some()
+    }
+
+    /// Whether this is Okta's concurrency-limit 429 (`Limit: 0`, `Remaining: 0`), which clears as
+    /// soon as other requests finish rather than at the window's end.
+    pub fn is_concurrency_limit(&self) -> bool {
+        self.limit == Some(0) && self.remaining == Some(0)
+    }
+
+    /// How long until the window resets, as seen from the moment the response arrived.
+    ///
+    /// With a `Date` header this is `reset − date`, measured entirely on Okta's clock, so a
+    /// skewed local clock does not matter; it is clamped to `[0, window]`. Without `Date` it falls
+    /// back to `reset − wall_now`, clamped to `[1 s, window]` (the local clock may be off, so
+    /// neither hammer nor stall). `None` without a reset header.
+    pub fn time_to_reset(&self, wall_now: SystemTime, window: Duration) -> Option<Duration> {
+        let reset = self.reset?;
+        Some(match self.date {
+            Some(date) => Duration::from_secs(reset.saturating_sub(date)).min(window),
+            None => {
+                let reset = UNIX_EPOCH + Duration::from_secs(reset);
+                let left = reset.duration_since(wall_now).unwrap_or(Duration::ZERO);
+                left.clamp(Duration::from_secs(1).min(window), window)
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    fn headers(pairs: &[(&HeaderName, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append((*name).clone(), HeaderValue::from_str(value).unwrap());
+        }
+        map
+    }
+
+    const DATE_T: &str = "Tue, 01 Jul 2025 12:00:00 GMT";
+    const T: u64 = 1_751_371_200;
+
+    #[test]
+    fn parses_budget_and_date() {
+        let map = headers(&[
+            (&X_RATE_LIMIT_LIMIT, "600"),
+            (&X_RATE_LIMIT_REMAINING, "599"),
+            (&X_RATE_LIMIT_RESET, &(T + 60).to_string()),
+            (&http::header::DATE, DATE_T),
+        ]);
+        let parsed = RateLimitHeaders::parse(&map);
+        assert_eq!(
+            parsed,
+            RateLimitHeaders { limit: Some(600), remaining: Some(599), reset: Some(T + 60), date: Some(T) }
+        );
+        assert!(parsed.is_complete() && !parsed.is_concurrency_limit());
+    }
+
+    #[test]
+    fn duplicated_reset_takes_the_latest_and_remaining_the_smallest() {
+        let map = headers(&[
+            (&X_RATE_LIMIT_RESET, &(T + 30).to_string()),
+            (&X_RATE_LIMIT_RESET, &(T + 45).to_string()),
+            (&X_RATE_LIMIT_REMAINING, "5, 3"),
+        ]);
+        let parsed = RateLimitHeaders::parse(&map);
+        assert_eq!(parsed.reset, Some(T + 45));
+        assert_eq!(parsed.remaining, Some(3));
+    }
+
+    #[test]
+    fn reset_is_measured_against_date_not_the_local_clock() {
+        let parsed = RateLimitHeaders { reset: Some(T + 7), date: Some(T), ..Default::default() };
+        // The local clock is an hour ahead: irrelevant when Date is present.
+        let skewed = UNIX_EPOCH + Duration::from_secs(T + 3600);
+        assert_eq!(parsed.time_to_reset(skewed, Duration::from_secs(60)), Some(Duration::from_secs(7)));
+    }
+
+    #[test]
+    fn without_date_the_local_clock_is_used_and_clamped() {
+        let window = Duration::from_secs(60);
+        let parsed = RateLimitHeaders { reset: Some(T + 7), ..Default::default() };
+        let now = UNIX_EPOCH + Duration::from_millis(T * 1000 + 2500);
+        assert_eq!(parsed.time_to_reset(now, window), Some(Duration::from_millis(4500)));
+        let late = UNIX_EPOCH + Duration::from_secs(T + 100);
+        assert_eq!(parsed.time_to_reset(late, window), Some(Duration::from_secs(1)));
+        let early = UNIX_EPOCH + Duration::from_secs(T - 3600);
+        assert_eq!(parsed.time_to_reset(early, window), Some(window));
+    }
+
+    #[test]
+    fn concurrency_limit_is_limit_and_remaining_zero() {
+        let map = headers(&[(&X_RATE_LIMIT_LIMIT, "0"), (&X_RATE_LIMIT_REMAINING, "0")]);
+        assert!(RateLimitHeaders::parse(&map).is_concurrency_limit());
+    }
+}

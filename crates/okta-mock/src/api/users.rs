@@ -1,0 +1,264 @@
+//! Users: list (with `q`, `filter`, `search`, paging), create, get, partial and full update, delete.
+
+use super::{ApiResult, Reply, Req, find, json_body, read, write};
+use crate::error::ApiError;
+use crate::expr::{self, Attr, AttrVal, Mode, Subject};
+use crate::model::{Status, User};
+use crate::paging;
+use crate::store::NewUser;
+use http::StatusCode;
+use serde_json::{Map, Value};
+use std::cmp::Ordering;
+use time::OffsetDateTime;
+
+impl Subject for User {
+    fn attr(&self, attr: &Attr) -> AttrVal<'_> {
+        let time = |t: Option<OffsetDateTime>| t.map_or(AttrVal::Missing, AttrVal::Time);
+        match attr {
+            Attr::Status => AttrVal::Str(self.status.as_str()),
+            Attr::Id => AttrVal::Str(&self.id),
+            Attr::Created => AttrVal::Time(self.created),
+            Attr::LastUpdated => AttrVal::Time(self.last_updated),
+            Attr::Activated => time(self.activated),
+            Attr::StatusChanged => time(self.status_changed),
+            Attr::PasswordChanged => time(self.password_changed),
+            Attr::LastLogin => time(self.last_login),
+            Attr::TypeId => AttrVal::Str(&self.type_id),
+            Attr::Profile(k) => self.profile.get(k).map_or(AttrVal::Missing, AttrVal::Json),
+        }
+    }
+}
+
+/// `q`: starts-with on firstName, lastName or email, case-insensitive.
+fn q_matches(u: &User, q: &str) -> bool {
+    ["firstName", "lastName", "email"].iter().any(|k| {
+        u.profile
+            .get(*k)
+            .and_then(Value::as_str)
+            .is_some_and(|v| v.to_lowercase().starts_with(q))
+    })
+}
+
+fn cmp_vals(a: &AttrVal<'_>, b: &AttrVal<'_>) -> Ordering {
+    fn rank(v: &AttrVal<'_>) -> u8 {
+        match v {
+            AttrVal::Missing | AttrVal::Json(Value::Null) => 1,
+            _ => 0,
+        }
+    }
+    match (a, b) {
+        (AttrVal::Time(x), AttrVal::Time(y)) => x.cmp(y),
+        (AttrVal::Json(Value::Number(x)), AttrVal::Json(Value::Number(y))) => {
+            x.as_f64().partial_cmp(&y.as_f64()).unwrap_or(Ordering::Equal)
+        }
+        _ => {
+            let s = |v: &AttrVal<'_>| match v {
+                AttrVal::Str(s) => s.to_lowercase(),
+                AttrVal::Json(Value::String(s)) => s.to_lowercase(),
+                AttrVal::Json(other) => other.to_string(),
+                _ => String::new(),
+            };
+            rank(a).cmp(&rank(b)).then_with(|| s(a).cmp(&s(b)))
+        }
+    }
+}
+
+/// `GET /api/v1/users` (listUsers).
+pub(super) fn list(req: &Req<'_>) -> ApiResult {
+    let qp = &req.query;
+    let q = qp.get("q").map(str::to_lowercase);
+    let expr = match (qp.get("search"), qp.get("filter")) {
+        (Some(s), _) => Some(expr::parse(s, Mode::Search).map_err(|e| ApiError::invalid_search(&e))?),
+        (None, Some(f)) => Some(expr::parse(f, Mode::Filter).map_err(|e| ApiError::invalid_search(&e))?),
+        _ => None,
+    };
+    let limit = paging::limit(qp.get("limit"), if q.is_some() { 10 } else { paging::MAX_LIMIT })?;
+    let after = paging::decode_cursor(qp.get("after"))?;
+    let store = read(req.store);
+    let keep = |u: &&User| match (&expr, &q) {
+        (Some(e), _) => expr::matches(e, *u),
+        (None, Some(q)) => u.status != Status::Deprovisioned && q_matches(u, q),
+        (None, None) => u.status != Status::Deprovisioned,
+    };
+    let sort = match (qp.get("search"), qp.get("sortBy")) {
+        (Some(_), Some(by)) => {
+            Some(Attr::for_sort(by).ok_or_else(|| ApiError::invalid_search("invalid sortBy"))?)
+        }
+        _ => None,
+    };
+    let (items, next) = match sort {
+        None => paging::page(store.users.values().filter(keep), |u| u.seq, after, limit),
+        Some(attr) => {
+            // Sorted searches page by position in the sorted result.
+            let mut all: Vec<&User> = store.users.values().filter(keep).collect();
+            all.sort_by(|a, b| cmp_vals(&a.attr(&attr), &b.attr(&attr)).then(a.seq.cmp(&b.seq)));
+            if qp.get("sortOrder").is_some_and(|o| o.eq_ignore_ascii_case("desc")) {
+                all.reverse();
+            }
+            let (page, next) = paging::page(all.into_iter().enumerate(), |(i, _)| *i as u64 + 1, after, limit);
+            (page.into_iter().map(|(_, u)| u).collect(), next)
+        }
+    };
+    let links = paging::link_headers(&store.base, req.path, req.raw_query, next.as_deref());
+    Ok(Reply::array(items.into_iter().map(|u| u.json_list.clone()), links))
+}
+
+/// `GET /api/v1/users/{idOrLogin}` (getUser).
+pub(super) fn get(req: &Req<'_>, id: &str) -> ApiResult {
+    let store = read(req.store);
+    let seq = find(&store, id)?;
+    Ok(Reply::bytes(store.users[&seq].json.clone()))
+}
+
+fn require_profile_fields(profile: &Map<String, Value>) -> Result<(), ApiError> {
+    for field in ["login", "email", "firstName", "lastName"] {
+        match profile.get(field) {
+            Some(Value::String(s)) if !s.trim().is_empty() => {}
+            _ => return Err(ApiError::validation(field, "The field cannot be left blank")),
+        }
+    }
+    check_profile_values(profile)
+}
+
+fn check_profile_values(profile: &Map<String, Value>) -> Result<(), ApiError> {
+    for field in ["login", "email"] {
+        if let Some(v) = profile.get(field) {
+            match v.as_str() {
+                Some(s) if s.len() >= 5 && s.len() <= 100 && (field == "login" || s.contains('@')) => {}
+                _ => return Err(ApiError::validation(field, "Does not match required pattern")),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The password value in `credentials.password.value`, if any.
+pub(super) fn password_of(creds: Option<&Value>) -> Result<Option<String>, ApiError> {
+    match creds.and_then(|c| c.get("password")).and_then(|p| p.get("value")) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if !s.is_empty() => Ok(Some(s.clone())),
+        Some(_) => Err(ApiError::validation("password", "Password requirements were not met")),
+    }
+}
+
+/// `{question, answer}` in `credentials.recovery_question`, if any.
+pub(super) fn recovery_of(creds: Option<&Value>) -> Result<Option<(String, String)>, ApiError> {
+    let Some(rq) = creds.and_then(|c| c.get("recovery_question")) else { return Ok(None) };
+    match (rq.get("question").and_then(Value::as_str), rq.get("answer").and_then(Value::as_str)) {
+        (Some(q), Some(a)) if !q.is_empty() && a.len() >= 4 => Ok(Some((q.into(), a.into()))),
+        _ => Err(ApiError::validation("recovery_question", "The security question answer must be at least 4 characters")),
+    }
+}
+
+/// `POST /api/v1/users` (createUser).
+pub(super) fn create(req: &Req<'_>) -> ApiResult {
+    let body = json_body(&req.body)?;
+    let profile = match body.get("profile") {
+        Some(Value::Object(p)) => p.clone(),
+        _ => return Err(ApiError::validation("profile", "The field cannot be left blank")),
+    };
+    require_profile_fields(&profile)?;
+    let creds = body.get("credentials");
+    let password = password_of(creds)?;
+    let recovery = recovery_of(creds)?;
+    let group_ids: Vec<String> = match body.get("groupIds") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(ids)) => ids.iter().filter_map(|v| v.as_str().map(String::from)).collect(),
+        Some(_) => return Err(ApiError::malformed_body()),
+    };
+    let activate = req.query.flag("activate", true);
+    let status = match (activate, &password) {
+        (false, _) => Status::Staged,
+        (true, Some(_)) if req.query.get("nextLogin") == Some("changePassword") => Status::PasswordExpired,
+        (true, Some(_)) => Status::Active,
+        (true, None) => Status::Provisioned,
+    };
+    let mut store = write(req.store);
+    let login = profile.get("login").and_then(Value::as_str).unwrap_or_default();
+    if store.login_taken(login, None) {
+        return Err(ApiError::duplicate_login());
+    }
+    let mut groups = vec![0];
+    for gid in &group_ids {
+        let g = store.group_index(gid).ok_or_else(|| ApiError::validation("groupIds", format!("Invalid group id {gid}")))?;
+        if !groups.contains(&g) {
+            groups.push(g);
+        }
+    }
+    let id = store.insert_user(NewUser { profile, password, recovery, status, at: OffsetDateTime::now_utc() });
+    if let Some(u) = store.user_mut(&id) {
+        u.groups = groups;
+    }
+    store.rerender(&id);
+    let seq = find(&store, &id)?;
+    Ok(Reply::bytes(store.users[&seq].json.clone()))
+}
+
+/// `POST` (partial, `replace == false`) or `PUT` (full) `/api/v1/users/{idOrLogin}`.
+pub(super) fn update(req: &Req<'_>, id: &str, replace: bool) -> ApiResult {
+    let body = json_body(&req.body)?;
+    let new_profile = match body.get("profile") {
+        None => None,
+        Some(Value::Object(p)) => Some(p),
+        Some(_) => return Err(ApiError::malformed_body()),
+    };
+    let creds = body.get("credentials");
+    let password = password_of(creds)?;
+    let recovery = recovery_of(creds)?;
+    let mut store = write(req.store);
+    let seq = find(&store, id)?;
+    let user = &store.users[&seq];
+    let old_login = user.login().to_owned();
+    let profile = match new_profile {
+        None => None,
+        Some(p) if replace => {
+            require_profile_fields(p)?;
+            Some(p.clone())
+        }
+        Some(p) => {
+            check_profile_values(p)?;
+            let mut merged = user.profile.clone();
+            merged.extend(p.iter().map(|(k, v)| (k.clone(), v.clone())));
+            require_profile_fields(&merged)?;
+            Some(merged)
+        }
+    };
+    if let Some(p) = &profile {
+        let login = p.get("login").and_then(Value::as_str).unwrap_or_default();
+        if store.login_taken(login, Some(seq)) {
+            return Err(ApiError::duplicate_login());
+        }
+    }
+    let now = OffsetDateTime::now_utc();
+    let Some(u) = store.users.get_mut(&seq) else { return Err(ApiError::not_found(id, "User")) };
+    if let Some(p) = profile {
+        u.profile = p;
+    }
+    if let Some(pw) = password {
+        u.password = Some(pw);
+        u.password_changed = Some(now);
+    }
+    if let Some(rq) = recovery {
+        u.recovery = Some(rq);
+    }
+    u.last_updated = now;
+    let uid = u.id.clone();
+    store.reindex_login(seq, &old_login);
+    store.rerender(&uid);
+    Ok(Reply::bytes(store.users[&seq].json.clone()))
+}
+
+/// `DELETE /api/v1/users/{idOrLogin}`: deactivates first, deletes the second time.
+pub(super) fn delete(req: &Req<'_>, id: &str) -> ApiResult {
+    let mut store = write(req.store);
+    let seq = find(&store, id)?;
+    let Some(u) = store.users.get_mut(&seq) else { return Err(ApiError::not_found(id, "User")) };
+    if u.status == Status::Deprovisioned {
+        store.remove_user(seq);
+    } else {
+        super::lifecycle::deprovision(u);
+        let uid = u.id.clone();
+        store.rerender(&uid);
+    }
+    Ok(Reply::empty(StatusCode::NO_CONTENT))
+}

@@ -1,0 +1,264 @@
+//! The one error type of the façade, and Okta's error body kept whole.
+
+use http::StatusCode;
+use serde::{Deserialize, Serialize};
+
+/// A boxed error, as tower services return them.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// A `Result` whose error is [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong when calling Okta.
+///
+/// Middleware and transports may return an `Error` themselves (boxed, as tower services do);
+/// [`Error::from_service`] unwraps it again so the caller always sees one typed value.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Okta answered with an error status and its usual error body.
+    #[error("{0}")]
+    Api(Box<ApiError>),
+    /// Okta (or something in front of it) answered with an error status and a body that is not
+    /// Okta's error shape, such as a proxy's HTML page.
+    #[error("HTTP {status} without an Okta error body (request id {request_id:?}): {snippet}")]
+    UnexpectedStatus {
+        /// The HTTP status.
+        status: StatusCode,
+        /// The `X-Okta-Request-Id` of the response, if any.
+        request_id: Option<String>,
+        /// The start of the body, for diagnosis.
+        snippet: String,
+    },
+    /// A successful response whose body could not be decoded into the expected type.
+    #[error("could not decode the response body (request id {request_id:?}): {source}; body starts: {snippet}")]
+    Decode {
+        /// The `X-Okta-Request-Id` of the response, if any.
+        request_id: Option<String>,
+        /// The start of the body, for diagnosis.
+        snippet: String,
+        /// What serde said.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The caller's input was refused before anything was sent.
+    #[error("invalid {what}: {reason}")]
+    InvalidInput {
+        /// Which argument was wrong, e.g. `userId`.
+        what: &'static str,
+        /// Why it was refused.
+        reason: String,
+    },
+    /// A timeout fired: connecting, one attempt, the whole call, or a stalled response body.
+    #[error("timed out ({kind})")]
+    Timeout {
+        /// Which timeout fired.
+        kind: TimeoutKind,
+    },
+    /// The response body was larger than the configured cap.
+    #[error("response body larger than the limit of {limit} bytes")]
+    BodyTooLarge {
+        /// The cap, in bytes.
+        limit: usize,
+    },
+    /// The request could not be delivered or the response not read (DNS, connect, TLS, reset).
+    #[error("transport error: {source}")]
+    Transport {
+        /// Whether the request certainly never reached the server (connect refused, DNS, TLS
+        /// handshake), so that even a non-idempotent request may be retried.
+        not_sent: bool,
+        /// The underlying error.
+        #[source]
+        source: BoxError,
+    },
+    /// Authentication could not be obtained (for example the OAuth token endpoint refused the
+    /// client assertion).
+    #[error("authentication failed: {reason}")]
+    Auth {
+        /// Why, without any secret.
+        reason: String,
+    },
+    /// The request was refused by policy before being sent (for example a URL outside the org).
+    #[error("request refused: {reason}")]
+    Refused {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Which timeout fired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TimeoutKind {
+    /// Establishing the connection (TCP and TLS).
+    Connect,
+    /// One attempt, from sending the request to the end of its response.
+    Attempt,
+    /// The whole call, including every retry and rate-limit wait.
+    Call,
+    /// The response body stopped arriving.
+    BodyStalled,
+}
+
+impl std::fmt::Display for TimeoutKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            TimeoutKind::Connect => "connect",
+            TimeoutKind::Attempt => "attempt",
+            TimeoutKind::Call => "whole call",
+            TimeoutKind::BodyStalled => "stalled response body",
+        })
+    }
+}
+
+/// Okta's error body, with the status and request id of the response that carried it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiError {
+    /// The HTTP status of the response (not part of Okta's body).
+    #[serde(skip, default = "default_status")]
+    pub status: StatusCode,
+    /// The `X-Okta-Request-Id` of the response (not part of Okta's body).
+    #[serde(skip)]
+    pub request_id: Option<String>,
+    /// Okta's error code, such as `E0000007`.
+    #[serde(default)]
+    pub error_code: String,
+    /// A human-readable summary.
+    #[serde(default)]
+    pub error_summary: String,
+    /// A link to the error's documentation (usually the error code again).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_link: Option<String>,
+    /// Okta's id for this occurrence of the error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_id: Option<String>,
+    /// The detailed causes, such as which field failed validation.
+    #[serde(default)]
+    pub error_causes: Vec<ErrorCause>,
+}
+
+/// One cause of an Okta error.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorCause {
+    /// What was wrong.
+    #[serde(default)]
+    pub error_summary: String,
+}
+
+fn default_status() -> StatusCode {
+    StatusCode::INTERNAL_SERVER_ERROR
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Okta error {} ({}): {}", self.error_code, self.status, self.error_summary)?;
+        for cause in &self.error_causes {
+            write!(f, "; {}", cause.error_summary)?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " [request id {id}]")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl Error {
+    /// Turns an error returned by the underlying service into an [`Error`]: an `Error` boxed by a
+    /// layer (the okta-layers timeouts, the okta-hyper transport) is unwrapped, anything else is
+    /// a transport error.
+    pub fn from_service(error: BoxError) -> Error {
+        let error = match error.downcast::<Error>() {
+            Ok(error) => return *error,
+            Err(error) => error,
+        };
+        if let Some(limit) = find_length_limit(&*error) {
+            return Error::BodyTooLarge { limit };
+        }
+        Error::Transport { not_sent: false, source: error }
+    }
+
+    /// The HTTP status of an error response, if this error is one.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api(api) => Some(api.status),
+            Error::UnexpectedStatus { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// Okta's error body, if this error carries one.
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(api) => Some(api),
+            _ => None,
+        }
+    }
+
+    /// Okta's error code (`E0000007`, …), if this error carries one.
+    pub fn error_code(&self) -> Option<&str> {
+        self.api().map(|api| api.error_code.as_str())
+    }
+
+    /// Whether this is a 404 Not Found.
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(StatusCode::NOT_FOUND)
+    }
+
+    /// Whether this is a timeout of any kind.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Timeout { .. })
+    }
+
+    /// Whether Okta refused the call for its rate limit (HTTP 429).
+    pub fn is_rate_limited(&self) -> bool {
+        self.status() == Some(StatusCode::TOO_MANY_REQUESTS)
+    }
+}
+
+fn find_length_limit(error: &(dyn std::error::Error + 'static)) -> Option<usize> {
+    let mut current = Some(error);
+    while let Some(e) = current {
+        if let Some(Error::BodyTooLarge { limit }) = e.downcast_ref::<Error>() {
+            return Some(*limit);
+        }
+        current = e.source();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_boxed_by_a_layer_comes_back_unchanged() {
+        let boxed: BoxError = Box::new(Error::Timeout { kind: TimeoutKind::Call });
+        assert!(matches!(Error::from_service(boxed), Error::Timeout { kind: TimeoutKind::Call }));
+    }
+
+    #[test]
+    fn other_errors_are_transport_errors() {
+        let boxed: BoxError = Box::new(std::io::Error::other("connection reset"));
+        let error = Error::from_service(boxed);
+        assert!(matches!(error, Error::Transport { not_sent: false, .. }), "{error:?}");
+    }
+
+    #[test]
+    fn api_error_display_names_code_causes_and_request_id() {
+        let api = ApiError {
+            status: StatusCode::BAD_REQUEST,
+            request_id: Some("req-1".into()),
+            error_code: "E0000001".into(),
+            error_summary: "Api validation failed: login".into(),
+            error_link: Some("E0000001".into()),
+            error_id: Some("oae123".into()),
+            error_causes: vec![ErrorCause { error_summary: "login: already exists".into() }],
+        };
+        let text = Error::Api(Box::new(api)).to_string();
+        assert!(text.contains("E0000001") && text.contains("login: already exists") && text.contains("req-1"), "{text}");
+    }
+}

@@ -1,0 +1,189 @@
+//! The `lossless_struct!` macro: a JSON object with typed attributes that keeps every other
+//! key, without `#[serde(flatten)]`.
+//!
+//! `#[serde(flatten)]` into a map buffers the whole object into `Content` values first, which
+//! made decoding a 200-user page several times slower. The generated `Deserialize` instead
+//! walks the object's keys once: a known key (matched on the borrowed string, no allocation)
+//! decodes straight into its typed field, any other key goes to the extra map. The generated
+//! `Serialize` writes the typed fields that are set, then the extra keys.
+//!
+//! `null` handling: a typed attribute received as `null` decodes to `None` *and* leaves a
+//! `null` marker under its key in the extra map, so it is sent back as `null` (Okta's partial
+//! update clears an attribute sent as `null` and keeps one left out). A typed field that is
+//! `Some` always wins over an extra entry of the same key.
+
+/// Generates a struct of `Option<T>` attributes plus an extra map, and its serde impls.
+macro_rules! lossless_struct {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $(
+                $(#[$fmeta:meta])*
+                $field:ident : $ty:ty = $key:literal,
+            )*
+        }
+        $(#[$emeta:meta])*
+        extra $extra:ident;
+    ) => {
+        $(#[$meta])*
+        pub struct $name {
+            $(
+                $(#[$fmeta])*
+                pub $field: ::std::option::Option<$ty>,
+            )*
+            $(#[$emeta])*
+            pub $extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        }
+
+        impl $name {
+            /// The JSON keys of the typed attributes.
+            pub const STANDARD_KEYS: &'static [&'static str] = &[$($key),*];
+
+            /// `true` if `key` is the JSON key of one of the typed attributes.
+            pub fn is_standard_key(key: &str) -> bool {
+                matches!(key, $($key)|*)
+            }
+
+            /// `true` if `key` is a typed attribute that currently holds a value.
+            fn standard_is_set(&self, key: &str) -> bool {
+                match key {
+                    $($key => self.$field.is_some(),)*
+                    _ => false,
+                }
+            }
+
+            /// Sets the attribute `key` from a JSON value: a typed attribute takes a value of
+            /// its type (`null` clears it and is sent as `null`; a value of another type is
+            /// kept raw in the extra map); any other key goes to the extra map.
+            #[allow(dead_code)]
+            fn set_value(&mut self, key: ::std::string::String, value: ::serde_json::Value) {
+                match key.as_str() {
+                    $(
+                        $key => {
+                            if value.is_null() {
+                                self.$field = ::std::option::Option::None;
+                                self.$extra.insert(key, value);
+                            } else {
+                                match <$ty as ::serde::Deserialize>::deserialize(&value) {
+                                    ::std::result::Result::Ok(typed) => {
+                                        self.$field = ::std::option::Option::Some(typed);
+                                        self.$extra.remove(&key);
+                                    }
+                                    ::std::result::Result::Err(_) => {
+                                        self.$field = ::std::option::Option::None;
+                                        self.$extra.insert(key, value);
+                                    }
+                                }
+                            }
+                        }
+                    )*
+                    _ => {
+                        self.$extra.insert(key, value);
+                    }
+                }
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                use ::serde::ser::SerializeMap as _;
+                let mut len = 0usize;
+                $(len += usize::from(self.$field.is_some());)*
+                len += self.$extra.keys().filter(|key| !self.standard_is_set(key)).count();
+                let mut map = serializer.serialize_map(::std::option::Option::Some(len))?;
+                $(
+                    if let ::std::option::Option::Some(value) = &self.$field {
+                        map.serialize_entry($key, value)?;
+                    }
+                )*
+                for (key, value) in &self.$extra {
+                    if !self.standard_is_set(key) {
+                        map.serialize_entry(key, value)?;
+                    }
+                }
+                map.end()
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                #[allow(non_camel_case_types)]
+                enum Key {
+                    $($field,)*
+                    Extra(::std::string::String),
+                }
+
+                impl<'de> ::serde::Deserialize<'de> for Key {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                        struct KeyVisitor;
+
+                        impl<'de> ::serde::de::Visitor<'de> for KeyVisitor {
+                            type Value = Key;
+
+                            fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                                f.write_str("an attribute name")
+                            }
+
+                            fn visit_str<E: ::serde::de::Error>(self, key: &str) -> ::std::result::Result<Key, E> {
+                                ::std::result::Result::Ok(match key {
+                                    $($key => Key::$field,)*
+                                    other => Key::Extra(other.to_owned()),
+                                })
+                            }
+
+                            fn visit_string<E: ::serde::de::Error>(self, key: ::std::string::String) -> ::std::result::Result<Key, E> {
+                                ::std::result::Result::Ok(match key.as_str() {
+                                    $($key => Key::$field,)*
+                                    _ => Key::Extra(key),
+                                })
+                            }
+                        }
+
+                        deserializer.deserialize_str(KeyVisitor)
+                    }
+                }
+
+                struct Visitor;
+
+                impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                    type Value = $name;
+
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(concat!("a JSON object (", stringify!($name), ")"))
+                    }
+
+                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<$name, A::Error> {
+                        let mut out = $name {
+                            $($field: ::std::option::Option::None,)*
+                            $extra: ::serde_json::Map::new(),
+                        };
+                        while let ::std::option::Option::Some(key) = map.next_key::<Key>()? {
+                            match key {
+                                $(
+                                    Key::$field => match map.next_value::<::std::option::Option<$ty>>()? {
+                                        ::std::option::Option::Some(value) => {
+                                            out.$field = ::std::option::Option::Some(value);
+                                        }
+                                        ::std::option::Option::None => {
+                                            out.$field = ::std::option::Option::None;
+                                            out.$extra.insert($key.to_owned(), ::serde_json::Value::Null);
+                                        }
+                                    },
+                                )*
+                                Key::Extra(key) => {
+                                    let value = map.next_value::<::serde_json::Value>()?;
+                                    out.$extra.insert(key, value);
+                                }
+                            }
+                        }
+                        ::std::result::Result::Ok(out)
+                    }
+                }
+
+                deserializer.deserialize_map(Visitor)
+            }
+        }
+    };
+}
+
+pub(crate) use lossless_struct;

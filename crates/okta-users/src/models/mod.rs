@@ -1,0 +1,95 @@
+//! The data models of the Users API: resources, request bodies and responses, named after
+//! the schemas of Okta's OpenAPI spec.
+//!
+//! Conventions:
+//! - JSON names follow the spec (`camelCase`, a few `snake_case` OAuth fields, `resource-set`);
+//!   Rust fields are their `snake_case` (`type` is `r#type`, `_links` is `links`,
+//!   `_embedded` is `embedded`).
+//! - Optional attributes are `Option`s, left out of the JSON when `None`; `Some(false)` is
+//!   sent as `false`.
+//! - Timestamps are [`time::OffsetDateTime`] (RFC 3339).
+//! - Every enum is open: a value Okta adds later decodes to `Other(String)` and is sent back
+//!   unchanged (see [`UserStatus`]).
+//! - Secrets (password values, recovery answers, activation and reset tokens and links,
+//!   temporary passwords) never appear in `Debug` output: it prints `<redacted>`.
+//!
+//! # Custom profile attributes
+//!
+//! [`UserProfile`] has Okta's standard attributes as typed fields and keeps every custom
+//! attribute of your org's schema as JSON: read it with [`UserProfile::custom`], set it with
+//! [`UserProfile::set_custom`]. A profile read and sent back keeps all of them, unchanged.
+//!
+//! To work with typed custom attributes instead, declare your own profile struct with the
+//! attributes you need and use it as the `P` of [`User<P>`](User),
+//! [`CreateUserRequest<P>`](CreateUserRequest) and [`UpdateUserRequest<P>`](UpdateUserRequest):
+//!
+//! ```
+//! use okta_users::models::{CreateUserRequest, User};
+//! use serde::{Deserialize, Serialize};
+//!
+//! #[derive(Debug, Clone, Serialize, Deserialize)]
+//! #[serde(rename_all = "camelCase")]
+//! struct EmployeeProfile {
+//!     login: String,
+//!     email: String,
+//!     first_name: Option<String>,
+//!     last_name: Option<String>,
+//!     // custom attributes of the org's user schema
+//!     employee_badge: Option<String>,
+//!     #[serde(default)]
+//!     clearance_level: u8,
+//! }
+//!
+//! let user: User<EmployeeProfile> = serde_json::from_str(r#"{
+//!     "id": "00u1", "status": "ACTIVE",
+//!     "profile": {"login": "ada@example.com", "email": "ada@example.com",
+//!                 "employeeBadge": "A-1", "clearanceLevel": 3, "nickName": "Ada"}
+//! }"#).unwrap();
+//! assert_eq!(user.profile.clearance_level, 3);
+//!
+//! let body = CreateUserRequest::new(user.profile.clone()).password("s3cret!");
+//! # let _ = body;
+//! ```
+//!
+//! Such a struct drops the attributes it does not declare (`nickName` above). Send it with a
+//! partial update (`POST`), which leaves the other attributes as they are — not with a
+//! replace (`PUT`), which would clear them. Or keep the rest too with a
+//! `#[serde(flatten)] rest: serde_json::Map<String, serde_json::Value>` field, at a cost in
+//! decoding speed.
+
+mod app;
+mod enums;
+mod group;
+mod idp;
+mod lifecycle;
+mod links;
+mod lossless;
+mod oauth;
+mod open_enum;
+mod profile;
+mod requests;
+mod role;
+mod secret;
+mod user;
+
+#[cfg(test)]
+mod tests;
+
+pub use app::{AppLink, CatalogApplication};
+pub use enums::{
+    AuthenticationProviderType, CatalogApplicationStatus, DigestAlgorithm, GrantOrTokenStatus, GroupType,
+    IdentityProviderIssuerMode, IdentityProviderType, LifecycleStatus, OAuth2ScopeConsentGrantSource,
+    PasswordCredentialHashAlgorithm, RoleAssignmentType, RoleType, UserNextLogin, UserStatus,
+};
+pub use group::Group;
+pub use idp::IdentityProvider;
+pub use lifecycle::{ForgotPasswordResponse, ResetPasswordToken, TempPassword, UserActivationToken};
+pub use links::{HrefHints, HrefObject, LinkValue, LinkedObject, Links};
+pub use oauth::{OAuth2Actor, OAuth2Client, OAuth2RefreshToken, OAuth2ScopeConsentGrant};
+pub use profile::{GroupProfile, UserProfile};
+pub use requests::{AssignRoleRequest, ChangePasswordRequest, CreateUserRequest, UpdateUserRequest};
+pub use role::Role;
+pub use user::{
+    AuthenticationProvider, PasswordCredential, PasswordCredentialHash, PasswordCredentialHook,
+    RecoveryQuestionCredential, User, UserCredentials, UserType,
+};

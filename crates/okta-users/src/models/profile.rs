@@ -1,0 +1,328 @@
+//! User and group profiles: typed standard attributes plus lossless custom attributes.
+
+use serde_json::{Map, Value};
+
+use super::lossless::lossless_struct;
+
+lossless_struct! {
+    /// A user's profile (`UserProfile`): Okta's standard attributes, typed, plus every custom
+    /// attribute of your org's user schema, kept as JSON in [`custom`](Self::custom).
+    ///
+    /// A profile read from Okta and sent back (read-modify-write) keeps every custom
+    /// attribute unchanged, whatever its JSON type. See [the module docs](super) for typing
+    /// your custom attributes with your own struct instead.
+    ///
+    /// **`null`**: a standard attribute received as `null` reads as `None` and is sent back as
+    /// `null` (a marker stays in `custom` under its key). Setting the field to `Some(..)`
+    /// overrides the marker. To clear a standard attribute in a partial update, send it as
+    /// `null` with [`set_custom`](Self::set_custom)`(key, Value::Null)`; a field that is just
+    /// `None` is left out of the JSON.
+    ///
+    /// ```
+    /// use okta_users::models::UserProfile;
+    /// let mut profile = UserProfile::new("Ada", "Lovelace", "ada@example.com", "ada@example.com");
+    /// profile.title = Some("Countess".into());
+    /// profile.set_custom("favoriteNumbers", serde_json::json!([3, 7]));
+    /// assert_eq!(profile.custom("favoriteNumbers"), Some(&serde_json::json!([3, 7])));
+    /// ```
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct UserProfile {
+        /// `login`: the unique sign-in name, usually an email address.
+        login: String = "login",
+        /// `email`: primary email address.
+        email: String = "email",
+        /// `secondEmail`: secondary email address.
+        second_email: String = "secondEmail",
+        /// `firstName`: given name.
+        first_name: String = "firstName",
+        /// `lastName`: family name.
+        last_name: String = "lastName",
+        /// `middleName`: middle name.
+        middle_name: String = "middleName",
+        /// `honorificPrefix`, e.g. `Dr.`.
+        honorific_prefix: String = "honorificPrefix",
+        /// `honorificSuffix`, e.g. `Jr.`.
+        honorific_suffix: String = "honorificSuffix",
+        /// `title`: job title.
+        title: String = "title",
+        /// `displayName`: name shown to end users.
+        display_name: String = "displayName",
+        /// `nickName`: casual name.
+        nick_name: String = "nickName",
+        /// `profileUrl`: URL of the user's online profile.
+        profile_url: String = "profileUrl",
+        /// `mobilePhone`: mobile phone number.
+        mobile_phone: String = "mobilePhone",
+        /// `primaryPhone`: primary phone number.
+        primary_phone: String = "primaryPhone",
+        /// `streetAddress`: street address.
+        street_address: String = "streetAddress",
+        /// `city`.
+        city: String = "city",
+        /// `state`: state or region.
+        state: String = "state",
+        /// `zipCode`: ZIP or postal code.
+        zip_code: String = "zipCode",
+        /// `postalAddress`: mailing address.
+        postal_address: String = "postalAddress",
+        /// `countryCode`: ISO 3166-1 alpha-2 country code.
+        country_code: String = "countryCode",
+        /// `preferredLanguage`, e.g. `en-US`.
+        preferred_language: String = "preferredLanguage",
+        /// `locale`, e.g. `en_US`.
+        locale: String = "locale",
+        /// `timezone`, e.g. `America/Los_Angeles`.
+        timezone: String = "timezone",
+        /// `userType`: the org's own classification of the user (free text).
+        user_type: String = "userType",
+        /// `employeeNumber`.
+        employee_number: String = "employeeNumber",
+        /// `costCenter`.
+        cost_center: String = "costCenter",
+        /// `organization`.
+        organization: String = "organization",
+        /// `division`.
+        division: String = "division",
+        /// `department`.
+        department: String = "department",
+        /// `managerId`: the manager's id.
+        manager_id: String = "managerId",
+        /// `manager`: the manager's display name.
+        manager: String = "manager",
+    }
+    /// Every other attribute, in JSON, by name (custom attributes of the org's schema),
+    /// plus `null` markers of standard attributes received or to be sent as `null`.
+    extra custom;
+}
+
+impl UserProfile {
+    /// A profile with the four attributes Okta requires to create a user.
+    pub fn new(
+        first_name: impl Into<String>,
+        last_name: impl Into<String>,
+        email: impl Into<String>,
+        login: impl Into<String>,
+    ) -> Self {
+        Self {
+            first_name: Some(first_name.into()),
+            last_name: Some(last_name.into()),
+            email: Some(email.into()),
+            login: Some(login.into()),
+            ..Self::default()
+        }
+    }
+
+    /// A custom attribute (or the `null` marker of a standard attribute), by its JSON name.
+    ///
+    /// Standard attributes are read from their fields (`profile.city`), not from here.
+    pub fn custom(&self, name: &str) -> Option<&Value> {
+        self.custom.get(name)
+    }
+
+    /// Sets an attribute by its JSON name.
+    ///
+    /// A custom attribute is stored as given (`Value::Null` is sent as `null`). The name of a
+    /// standard attribute sets its field when `value` is a string, and clears it when `value`
+    /// is `null` (sending `null`, which clears it in a partial update).
+    pub fn set_custom(&mut self, name: impl Into<String>, value: Value) {
+        self.set_value(name.into(), value);
+    }
+
+    /// Removes a custom attribute (or a `null` marker) and returns its value; a removed
+    /// attribute is left out of the JSON, which a partial update leaves unchanged.
+    pub fn remove_custom(&mut self, name: &str) -> Option<Value> {
+        self.custom.remove(name)
+    }
+
+    /// Every custom attribute (and `null` marker), by name.
+    pub fn custom_attributes(&self) -> &Map<String, Value> {
+        &self.custom
+    }
+}
+
+lossless_struct! {
+    /// A group's profile (`GroupProfile`: `OktaUserGroupProfile` or
+    /// `OktaActiveDirectoryGroupProfile`), with every other attribute kept in
+    /// [`custom`](Self::custom). Same `null` handling as [`UserProfile`].
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct GroupProfile {
+        /// `name` of the group.
+        name: String = "name",
+        /// `description` of the group.
+        description: String = "description",
+        /// `dn`: distinguished name (Active Directory groups).
+        dn: String = "dn",
+        /// `externalId`: the group's id in Active Directory.
+        external_id: String = "externalId",
+        /// `samAccountName` (Active Directory groups).
+        sam_account_name: String = "samAccountName",
+        /// `windowsDomainQualifiedName` (Active Directory groups).
+        windows_domain_qualified_name: String = "windowsDomainQualifiedName",
+    }
+    /// Every other attribute, in JSON, by name (custom attributes of the group schema).
+    extra custom;
+}
+
+impl GroupProfile {
+    /// A profile with a name and an optional description.
+    pub fn new(name: impl Into<String>, description: Option<String>) -> Self {
+        Self { name: Some(name.into()), description, ..Self::default() }
+    }
+
+    /// A custom attribute (or the `null` marker of a standard attribute), by its JSON name.
+    pub fn custom(&self, name: &str) -> Option<&Value> {
+        self.custom.get(name)
+    }
+
+    /// Sets an attribute by its JSON name (see [`UserProfile::set_custom`]).
+    pub fn set_custom(&mut self, name: impl Into<String>, value: Value) {
+        self.set_value(name.into(), value);
+    }
+
+    /// Removes a custom attribute (or a `null` marker) and returns its value.
+    pub fn remove_custom(&mut self, name: &str) -> Option<Value> {
+        self.custom.remove(name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn custom_profile() -> Value {
+        json!({
+            "login": "isaac.brock@example.com",
+            "firstName": "Isaac",
+            "lastName": "Brock",
+            "email": "isaac.brock@example.com",
+            "secondEmail": null,
+            "city": "San Francisco",
+            "employeeBadge": "A-1234",
+            "shoeSize": 44.5,
+            "clearance": 3,
+            "isContractor": false,
+            "skills": ["rust", "okta", 7, null],
+            "address": {"home": {"street": "1 Main St", "geo": [37.7, -122.4]}, "verified": true},
+            "pager": null,
+            "emptyList": [],
+            "emptyObject": {},
+            "big": 18446744073709551615u64,
+            "negative": -42,
+            "unicode": "Zoë 🚀 \"quoted\" \\ back"
+        })
+    }
+
+    #[test]
+    fn decodes_standard_and_custom_attributes() {
+        let profile: UserProfile = serde_json::from_value(custom_profile()).unwrap();
+        assert_eq!(profile.login.as_deref(), Some("isaac.brock@example.com"));
+        assert_eq!(profile.city.as_deref(), Some("San Francisco"));
+        assert_eq!(profile.second_email, None);
+        assert_eq!(profile.custom("secondEmail"), Some(&Value::Null));
+        assert_eq!(profile.custom("shoeSize"), Some(&json!(44.5)));
+        assert_eq!(profile.custom("pager"), Some(&Value::Null));
+        assert_eq!(profile.custom("address").unwrap()["home"]["street"], "1 Main St");
+        assert_eq!(profile.custom("city"), None);
+        assert_eq!(profile.custom("absent"), None);
+    }
+
+    #[test]
+    fn read_modify_write_keeps_every_custom_attribute() {
+        let before = custom_profile();
+        // decode from text, as a response body would be
+        let text = serde_json::to_string(&before).unwrap();
+        let mut profile: UserProfile = serde_json::from_str(&text).unwrap();
+        profile.city = Some("Portland".into());
+        let after = serde_json::to_value(&profile).unwrap();
+
+        let (before, after) = (before.as_object().unwrap(), after.as_object().unwrap());
+        assert_eq!(after["city"], "Portland");
+        assert_eq!(before.len(), after.len());
+        for (key, value) in before {
+            if key != "city" {
+                assert_eq!(after.get(key), Some(value), "attribute {key} changed");
+            }
+        }
+    }
+
+    #[test]
+    fn unchanged_profile_round_trips_exactly() {
+        let before = custom_profile();
+        let profile: UserProfile = serde_json::from_value(before.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&profile).unwrap(), before);
+        // and through text, twice
+        let text = serde_json::to_string(&profile).unwrap();
+        let again: UserProfile = serde_json::from_str(&text).unwrap();
+        assert_eq!(again, profile);
+    }
+
+    #[test]
+    fn setting_a_standard_field_overrides_its_null_marker() {
+        let mut profile: UserProfile = serde_json::from_value(json!({"secondEmail": null})).unwrap();
+        profile.second_email = Some("b@example.com".into());
+        assert_eq!(serde_json::to_value(&profile).unwrap(), json!({"secondEmail": "b@example.com"}));
+    }
+
+    #[test]
+    fn set_custom_routes_standard_names_to_their_fields() {
+        let mut profile = UserProfile::new("Ada", "Lovelace", "ada@example.com", "ada@example.com");
+        profile.cost_center = Some("10".into());
+        profile.set_custom("costCenter", "42".into());
+        assert_eq!(profile.cost_center.as_deref(), Some("42"));
+        profile.set_custom("mobilePhone", Value::Null);
+        profile.set_custom("firstName", Value::Null);
+        profile.set_custom("level", json!(7));
+        assert_eq!(
+            serde_json::to_value(&profile).unwrap(),
+            json!({
+                "login": "ada@example.com",
+                "email": "ada@example.com",
+                "lastName": "Lovelace",
+                "costCenter": "42",
+                "mobilePhone": null,
+                "firstName": null,
+                "level": 7
+            })
+        );
+        assert_eq!(profile.remove_custom("level"), Some(json!(7)));
+        assert!(!profile.custom_attributes().contains_key("level"));
+    }
+
+    #[test]
+    fn none_fields_are_left_out() {
+        let profile = UserProfile::new("Ada", "Lovelace", "ada@example.com", "ada@example.com");
+        assert_eq!(
+            serde_json::to_string(&profile).unwrap(),
+            r#"{"login":"ada@example.com","email":"ada@example.com","firstName":"Ada","lastName":"Lovelace"}"#
+        );
+        assert_eq!(serde_json::to_string(&UserProfile::default()).unwrap(), "{}");
+    }
+
+    #[test]
+    fn escaped_keys_and_values_decode() {
+        let profile: UserProfile =
+            serde_json::from_str(r#"{"first\u004eame":"A\u0064a","cust\u006fm":"x"}"#).unwrap();
+        assert_eq!(profile.first_name.as_deref(), Some("Ada"));
+        assert_eq!(profile.custom("custom"), Some(&json!("x")));
+    }
+
+    #[test]
+    fn wrong_type_for_a_standard_attribute_is_an_error() {
+        assert!(serde_json::from_str::<UserProfile>(r#"{"firstName": 3}"#).is_err());
+        assert!(serde_json::from_str::<UserProfile>(r#"[]"#).is_err());
+    }
+
+    #[test]
+    fn group_profile_keeps_extra_keys() {
+        let before = json!({"name": "Eng", "description": "Engineers", "samAccountName": "eng", "costCode": 12});
+        let mut profile: GroupProfile = serde_json::from_value(before.clone()).unwrap();
+        assert_eq!(profile.sam_account_name.as_deref(), Some("eng"));
+        assert_eq!(profile.custom("costCode"), Some(&json!(12)));
+        assert_eq!(serde_json::to_value(&profile).unwrap(), before);
+        profile.set_custom("costCode", json!(13));
+        assert_eq!(serde_json::to_value(&profile).unwrap()["costCode"], 13);
+        assert_eq!(GroupProfile::new("Eng", None).name.as_deref(), Some("Eng"));
+    }
+}

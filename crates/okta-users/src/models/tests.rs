@@ -1,0 +1,1 @@
+//! Decoding of the spec's example payloads.

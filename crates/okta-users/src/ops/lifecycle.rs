@@ -1,0 +1,395 @@
+//! Lifecycle: activate, deactivate, reactivate, suspend, unsuspend, unlock, expire or reset the
+//! password, reset the factors (`POST /api/v1/users/{id}/lifecycle/…`).
+
+use std::marker::PhantomData;
+
+use http::Method;
+
+use crate::call::single;
+use crate::models::{ResetPasswordToken, TempPassword, User, UserActivationToken, UserProfile};
+use crate::request::{ApiRequest, Operation, path};
+use crate::{HttpService, Result, Users};
+
+impl<S: HttpService> Users<S> {
+    /// Activates a STAGED or DEPROVISIONED user (`POST /api/v1/users/{id}/lifecycle/activate`).
+    ///
+    /// Okta emails the activation link unless `.send_email(false)`, in which case the link and
+    /// token come back in the response (with an email, the response holds neither).
+    ///
+    /// ```no_run
+    /// # async fn run(users: okta_users::Users<impl okta_users::HttpService>) -> okta_users::Result<()> {
+    /// let token = users.activate("00u1").send_email(false).await?;
+    /// println!("send {} to the user", token.activation_url.as_deref().unwrap_or("?"));
+    /// # Ok(()) }
+    /// ```
+    pub fn activate(&self, id: impl Into<String>) -> ActivateUser<S> {
+        ActivateUser {
+            users: self.clone(),
+            id: id.into(),
+            send_email: None,
+            reactivate: false,
+        }
+    }
+
+    /// Restarts the activation of a PROVISIONED or RECOVERY user
+    /// (`POST /api/v1/users/{id}/lifecycle/reactivate`).
+    ///
+    /// Without `.send_email(true)` the new activation link and token come back in the response.
+    ///
+    /// ```no_run
+    /// # async fn run(users: okta_users::Users<impl okta_users::HttpService>) -> okta_users::Result<()> {
+    /// let token = users.reactivate("00u1").await?;
+    /// println!("{:?}", token.activation_token);
+    /// # Ok(()) }
+    /// ```
+    pub fn reactivate(&self, id: impl Into<String>) -> ActivateUser<S> {
+        ActivateUser {
+            users: self.clone(),
+            id: id.into(),
+            send_email: None,
+            reactivate: true,
+        }
+    }
+
+    /// Deactivates a user that is not DEPROVISIONED yet, deprovisioning it from every app
+    /// (`POST /api/v1/users/{id}/lifecycle/deactivate`). This cannot be undone.
+    ///
+    /// ```no_run
+    /// # async fn run(users: okta_users::Users<impl okta_users::HttpService>) -> okta_users::Result<()> {
+    /// users.deactivate("00u1").send_email(true).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn deactivate(&self, id: impl Into<String>) -> DeactivateUser<S> {
+        DeactivateUser {
+            users: self.clone(),
+            id: id.into(),
+            send_email: None,
+        }
+    }
+
+    /// Expires the user's password: the user must change it at next sign-in
+    /// (`POST /api/v1/users/{id}/lifecycle/expire_password?tempPassword=false`).
+    ///
+    /// ```no_run
+    /// # async fn run(users: okta_users::Users<impl okta_users::HttpService>) -> okta_users::Result<()> {
+    /// let user = users.expire_password("00u1").await?;
+    /// assert_eq!(user.status.as_str(), "PASSWORD_EXPIRED");
+    /// # Ok(()) }
+    /// ```
+    pub fn expire_password(&self, id: impl Into<String>) -> ExpirePassword<S> {
+        ExpirePassword {
+            users: self.clone(),
+            id: id.into(),
+            profile: PhantomData,
+        }
+    }
+
+    /// Expires the user's password and resets it to a temporary one, which is returned
+    /// (`POST /api/v1/users/{id}/lifecycle/expire_password?tempPassword=true`).
+    ///
+    /// ```no_run
+    /// # async fn run(users: okta_users::Users<impl okta_users::HttpService>) -> okta_users::Result<()> {
+    /// let temp = users.expire_password_with_temp_password("00u1").revoke_sessions(true).await?;
+    /// println!("temporary password: {:?}", temp.temp_password);
+    /// # Ok(()) }
+    /// ```
+    pub fn expire_password_with_temp_password(
+        &self,
+        id: impl Into<String>,
+    ) -> ExpirePasswordWithTempPassword<S> {
+        ExpirePasswordWithTempPassword {
+            users: self.clone(),
+            id: id.into(),
+            revoke_sessions: None,
+        }
+    }
+
+    /// Starts a password reset: the user moves to RECOVERY and gets a one-time reset link
+    /// (`POST /api/v1/users/{id}/lifecycle/reset_password`).
+    ///
+    /// Okta requires `sendEmail`: it is sent as `true` (Okta emails the link and the response is
+    /// empty) unless `.send_email(false)` asks for the link in the response instead.
+    ///
+    /// ```no_run
+    /// # async fn run(users: okta_users::Users<impl okta_users::HttpService>) -> okta_users::Result<()> {
+    /// let token = users.reset_password("00u1").send_email(false).revoke_sessions(true).await?;
+    /// println!("{:?}", token.reset_password_url);
+    /// # Ok(()) }
+    /// ```
+    pub fn reset_password(&self, id: impl Into<String>) -> ResetPassword<S> {
+        ResetPassword {
+            users: self.clone(),
+            id: id.into(),
+            send_email: true,
+            revoke_sessions: None,
+        }
+    }
+
+    /// Resets every MFA factor enrollment of the user
+    /// (`POST /api/v1/users/{id}/lifecycle/reset_factors`).
+    ///
+    /// ```no_run
+    /// # async fn run(users: okta_users::Users<impl okta_users::HttpService>) -> okta_users::Result<()> {
+    /// users.reset_factors("00u1").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn reset_factors(&self, id: impl Into<String>) -> LifecycleAction<S> {
+        LifecycleAction::new(self, id, Action::ResetFactors)
+    }
+
+    /// Suspends an ACTIVE user: it can no longer sign in but keeps its assignments
+    /// (`POST /api/v1/users/{id}/lifecycle/suspend`).
+    ///
+    /// ```no_run
+    /// # async fn run(users: okta_users::Users<impl okta_users::HttpService>) -> okta_users::Result<()> {
+    /// users.suspend("00u1").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn suspend(&self, id: impl Into<String>) -> LifecycleAction<S> {
+        LifecycleAction::new(self, id, Action::Suspend)
+    }
+
+    /// Returns a SUSPENDED user to ACTIVE (`POST /api/v1/users/{id}/lifecycle/unsuspend`).
+    ///
+    /// ```no_run
+    /// # async fn run(users: okta_users::Users<impl okta_users::HttpService>) -> okta_users::Result<()> {
+    /// users.unsuspend("00u1").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn unsuspend(&self, id: impl Into<String>) -> LifecycleAction<S> {
+        LifecycleAction::new(self, id, Action::Unsuspend)
+    }
+
+    /// Unlocks a LOCKED_OUT user (or an ACTIVE one blocked from unknown devices)
+    /// (`POST /api/v1/users/{id}/lifecycle/unlock`).
+    ///
+    /// ```no_run
+    /// # async fn run(users: okta_users::Users<impl okta_users::HttpService>) -> okta_users::Result<()> {
+    /// users.unlock("00u1").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn unlock(&self, id: impl Into<String>) -> LifecycleAction<S> {
+        LifecycleAction::new(self, id, Action::Unlock)
+    }
+}
+
+/// `POST /api/v1/users/{id}/lifecycle/activate` or `…/reactivate`, built by
+/// [`Users::activate`] and [`Users::reactivate`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct ActivateUser<S> {
+    users: Users<S>,
+    id: String,
+    send_email: Option<bool>,
+    reactivate: bool,
+}
+
+impl<S> ActivateUser<S> {
+    /// Whether Okta emails the activation link to the user (Okta's default: `true` to activate,
+    /// `false` to reactivate). With `false` the link comes back in the response.
+    pub fn send_email(mut self, send_email: bool) -> Self {
+        self.send_email = Some(send_email);
+        self
+    }
+
+    fn request(&self) -> Result<ApiRequest> {
+        let (operation, path) = if self.reactivate {
+            (
+                REACTIVATE_USER,
+                path!("/api/v1/users/{}/lifecycle/reactivate", "userId" => self.id)?,
+            )
+        } else {
+            (
+                ACTIVATE_USER,
+                path!("/api/v1/users/{}/lifecycle/activate", "userId" => self.id)?,
+            )
+        };
+        let mut request = ApiRequest::new(operation, Method::POST, path);
+        request.query_opt("sendEmail", self.send_email);
+        Ok(request)
+    }
+}
+single!(ActivateUser => UserActivationToken, json);
+
+/// `POST /api/v1/users/{id}/lifecycle/deactivate`, built by [`Users::deactivate`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct DeactivateUser<S> {
+    users: Users<S>,
+    id: String,
+    send_email: Option<bool>,
+}
+
+impl<S> DeactivateUser<S> {
+    /// Whether Okta emails the admin about the deactivation (default `false`).
+    pub fn send_email(mut self, send_email: bool) -> Self {
+        self.send_email = Some(send_email);
+        self
+    }
+
+    fn request(&self) -> Result<ApiRequest> {
+        let path = path!("/api/v1/users/{}/lifecycle/deactivate", "userId" => self.id)?;
+        let mut request = ApiRequest::new(DEACTIVATE_USER, Method::POST, path);
+        request.query_opt("sendEmail", self.send_email);
+        Ok(request)
+    }
+}
+single!(DeactivateUser => (), empty);
+
+/// `POST /api/v1/users/{id}/lifecycle/expire_password?tempPassword=false`, built by
+/// [`Users::expire_password`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct ExpirePassword<S, P = UserProfile> {
+    users: Users<S>,
+    id: String,
+    profile: PhantomData<fn() -> P>,
+}
+
+impl<S, P> ExpirePassword<S, P> {
+    /// Decodes the returned user's profile into your own type instead of [`UserProfile`].
+    pub fn with_profile<Q>(self) -> ExpirePassword<S, Q> {
+        ExpirePassword {
+            users: self.users,
+            id: self.id,
+            profile: PhantomData,
+        }
+    }
+
+    fn request(&self) -> Result<ApiRequest> {
+        let path = path!("/api/v1/users/{}/lifecycle/expire_password", "userId" => self.id)?;
+        let mut request = ApiRequest::new(EXPIRE_PASSWORD, Method::POST, path);
+        request.query("tempPassword", false);
+        Ok(request)
+    }
+}
+single!(ExpirePassword<P> => User<P>, json);
+
+/// `POST /api/v1/users/{id}/lifecycle/expire_password?tempPassword=true`, built by
+/// [`Users::expire_password_with_temp_password`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct ExpirePasswordWithTempPassword<S> {
+    users: Users<S>,
+    id: String,
+    revoke_sessions: Option<bool>,
+}
+
+impl<S> ExpirePasswordWithTempPassword<S> {
+    /// With `true`, Okta also revokes the user's sessions (default `false`).
+    pub fn revoke_sessions(mut self, revoke_sessions: bool) -> Self {
+        self.revoke_sessions = Some(revoke_sessions);
+        self
+    }
+
+    fn request(&self) -> Result<ApiRequest> {
+        let path = path!("/api/v1/users/{}/lifecycle/expire_password", "userId" => self.id)?;
+        let mut request = ApiRequest::new(EXPIRE_PASSWORD_WITH_TEMP_PASSWORD, Method::POST, path);
+        request.query("tempPassword", true);
+        request.query_opt("revokeSessions", self.revoke_sessions);
+        Ok(request)
+    }
+}
+single!(ExpirePasswordWithTempPassword => TempPassword, json);
+
+/// `POST /api/v1/users/{id}/lifecycle/reset_password`, built by [`Users::reset_password`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct ResetPassword<S> {
+    users: Users<S>,
+    id: String,
+    send_email: bool,
+    revoke_sessions: Option<bool>,
+}
+
+impl<S> ResetPassword<S> {
+    /// Whether Okta emails the reset link to the user (sent as `true` unless set). With
+    /// `false` the link comes back in the response.
+    pub fn send_email(mut self, send_email: bool) -> Self {
+        self.send_email = send_email;
+        self
+    }
+
+    /// With `true`, Okta revokes every session of the user but the current one (default `false`).
+    pub fn revoke_sessions(mut self, revoke_sessions: bool) -> Self {
+        self.revoke_sessions = Some(revoke_sessions);
+        self
+    }
+
+    fn request(&self) -> Result<ApiRequest> {
+        let path = path!("/api/v1/users/{}/lifecycle/reset_password", "userId" => self.id)?;
+        let mut request = ApiRequest::new(RESET_PASSWORD, Method::POST, path);
+        request.query("sendEmail", self.send_email);
+        request.query_opt("revokeSessions", self.revoke_sessions);
+        Ok(request)
+    }
+}
+single!(ResetPassword => ResetPasswordToken, json);
+
+/// A lifecycle change without parameters or response body — `reset_factors`, `suspend`,
+/// `unsuspend`, `unlock` — built by [`Users::reset_factors`], [`Users::suspend`],
+/// [`Users::unsuspend`] and [`Users::unlock`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct LifecycleAction<S> {
+    users: Users<S>,
+    id: String,
+    action: Action,
+}
+
+/// Which of the parameterless lifecycle changes a [`LifecycleAction`] performs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Action {
+    ResetFactors,
+    Suspend,
+    Unsuspend,
+    Unlock,
+}
+
+impl<S: Clone> LifecycleAction<S> {
+    fn new(users: &Users<S>, id: impl Into<String>, action: Action) -> Self {
+        LifecycleAction {
+            users: users.clone(),
+            id: id.into(),
+            action,
+        }
+    }
+}
+
+impl<S> LifecycleAction<S> {
+    fn operation(&self) -> Operation {
+        match self.action {
+            Action::ResetFactors => RESET_FACTORS,
+            Action::Suspend => SUSPEND_USER,
+            Action::Unsuspend => UNSUSPEND_USER,
+            Action::Unlock => UNLOCK_USER,
+        }
+    }
+
+    fn request(&self) -> Result<ApiRequest> {
+        let path = match self.action {
+            Action::ResetFactors => {
+                path!("/api/v1/users/{}/lifecycle/reset_factors", "userId" => self.id)
+            }
+            Action::Suspend => path!("/api/v1/users/{}/lifecycle/suspend", "userId" => self.id),
+            Action::Unsuspend => path!("/api/v1/users/{}/lifecycle/unsuspend", "userId" => self.id),
+            Action::Unlock => path!("/api/v1/users/{}/lifecycle/unlock", "userId" => self.id),
+        }?;
+        Ok(ApiRequest::new(self.operation(), Method::POST, path))
+    }
+}
+single!(LifecycleAction => (), empty);
+
+const ACTIVATE_USER: Operation = Operation::new("okta.users.activate", "activateUser");
+const REACTIVATE_USER: Operation = Operation::new("okta.users.reactivate", "reactivateUser");
+const DEACTIVATE_USER: Operation = Operation::new("okta.users.deactivate", "deactivateUser");
+const EXPIRE_PASSWORD: Operation = Operation::new("okta.users.expire_password", "expirePassword");
+const EXPIRE_PASSWORD_WITH_TEMP_PASSWORD: Operation = Operation::new(
+    "okta.users.expire_password_with_temp_password",
+    "expirePasswordWithTempPassword",
+);
+const RESET_PASSWORD: Operation = Operation::new("okta.users.reset_password", "resetPassword");
+const RESET_FACTORS: Operation = Operation::new("okta.users.reset_factors", "resetFactors");
+const SUSPEND_USER: Operation = Operation::new("okta.users.suspend", "suspendUser");
+const UNSUSPEND_USER: Operation = Operation::new("okta.users.unsuspend", "unsuspendUser");
+const UNLOCK_USER: Operation = Operation::new("okta.users.unlock", "unlockUser");

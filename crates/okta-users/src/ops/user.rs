@@ -1,0 +1,335 @@
+//! Users: list, create, get, update, replace, delete.
+
+use std::marker::PhantomData;
+
+use http::Method;
+
+use crate::call::{paged, single};
+use crate::models::{CreateUserRequest, UpdateUserRequest, User, UserNextLogin, UserProfile};
+use crate::request::{ApiRequest, Operation, path};
+use crate::{HttpService, Result, Users};
+
+/// The order of a sorted search.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortOrder {
+    /// Smallest first.
+    Ascending,
+    /// Largest first.
+    Descending,
+}
+
+impl SortOrder {
+    fn as_str(self) -> &'static str {
+        match self {
+            SortOrder::Ascending => "asc",
+            SortOrder::Descending => "desc",
+        }
+    }
+}
+
+impl<S: HttpService> Users<S> {
+    /// Lists users, one page at a time or as a stream of every page (`GET /api/v1/users`).
+    ///
+    /// Without `q`, `filter` or `search`, DEPROVISIONED users are not listed.
+    ///
+    /// ```no_run
+    /// # async fn run(users: okta_users::Users<impl okta_users::HttpService>) -> okta_users::Result<()> {
+    /// use futures_util::TryStreamExt;
+    /// let page = users.list().search(r#"profile.department eq "Engineering""#).limit(200).send().await?;
+    /// let everyone: Vec<_> = users.list().stream().try_collect().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn list(&self) -> ListUsers<S> {
+        ListUsers {
+            users: self.clone(),
+            q: None,
+            after: None,
+            limit: None,
+            filter: None,
+            search: None,
+            sort_by: None,
+            sort_order: None,
+            profile: PhantomData,
+        }
+    }
+
+    /// Creates a user (`POST /api/v1/users`); activates it unless `.activate(false)`.
+    ///
+    /// ```no_run
+    /// # async fn run(users: okta_users::Users<impl okta_users::HttpService>) -> okta_users::Result<()> {
+    /// use okta_users::models::{CreateUserRequest, UserProfile};
+    /// let profile = UserProfile::new("Ada", "Lovelace", "ada@example.com", "ada@example.com");
+    /// let staged = users.create(CreateUserRequest::new(profile)).activate(false).send().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn create<P>(&self, body: CreateUserRequest<P>) -> CreateUser<S, P> {
+        CreateUser { users: self.clone(), body, activate: None, provider: None, next_login: None }
+    }
+
+    /// Fetches a user by id, login, or login short name (`GET /api/v1/users/{id}`).
+    ///
+    /// ```no_run
+    /// # async fn run(users: okta_users::Users<impl okta_users::HttpService>) -> okta_users::Result<()> {
+    /// let user = users.get("ada@example.com").await?;
+    /// println!("{} is {}", user.profile.login.as_deref().unwrap_or("?"), user.status);
+    /// # Ok(()) }
+    /// ```
+    pub fn get(&self, id_or_login: impl Into<String>) -> GetUser<S> {
+        GetUser { users: self.clone(), id: id_or_login.into(), expand: None, profile: PhantomData }
+    }
+
+    /// Updates a user partially: only the profile attributes and credentials sent change
+    /// (`POST /api/v1/users/{id}`).
+    ///
+    /// ```no_run
+    /// # async fn run(users: okta_users::Users<impl okta_users::HttpService>) -> okta_users::Result<()> {
+    /// use okta_users::models::{UpdateUserRequest, UserProfile};
+    /// let mut profile = UserProfile::default();
+    /// profile.title = Some("Countess".into());
+    /// users.update("00u1", UpdateUserRequest::profile(profile)).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn update<P>(&self, id: impl Into<String>, body: UpdateUserRequest<P>) -> UpdateUser<S, P> {
+        UpdateUser { users: self.clone(), id: id.into(), body, strict: None, method: Method::POST }
+    }
+
+    /// Replaces a user's profile (and credentials, if sent) whole: attributes left out are
+    /// cleared (`PUT /api/v1/users/{id}`). Read the user first to keep what you don't change.
+    ///
+    /// ```no_run
+    /// # async fn run(users: okta_users::Users<impl okta_users::HttpService>) -> okta_users::Result<()> {
+    /// use okta_users::models::UpdateUserRequest;
+    /// let mut user = users.get("00u1").await?;
+    /// user.profile.set_custom("costCenter", "42".into());
+    /// users.replace("00u1", UpdateUserRequest::profile(user.profile)).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn replace<P>(&self, id: impl Into<String>, body: UpdateUserRequest<P>) -> UpdateUser<S, P> {
+        UpdateUser { users: self.clone(), id: id.into(), body, strict: None, method: Method::PUT }
+    }
+
+    /// Deletes a user (`DELETE /api/v1/users/{id}`). Okta deactivates a user that is not yet
+    /// DEPROVISIONED on the first call and deletes it on the second.
+    ///
+    /// ```no_run
+    /// # async fn run(users: okta_users::Users<impl okta_users::HttpService>) -> okta_users::Result<()> {
+    /// users.delete("00u1").await?; // deactivates
+    /// users.delete("00u1").send_email(false).await?; // deletes
+    /// # Ok(()) }
+    /// ```
+    pub fn delete(&self, id: impl Into<String>) -> DeleteUser<S> {
+        DeleteUser { users: self.clone(), id: id.into(), send_email: None }
+    }
+}
+
+/// `GET /api/v1/users`, built by [`Users::list`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct ListUsers<S, P = UserProfile> {
+    users: Users<S>,
+    q: Option<String>,
+    after: Option<String>,
+    limit: Option<u32>,
+    filter: Option<String>,
+    search: Option<String>,
+    sort_by: Option<String>,
+    sort_order: Option<SortOrder>,
+    profile: PhantomData<fn() -> P>,
+}
+
+impl<S, P> ListUsers<S, P> {
+    /// Users whose first name, last name or email starts with `q`.
+    pub fn q(mut self, q: impl Into<String>) -> Self {
+        self.q = Some(q.into());
+        self
+    }
+
+    /// Resumes after this cursor (see [`Page::next_cursor`](crate::Page::next_cursor)).
+    pub fn after(mut self, cursor: impl Into<String>) -> Self {
+        self.after = Some(cursor.into());
+        self
+    }
+
+    /// Users per page (Okta's default and maximum is 200).
+    pub fn limit(mut self, limit: u32) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// A filter expression, e.g. `status eq "ACTIVE"`.
+    pub fn filter(mut self, filter: impl Into<String>) -> Self {
+        self.filter = Some(filter.into());
+        self
+    }
+
+    /// A search expression, e.g. `profile.department eq "Engineering"`.
+    pub fn search(mut self, search: impl Into<String>) -> Self {
+        self.search = Some(search.into());
+        self
+    }
+
+    /// Sorts search results by this attribute (with [`search`](Self::search) only).
+    pub fn sort_by(mut self, attribute: impl Into<String>) -> Self {
+        self.sort_by = Some(attribute.into());
+        self
+    }
+
+    /// The order of sorted search results.
+    pub fn sort_order(mut self, order: SortOrder) -> Self {
+        self.sort_order = Some(order);
+        self
+    }
+
+    /// Decodes profiles into your own type instead of [`UserProfile`].
+    pub fn with_profile<Q>(self) -> ListUsers<S, Q> {
+        let ListUsers { users, q, after, limit, filter, search, sort_by, sort_order, .. } = self;
+        ListUsers { users, q, after, limit, filter, search, sort_by, sort_order, profile: PhantomData }
+    }
+
+    fn request(&self) -> Result<ApiRequest> {
+        let mut request = ApiRequest::new(LIST_USERS, Method::GET, "/api/v1/users".into());
+        request.query_opt("q", self.q.as_deref());
+        request.query_opt("after", self.after.as_deref());
+        request.query_opt("limit", self.limit);
+        request.query_opt("filter", self.filter.as_deref());
+        request.query_opt("search", self.search.as_deref());
+        request.query_opt("sortBy", self.sort_by.as_deref());
+        request.query_opt("sortOrder", self.sort_order.map(SortOrder::as_str));
+        Ok(request)
+    }
+}
+paged!(ListUsers<P> => User<P>);
+
+/// `POST /api/v1/users`, built by [`Users::create`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct CreateUser<S, P = UserProfile> {
+    users: Users<S>,
+    body: CreateUserRequest<P>,
+    activate: Option<bool>,
+    provider: Option<bool>,
+    next_login: Option<UserNextLogin>,
+}
+
+impl<S, P: serde::Serialize> CreateUser<S, P> {
+    /// Whether to activate the user now (Okta's default: `true`); `false` creates it STAGED.
+    pub fn activate(mut self, activate: bool) -> Self {
+        self.activate = Some(activate);
+        self
+    }
+
+    /// Creates the user with an authentication provider and no password.
+    pub fn provider(mut self, provider: bool) -> Self {
+        self.provider = Some(provider);
+        self
+    }
+
+    /// With activation, `changePassword` makes the password expire at first login.
+    pub fn next_login(mut self, next_login: UserNextLogin) -> Self {
+        self.next_login = Some(next_login);
+        self
+    }
+
+    fn request(&self) -> Result<ApiRequest> {
+        let mut request = ApiRequest::new(CREATE_USER, Method::POST, "/api/v1/users".into());
+        request.query_opt("activate", self.activate);
+        request.query_opt("provider", self.provider);
+        request.query_opt("nextLogin", self.next_login.as_ref());
+        request.json(&self.body)?;
+        Ok(request)
+    }
+}
+single!(CreateUser<P> => User<P>, json);
+
+/// `GET /api/v1/users/{id}`, built by [`Users::get`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct GetUser<S, P = UserProfile> {
+    users: Users<S>,
+    id: String,
+    expand: Option<String>,
+    profile: PhantomData<fn() -> P>,
+}
+
+impl<S, P> GetUser<S, P> {
+    /// Embeds related resources, e.g. `blocks`.
+    pub fn expand(mut self, expand: impl Into<String>) -> Self {
+        self.expand = Some(expand.into());
+        self
+    }
+
+    /// Decodes the profile into your own type instead of [`UserProfile`].
+    pub fn with_profile<Q>(self) -> GetUser<S, Q> {
+        GetUser { users: self.users, id: self.id, expand: self.expand, profile: PhantomData }
+    }
+
+    fn request(&self) -> Result<ApiRequest> {
+        let path = path!("/api/v1/users/{}", "userId" => self.id)?;
+        let mut request = ApiRequest::new(GET_USER, Method::GET, path);
+        request.query_opt("expand", self.expand.as_deref());
+        Ok(request)
+    }
+}
+single!(GetUser<P> => User<P>, json);
+
+/// `POST` (partial) or `PUT` (whole) `/api/v1/users/{id}`, built by [`Users::update`] and
+/// [`Users::replace`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct UpdateUser<S, P = UserProfile> {
+    users: Users<S>,
+    id: String,
+    body: UpdateUserRequest<P>,
+    strict: Option<bool>,
+    method: Method,
+}
+
+impl<S, P: serde::Serialize> UpdateUser<S, P> {
+    /// With `true`, Okta validates the password against the password policy history too.
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.strict = Some(strict);
+        self
+    }
+
+    fn request(&self) -> Result<ApiRequest> {
+        let path = path!("/api/v1/users/{}", "userId" => self.id)?;
+        let operation = if self.method == Method::PUT { REPLACE_USER } else { UPDATE_USER };
+        let mut request = ApiRequest::new(operation, self.method.clone(), path);
+        request.query_opt("strict", self.strict);
+        request.json(&self.body)?;
+        Ok(request)
+    }
+}
+single!(UpdateUser<P> => User<P>, json);
+
+/// `DELETE /api/v1/users/{id}`, built by [`Users::delete`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct DeleteUser<S> {
+    users: Users<S>,
+    id: String,
+    send_email: Option<bool>,
+}
+
+impl<S> DeleteUser<S> {
+    /// Whether Okta emails the admin about the deactivation (default `false`).
+    pub fn send_email(mut self, send_email: bool) -> Self {
+        self.send_email = Some(send_email);
+        self
+    }
+
+    fn request(&self) -> Result<ApiRequest> {
+        let path = path!("/api/v1/users/{}", "userId" => self.id)?;
+        let mut request = ApiRequest::new(DELETE_USER, Method::DELETE, path);
+        request.query_opt("sendEmail", self.send_email);
+        Ok(request)
+    }
+}
+single!(DeleteUser => (), empty);
+
+const LIST_USERS: Operation = Operation::new("okta.users.list", "listUsers");
+const CREATE_USER: Operation = Operation::new("okta.users.create", "createUser");
+const GET_USER: Operation = Operation::new("okta.users.get", "getUser");
+const UPDATE_USER: Operation = Operation::new("okta.users.update", "updateUser");
+const REPLACE_USER: Operation = Operation::new("okta.users.replace", "replaceUser");
+const DELETE_USER: Operation = Operation::new("okta.users.delete", "deleteUser");

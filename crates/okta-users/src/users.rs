@@ -1,0 +1,165 @@
+//! `Users<S>`: the façade over any [`HttpService`], and the one place a request is sent and its
+//! response judged.
+
+use bytes::Bytes;
+use http::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
+use http_body_util::BodyExt;
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiError, Error, Result};
+use crate::request::ApiRequest;
+use crate::service::{HttpService, RequestBody};
+
+/// The header in which Okta names each response, for support requests and logs.
+pub const REQUEST_ID_HEADER: &str = "x-okta-request-id";
+
+/// Okta's Users API over any tower `Service`; one method per operation.
+///
+/// Cheap to clone when the service is (every okta-client stack is): clone it into each task.
+#[derive(Debug, Clone)]
+pub struct Users<S> {
+    service: S,
+}
+
+impl<S> Users<S> {
+    /// Wraps a service that sends requests with origin-form URIs (`/api/v1/users?…`) to the org:
+    /// the service is responsible for the org's scheme and host, authentication and retries.
+    pub fn new(service: S) -> Self {
+        Users { service }
+    }
+
+    /// The underlying service.
+    pub fn service(&self) -> &S {
+        &self.service
+    }
+
+    /// Gives the underlying service back.
+    pub fn into_service(self) -> S {
+        self.service
+    }
+}
+
+/// A response read whole: status, headers and body.
+pub(crate) struct RawResponse {
+    pub(crate) headers: http::HeaderMap,
+    pub(crate) body: Bytes,
+}
+
+impl RawResponse {
+    pub(crate) fn request_id(&self) -> Option<String> {
+        request_id(&self.headers)
+    }
+
+    pub(crate) fn json<T: DeserializeOwned>(&self) -> Result<T> {
+        serde_json::from_slice(&self.body).map_err(|source| Error::Decode {
+            request_id: self.request_id(),
+            snippet: snippet(&self.body),
+            source,
+        })
+    }
+}
+
+impl<S: HttpService> Users<S> {
+    /// Sends `request` and returns the response if its status is a success; otherwise Okta's error.
+    pub(crate) async fn execute(&self, request: ApiRequest) -> Result<RawResponse> {
+        let http_request = into_http(request)?;
+        let response = self.service.send_http(http_request).await.map_err(Error::from_service)?;
+        let (parts, body) = response.into_parts();
+        let body = body.collect().await.map_err(|error| Error::from_service(error.into()))?.to_bytes();
+        if parts.status.is_success() {
+            Ok(RawResponse { headers: parts.headers, body })
+        } else {
+            Err(error_from_response(parts.status, &parts.headers, &body))
+        }
+    }
+
+    /// Sends `request` and decodes a JSON body.
+    pub(crate) async fn fetch_json<T: DeserializeOwned>(&self, request: ApiRequest) -> Result<T> {
+        self.execute(request).await?.json()
+    }
+
+    /// Sends `request` and ignores the (empty) body of its success.
+    pub(crate) async fn fetch_empty(&self, request: ApiRequest) -> Result<()> {
+        self.execute(request).await.map(drop)
+    }
+}
+
+fn into_http(request: ApiRequest) -> Result<http::Request<RequestBody>> {
+    let uri = request.path_and_query();
+    let mut builder = http::Request::builder()
+        .method(request.method)
+        .uri(uri.as_str())
+        .header(ACCEPT, HeaderValue::from_static("application/json"))
+        .extension(request.operation);
+    if request.body.is_some() {
+        builder = builder.header(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    }
+    builder
+        .body(RequestBody::new(request.body.unwrap_or_default()))
+        .map_err(|error| Error::InvalidInput { what: "request", reason: error.to_string() })
+}
+
+pub(crate) fn request_id(headers: &http::HeaderMap) -> Option<String> {
+    headers.get(REQUEST_ID_HEADER).and_then(|value| value.to_str().ok()).map(str::to_owned)
+}
+
+/// Okta's error body when the response has one, or the status and the start of the body.
+pub(crate) fn error_from_response(status: http::StatusCode, headers: &http::HeaderMap, body: &[u8]) -> Error {
+    let request_id = request_id(headers);
+    match serde_json::from_slice::<ApiError>(body) {
+        Ok(mut api) if !api.error_code.is_empty() => {
+            api.status = status;
+            api.request_id = request_id;
+            Error::Api(Box::new(api))
+        }
+        _ => Error::UnexpectedStatus { status, request_id, snippet: snippet(body) },
+    }
+}
+
+/// The first 200 characters of a body, lossily decoded, for error messages.
+pub(crate) fn snippet(body: &[u8]) -> String {
+    const MAX: usize = 200;
+    let text = String::from_utf8_lossy(&body[..body.len().min(MAX * 4)]);
+    let mut out: String = text.chars().take(MAX).collect();
+    if text.chars().count() > MAX || body.len() > MAX * 4 {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn okta_error_bodies_are_kept_whole() {
+        let mut headers = http::HeaderMap::new();
+        headers.insert(REQUEST_ID_HEADER, HeaderValue::from_static("reqA"));
+        let body = br#"{"errorCode":"E0000007","errorSummary":"Not found: Resource not found: x (User)","errorLink":"E0000007","errorId":"oaeX","errorCauses":[]}"#;
+        let error = error_from_response(http::StatusCode::NOT_FOUND, &headers, body);
+        let api = error.api().expect("an Okta error");
+        assert_eq!(api.error_code, "E0000007");
+        assert_eq!(api.error_id.as_deref(), Some("oaeX"));
+        assert_eq!(api.request_id.as_deref(), Some("reqA"));
+        assert!(error.is_not_found());
+    }
+
+    #[test]
+    fn a_non_okta_error_body_keeps_status_and_snippet() {
+        let error = error_from_response(http::StatusCode::BAD_GATEWAY, &http::HeaderMap::new(), b"<html>bad gateway</html>");
+        match error {
+            Error::UnexpectedStatus { status, snippet, .. } => {
+                assert_eq!(status, http::StatusCode::BAD_GATEWAY);
+                assert_eq!(snippet, "<html>bad gateway</html>");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn snippets_are_cut() {
+        let long = "x".repeat(1000);
+        let cut = snippet(long.as_bytes());
+        assert_eq!(cut.chars().count(), 201);
+    }
+}
