@@ -58,7 +58,11 @@ impl std::error::Error for ConnectionReset {}
 
 /// Accept connections until `shutdown` fires (or its sender is dropped).
 pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>, mut shutdown: oneshot::Receiver<()>) {
-    let builder = Arc::new(auto::Builder::new(TokioExecutor::new()));
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    // We write Date ourselves (consistent with X-Rate-Limit-Reset, and omittable as a fault).
+    builder.http1().auto_date_header(false);
+    builder.http2().auto_date_header(false);
+    let builder = Arc::new(builder);
     let mut conns = JoinSet::new();
     loop {
         tokio::select! {

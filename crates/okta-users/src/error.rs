@@ -31,7 +31,9 @@ pub enum Error {
         snippet: String,
     },
     /// A successful response whose body could not be decoded into the expected type.
-    #[error("could not decode the response body (request id {request_id:?}): {source}; body starts: {snippet}")]
+    #[error(
+        "could not decode the response body (request id {request_id:?}): {source}; body starts: {snippet}"
+    )]
     Decode {
         /// The `X-Okta-Request-Id` of the response, if any.
         request_id: Option<String>,
@@ -145,6 +147,15 @@ pub struct ErrorCause {
     /// What was wrong.
     #[serde(default)]
     pub error_summary: String,
+    /// Why, when Okta says (some errors carry it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Where in the request, when Okta says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// Which domain of checks failed, when Okta says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
 }
 
 fn default_status() -> StatusCode {
@@ -153,7 +164,11 @@ fn default_status() -> StatusCode {
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Okta error {} ({}): {}", self.error_code, self.status, self.error_summary)?;
+        write!(
+            f,
+            "Okta error {} ({}): {}",
+            self.error_code, self.status, self.error_summary
+        )?;
         for cause in &self.error_causes {
             write!(f, "; {}", cause.error_summary)?;
         }
@@ -178,7 +193,10 @@ impl Error {
         if let Some(limit) = find_length_limit(&*error) {
             return Error::BodyTooLarge { limit };
         }
-        Error::Transport { not_sent: false, source: error }
+        Error::Transport {
+            not_sent: false,
+            source: error,
+        }
     }
 
     /// The HTTP status of an error response, if this error is one.
@@ -236,15 +254,31 @@ mod tests {
 
     #[test]
     fn an_error_boxed_by_a_layer_comes_back_unchanged() {
-        let boxed: BoxError = Box::new(Error::Timeout { kind: TimeoutKind::Call });
-        assert!(matches!(Error::from_service(boxed), Error::Timeout { kind: TimeoutKind::Call }));
+        let boxed: BoxError = Box::new(Error::Timeout {
+            kind: TimeoutKind::Call,
+        });
+        assert!(matches!(
+            Error::from_service(boxed),
+            Error::Timeout {
+                kind: TimeoutKind::Call
+            }
+        ));
     }
 
     #[test]
     fn other_errors_are_transport_errors() {
         let boxed: BoxError = Box::new(std::io::Error::other("connection reset"));
         let error = Error::from_service(boxed);
-        assert!(matches!(error, Error::Transport { not_sent: false, .. }), "{error:?}");
+        assert!(
+            matches!(
+                error,
+                Error::Transport {
+                    not_sent: false,
+                    ..
+                }
+            ),
+            "{error:?}"
+        );
     }
 
     #[test]
@@ -256,9 +290,19 @@ mod tests {
             error_summary: "Api validation failed: login".into(),
             error_link: Some("E0000001".into()),
             error_id: Some("oae123".into()),
-            error_causes: vec![ErrorCause { error_summary: "login: already exists".into() }],
+            error_causes: vec![ErrorCause {
+                error_summary: "login: already exists".into(),
+                reason: None,
+                location: None,
+                domain: None,
+            }],
         };
         let text = Error::Api(Box::new(api)).to_string();
-        assert!(text.contains("E0000001") && text.contains("login: already exists") && text.contains("req-1"), "{text}");
+        assert!(
+            text.contains("E0000001")
+                && text.contains("login: already exists")
+                && text.contains("req-1"),
+            "{text}"
+        );
     }
 }

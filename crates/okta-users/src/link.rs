@@ -11,7 +11,11 @@ pub fn find_link(headers: &HeaderMap, relation: &str) -> Option<String> {
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(parse_links)
-        .find(|link| link.rels.split_ascii_whitespace().any(|rel| rel.eq_ignore_ascii_case(relation)))
+        .find(|link| {
+            link.rels
+                .split_ascii_whitespace()
+                .any(|rel| rel.eq_ignore_ascii_case(relation))
+        })
         .map(|link| link.target.to_owned())
 }
 
@@ -29,15 +33,21 @@ pub(crate) fn parse_links(value: &str) -> Vec<Link<'_>> {
     let mut rest = value;
     loop {
         rest = rest.trim_start_matches([' ', '\t', ',']);
-        let Some(after_open) = rest.strip_prefix('<') else { break };
-        let Some(close) = after_open.find('>') else { break };
+        let Some(after_open) = rest.strip_prefix('<') else {
+            break;
+        };
+        let Some(close) = after_open.find('>') else {
+            break;
+        };
         let target = &after_open[..close];
         rest = &after_open[close + 1..];
         let mut rels = "";
         // Parameters run until an unquoted comma.
         loop {
             rest = rest.trim_start_matches([' ', '\t']);
-            let Some(after_semicolon) = rest.strip_prefix(';') else { break };
+            let Some(after_semicolon) = rest.strip_prefix(';') else {
+                break;
+            };
             rest = after_semicolon.trim_start_matches([' ', '\t']);
             let name_end = rest.find(['=', ';', ',']).unwrap_or(rest.len());
             let name = rest[..name_end].trim();
@@ -73,7 +83,10 @@ pub(crate) fn parse_links(value: &str) -> Vec<Link<'_>> {
 /// Only the path and query are kept: the next request goes to the org the service is configured
 /// for, never to a host named in a response.
 pub(crate) fn path_and_query(target: &str) -> Option<String> {
-    let uri: http::Uri = target.parse().ok().or_else(|| encode_unsafe(target).parse().ok())?;
+    let uri: http::Uri = target
+        .parse()
+        .ok()
+        .or_else(|| encode_unsafe(target).parse().ok())?;
     uri.path_and_query().map(|pq| pq.as_str().to_owned())
 }
 
@@ -81,7 +94,12 @@ pub(crate) fn path_and_query(target: &str) -> Option<String> {
 fn encode_unsafe(target: &str) -> String {
     let mut out = String::with_capacity(target.len());
     for byte in target.bytes() {
-        if byte.is_ascii_graphic() && !matches!(byte, b'"' | b'<' | b'>' | b'\\' | b'^' | b'`' | b'{' | b'|' | b'}') {
+        if byte.is_ascii_graphic()
+            && !matches!(
+                byte,
+                b'"' | b'<' | b'>' | b'\\' | b'^' | b'`' | b'{' | b'|' | b'}'
+            )
+        {
             out.push(byte as char);
         } else {
             out.push_str(&format!("%{byte:02X}"));
@@ -109,14 +127,25 @@ mod tests {
             r#"<https://org.okta.com/api/v1/users?limit=2>; rel="self""#,
             r#"<https://org.okta.com/api/v1/users?after=00u2&limit=2>; rel="next""#,
         ]);
-        assert_eq!(find_link(&map, "next").as_deref(), Some("https://org.okta.com/api/v1/users?after=00u2&limit=2"));
+        assert_eq!(
+            find_link(&map, "next").as_deref(),
+            Some("https://org.okta.com/api/v1/users?after=00u2&limit=2")
+        );
     }
 
     #[test]
     fn several_links_in_one_line_with_commas_inside_targets() {
-        let map = headers(&[r#"<https://o/x?a=1,2>; rel="self", <https://o/x?after=b%2Cc>; title="n, x"; rel=next"#]);
-        assert_eq!(find_link(&map, "self").as_deref(), Some("https://o/x?a=1,2"));
-        assert_eq!(find_link(&map, "next").as_deref(), Some("https://o/x?after=b%2Cc"));
+        let map = headers(&[
+            r#"<https://o/x?a=1,2>; rel="self", <https://o/x?after=b%2Cc>; title="n, x"; rel=next"#,
+        ]);
+        assert_eq!(
+            find_link(&map, "self").as_deref(),
+            Some("https://o/x?a=1,2")
+        );
+        assert_eq!(
+            find_link(&map, "next").as_deref(),
+            Some("https://o/x?after=b%2Cc")
+        );
     }
 
     #[test]
@@ -140,8 +169,17 @@ mod tests {
 
     #[test]
     fn path_and_query_of_absolute_and_odd_targets() {
-        assert_eq!(path_and_query("https://evil.example/api/v1/users?after=x").as_deref(), Some("/api/v1/users?after=x"));
-        assert_eq!(path_and_query("/api/v1/users?after=a%2Bb").as_deref(), Some("/api/v1/users?after=a%2Bb"));
-        assert_eq!(path_and_query("https://o/api/v1/users?after=a b|c").as_deref(), Some("/api/v1/users?after=a%20b%7Cc"));
+        assert_eq!(
+            path_and_query("https://evil.example/api/v1/users?after=x").as_deref(),
+            Some("/api/v1/users?after=x")
+        );
+        assert_eq!(
+            path_and_query("/api/v1/users?after=a%2Bb").as_deref(),
+            Some("/api/v1/users?after=a%2Bb")
+        );
+        assert_eq!(
+            path_and_query("https://o/api/v1/users?after=a b|c").as_deref(),
+            Some("/api/v1/users?after=a%20b%7Cc")
+        );
     }
 }

@@ -38,7 +38,11 @@ impl<T> Page<T> {
         let query = next.split_once('?')?.1;
         query.split('&').find_map(|pair| {
             let value = pair.strip_prefix("after=")?;
-            Some(percent_encoding::percent_decode_str(value).decode_utf8_lossy().into_owned())
+            Some(
+                percent_encoding::percent_decode_str(value)
+                    .decode_utf8_lossy()
+                    .into_owned(),
+            )
         })
     }
 }
@@ -53,11 +57,19 @@ impl<T> IntoIterator for Page<T> {
 
 impl<S: HttpService> Users<S> {
     /// Sends a list request and reads one page.
-    pub(crate) async fn fetch_page<T: DeserializeOwned>(&self, request: ApiRequest) -> Result<Page<T>> {
+    pub(crate) async fn fetch_page<T: DeserializeOwned>(
+        &self,
+        request: ApiRequest,
+    ) -> Result<Page<T>> {
         let response = self.execute(request).await?;
         let items = response.json()?;
-        let next = link::find_link(&response.headers, "next").and_then(|target| link::path_and_query(&target));
-        Ok(Page { items, next, request_id: response.request_id() })
+        let next = link::find_link(&response.headers, "next")
+            .and_then(|target| link::path_and_query(&target));
+        Ok(Page {
+            items,
+            next,
+            request_id: response.request_id(),
+        })
     }
 
     /// Every page of a list, starting with `first`, one request at a time.
@@ -70,23 +82,33 @@ impl<S: HttpService> Users<S> {
         let stream = futures_util::stream::try_unfold(state, move |state| {
             let users = users.clone();
             async move {
-                let Some(request) = state else { return Ok(None) };
+                let Some(request) = state else {
+                    return Ok(None);
+                };
                 let request = request?;
                 let operation = request.operation;
+                let current = request.path_and_query();
                 let page: Page<T> = users.fetch_page(request).await?;
-                let next = page.next.clone().map(|path_and_query| {
-                    let (path, query) = match path_and_query.split_once('?') {
-                        Some((path, query)) => (path.to_owned(), query.to_owned()),
-                        None => (path_and_query, String::new()),
-                    };
-                    let mut request = ApiRequest::new(operation, Method::GET, path);
-                    request.query = query;
-                    Ok(request)
-                });
+                // A `next` link pointing at the page just read would loop forever: stop there.
+                let next =
+                    page.next
+                        .clone()
+                        .filter(|next| *next != current)
+                        .map(|path_and_query| {
+                            let (path, query) = match path_and_query.split_once('?') {
+                                Some((path, query)) => (path.to_owned(), query.to_owned()),
+                                None => (path_and_query, String::new()),
+                            };
+                            let mut request = ApiRequest::new(operation, Method::GET, path);
+                            request.query = query;
+                            Ok(request)
+                        });
                 Ok(Some((page, next)))
             }
         });
-        Pages { inner: stream.boxed() }
+        Pages {
+            inner: stream.boxed(),
+        }
     }
 }
 
@@ -105,7 +127,11 @@ impl<T> std::fmt::Debug for Pages<T> {
 impl<T: Send + 'static> Pages<T> {
     /// The items of every page, one after another.
     pub fn items(self) -> Items<T> {
-        Items { pages: self, buffer: VecDeque::new(), done: false }
+        Items {
+            pages: self,
+            buffer: VecDeque::new(),
+            done: false,
+        }
     }
 
     /// Reads every page and collects all items.
@@ -131,7 +157,9 @@ pub struct Items<T> {
 
 impl<T> std::fmt::Debug for Items<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Items").field("buffered", &self.buffer.len()).finish_non_exhaustive()
+        f.debug_struct("Items")
+            .field("buffered", &self.buffer.len())
+            .finish_non_exhaustive()
     }
 }
 

@@ -48,12 +48,24 @@ const SEGMENT: &AsciiSet = &CONTROLS
     .add(b'=')
     .add(b';');
 
-const QUERY_VALUE: &AsciiSet = &SEGMENT.add(b',').add(b'\'').add(b'!').add(b'(').add(b')').add(b'*').add(b'$');
+const QUERY_VALUE: &AsciiSet = &SEGMENT
+    .add(b',')
+    .add(b'\'')
+    .add(b'!')
+    .add(b'(')
+    .add(b')')
+    .add(b'*')
+    .add(b'$');
 
 /// Checks that `value` is usable as one path segment (not empty, not `.` or `..`, no control
 /// characters) and percent-encodes it.
 pub fn encode_segment(what: &'static str, value: &str) -> Result<String> {
-    let invalid = |reason: &str| Err(Error::InvalidInput { what, reason: reason.to_owned() });
+    let invalid = |reason: &str| {
+        Err(Error::InvalidInput {
+            what,
+            reason: reason.to_owned(),
+        })
+    };
     if value.is_empty() {
         return invalid("must not be empty");
     }
@@ -76,13 +88,21 @@ pub struct ApiRequest {
     pub(crate) method: Method,
     pub(crate) path: String,
     pub(crate) query: String,
+    pub(crate) headers: Vec<(http::HeaderName, http::HeaderValue)>,
     pub(crate) body: Option<Bytes>,
 }
 
 impl ApiRequest {
     /// Starts a request; `path` must already be encoded (see [`encode_segment`]).
     pub(crate) fn new(operation: Operation, method: Method, path: String) -> Self {
-        ApiRequest { operation, method, path, query: String::new(), body: None }
+        ApiRequest {
+            operation,
+            method,
+            path,
+            query: String::new(),
+            headers: Vec::new(),
+            body: None,
+        }
     }
 
     /// Appends `name=value` to the query, percent-encoding the value.
@@ -103,6 +123,17 @@ impl ApiRequest {
         }
     }
 
+    /// Adds a request header, such as `If-Match` or `Prefer`; a value that is not a valid header
+    /// value is refused.
+    pub(crate) fn header(&mut self, name: http::HeaderName, value: &str) -> Result<()> {
+        let value = http::HeaderValue::from_str(value).map_err(|_| Error::InvalidInput {
+            what: "header value",
+            reason: format!("`{name}` must be visible ASCII"),
+        })?;
+        self.headers.push((name, value));
+        Ok(())
+    }
+
     /// Sets a JSON body.
     pub(crate) fn json<T: Serialize + ?Sized>(&mut self, body: &T) -> Result<()> {
         let bytes = serde_json::to_vec(body).map_err(|error| Error::InvalidInput {
@@ -115,19 +146,23 @@ impl ApiRequest {
 
     /// The path and query, as sent.
     pub fn path_and_query(&self) -> String {
-        if self.query.is_empty() { self.path.clone() } else { format!("{}?{}", self.path, self.query) }
+        if self.query.is_empty() {
+            self.path.clone()
+        } else {
+            format!("{}?{}", self.path, self.query)
+        }
     }
 }
 
 /// Builds an encoded path from a template whose `{}` are filled, in order, with checked and
-/// percent-encoded segments: `path!("/api/v1/users/{}", "userId" => id)`.
-macro_rules! path {
+/// percent-encoded segments: `api_path!("/api/v1/users/{}", "userId" => id)`.
+macro_rules! api_path {
     ($template:literal $(, $what:literal => $value:expr)* $(,)?) => {{
         let segments: &[(&'static str, &str)] = &[$(($what, ::core::convert::AsRef::<str>::as_ref(&$value))),*];
         $crate::request::fill_path($template, segments)
     }};
 }
-pub(crate) use path;
+pub(crate) use api_path;
 
 /// Fills the `{}` of `template` with the encoded segments.
 pub(crate) fn fill_path(template: &str, segments: &[(&'static str, &str)]) -> Result<String> {
@@ -147,28 +182,34 @@ mod tests {
 
     #[test]
     fn a_segment_with_a_slash_stays_one_segment() {
-        let path = path!("/api/v1/users/{}", "userId" => "../groups").unwrap();
+        let path = api_path!("/api/v1/users/{}", "userId" => "../groups").unwrap();
         assert_eq!(path, "/api/v1/users/..%2Fgroups");
     }
 
     #[test]
     fn empty_dot_and_control_ids_are_refused() {
         for bad in ["", ".", "..", " 00u1", "00u\n1"] {
-            let error = path!("/api/v1/users/{}", "userId" => bad).unwrap_err();
-            assert!(matches!(error, Error::InvalidInput { what: "userId", .. }), "{bad:?}: {error:?}");
+            let error = api_path!("/api/v1/users/{}", "userId" => bad).unwrap_err();
+            assert!(
+                matches!(error, Error::InvalidInput { what: "userId", .. }),
+                "{bad:?}: {error:?}"
+            );
         }
     }
 
     #[test]
     fn several_segments_fill_in_order() {
-        let path = path!("/u/{}/roles/{}", "userId" => "a b", "roleId" => "r?1").unwrap();
+        let path = api_path!("/u/{}/roles/{}", "userId" => "a b", "roleId" => "r?1").unwrap();
         assert_eq!(path, "/u/a%20b/roles/r%3F1");
     }
 
     #[test]
     fn query_values_are_encoded() {
         let mut request = ApiRequest::new(Operation::new("t", "t"), Method::GET, "/x".into());
-        request.query("search", r#"profile.department eq "R&D" and status eq "ACTIVE""#);
+        request.query(
+            "search",
+            r#"profile.department eq "R&D" and status eq "ACTIVE""#,
+        );
         request.query("activate", false);
         assert_eq!(
             request.path_and_query(),

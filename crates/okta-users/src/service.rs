@@ -31,7 +31,11 @@ pub trait HttpService: Clone + Send + Sync + 'static {
 
 impl<S, B> HttpService for S
 where
-    S: Service<http::Request<RequestBody>, Response = http::Response<B>> + Clone + Send + Sync + 'static,
+    S: Service<http::Request<RequestBody>, Response = http::Response<B>>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
     S::Future: Send + 'static,
     S::Error: Into<BoxError>,
     B: http_body::Body<Data = Bytes> + Send + 'static,
@@ -46,7 +50,9 @@ where
     ) -> impl Future<Output = Result<http::Response<B>, BoxError>> + Send + 'static {
         let mut service = self.clone();
         async move {
-            std::future::poll_fn(|cx| service.poll_ready(cx)).await.map_err(Into::into)?;
+            std::future::poll_fn(|cx| service.poll_ready(cx))
+                .await
+                .map_err(Into::into)?;
             service.call(request).await.map_err(Into::into)
         }
     }

@@ -63,11 +63,22 @@ impl<S: HttpService> Users<S> {
     /// Sends `request` and returns the response if its status is a success; otherwise Okta's error.
     pub(crate) async fn execute(&self, request: ApiRequest) -> Result<RawResponse> {
         let http_request = into_http(request)?;
-        let response = self.service.send_http(http_request).await.map_err(Error::from_service)?;
+        let response = self
+            .service
+            .send_http(http_request)
+            .await
+            .map_err(Error::from_service)?;
         let (parts, body) = response.into_parts();
-        let body = body.collect().await.map_err(|error| Error::from_service(error.into()))?.to_bytes();
+        let body = body
+            .collect()
+            .await
+            .map_err(|error| Error::from_service(error.into()))?
+            .to_bytes();
         if parts.status.is_success() {
-            Ok(RawResponse { headers: parts.headers, body })
+            Ok(RawResponse {
+                headers: parts.headers,
+                body,
+            })
         } else {
             Err(error_from_response(parts.status, &parts.headers, &body))
         }
@@ -91,20 +102,33 @@ fn into_http(request: ApiRequest) -> Result<http::Request<RequestBody>> {
         .uri(uri.as_str())
         .header(ACCEPT, HeaderValue::from_static("application/json"))
         .extension(request.operation);
+    for (name, value) in request.headers {
+        builder = builder.header(name, value);
+    }
     if request.body.is_some() {
         builder = builder.header(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     }
     builder
         .body(RequestBody::new(request.body.unwrap_or_default()))
-        .map_err(|error| Error::InvalidInput { what: "request", reason: error.to_string() })
+        .map_err(|error| Error::InvalidInput {
+            what: "request",
+            reason: error.to_string(),
+        })
 }
 
 pub(crate) fn request_id(headers: &http::HeaderMap) -> Option<String> {
-    headers.get(REQUEST_ID_HEADER).and_then(|value| value.to_str().ok()).map(str::to_owned)
+    headers
+        .get(REQUEST_ID_HEADER)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned)
 }
 
 /// Okta's error body when the response has one, or the status and the start of the body.
-pub(crate) fn error_from_response(status: http::StatusCode, headers: &http::HeaderMap, body: &[u8]) -> Error {
+pub(crate) fn error_from_response(
+    status: http::StatusCode,
+    headers: &http::HeaderMap,
+    body: &[u8],
+) -> Error {
     let request_id = request_id(headers);
     match serde_json::from_slice::<ApiError>(body) {
         Ok(mut api) if !api.error_code.is_empty() => {
@@ -112,7 +136,11 @@ pub(crate) fn error_from_response(status: http::StatusCode, headers: &http::Head
             api.request_id = request_id;
             Error::Api(Box::new(api))
         }
-        _ => Error::UnexpectedStatus { status, request_id, snippet: snippet(body) },
+        _ => Error::UnexpectedStatus {
+            status,
+            request_id,
+            snippet: snippet(body),
+        },
     }
 }
 
@@ -146,9 +174,15 @@ mod tests {
 
     #[test]
     fn a_non_okta_error_body_keeps_status_and_snippet() {
-        let error = error_from_response(http::StatusCode::BAD_GATEWAY, &http::HeaderMap::new(), b"<html>bad gateway</html>");
+        let error = error_from_response(
+            http::StatusCode::BAD_GATEWAY,
+            &http::HeaderMap::new(),
+            b"<html>bad gateway</html>",
+        );
         match error {
-            Error::UnexpectedStatus { status, snippet, .. } => {
+            Error::UnexpectedStatus {
+                status, snippet, ..
+            } => {
                 assert_eq!(status, http::StatusCode::BAD_GATEWAY);
                 assert_eq!(snippet, "<html>bad gateway</html>");
             }

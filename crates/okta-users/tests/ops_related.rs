@@ -73,7 +73,17 @@ async fn list_groups_decodes_the_spec_example() {
 async fn list_identity_providers_decodes_the_spec_example() {
     let (users, log) = recorder(vec![Canned::json(200, fixture("ops_user_idps.json"))]);
     let page = users.list_identity_providers("00u1").send().await.unwrap();
-    assert_eq!(page.items.len(), 2);
+    let types: Vec<_> = page
+        .items
+        .iter()
+        .map(|idp| idp.r#type.clone().unwrap())
+        .collect();
+    use IdentityProviderType::{Facebook, Google, Linkedin, Microsoft, Oidc, Saml2, X509};
+    assert_eq!(
+        types,
+        [Facebook, Saml2, Google, Linkedin, Microsoft, Oidc, X509]
+    );
+    assert!(types.iter().all(IdentityProviderType::is_known));
     let facebook = &page.items[0];
     assert_eq!(facebook.id, "0oa62b57p7c8PaGpU0h7");
     assert_eq!(facebook.r#type, Some(IdentityProviderType::Facebook));

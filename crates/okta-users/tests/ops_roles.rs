@@ -613,3 +613,60 @@ async fn group_targets_are_walked_across_pages_with_separate_link_lines() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_role_handle_builds_the_same_requests() {
+    let (users, log) = recorder(vec![Canned::empty(204)]);
+    let role = users.role("00u1", "ra1");
+    assert_eq!((role.user_id(), role.role_id()), ("00u1", "ra1"));
+    role.assign_app_target("salesforce").await.unwrap();
+    role.unassign_app_instance_target("facebook", "0oa2")
+        .await
+        .unwrap();
+    role.assign_group_target("00g1").await.unwrap();
+    role.assign_all_apps_target().await.unwrap();
+    role.unassign().await.unwrap();
+
+    let sent: Vec<_> = log
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r.method.clone(),
+                r.uri.clone(),
+                r.operation.unwrap().operation_id,
+            )
+        })
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            (
+                Method::PUT,
+                "/api/v1/users/00u1/roles/ra1/targets/catalog/apps/salesforce".to_owned(),
+                "assignAppTargetToAdminRoleForUser"
+            ),
+            (
+                Method::DELETE,
+                "/api/v1/users/00u1/roles/ra1/targets/catalog/apps/facebook/0oa2".to_owned(),
+                "unassignAppInstanceTargetFromAdminRoleForUser"
+            ),
+            (
+                Method::PUT,
+                "/api/v1/users/00u1/roles/ra1/targets/groups/00g1".to_owned(),
+                "assignGroupTargetToUserRole"
+            ),
+            (
+                Method::PUT,
+                "/api/v1/users/00u1/roles/ra1/targets/catalog/apps".to_owned(),
+                "assignAllAppsAsTargetToRoleForUser"
+            ),
+            (
+                Method::DELETE,
+                "/api/v1/users/00u1/roles/ra1".to_owned(),
+                "unassignRoleFromUser"
+            ),
+        ]
+    );
+}

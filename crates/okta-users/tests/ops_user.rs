@@ -187,10 +187,12 @@ async fn get_decodes_the_spec_example() {
 #[tokio::test]
 async fn update_posts_a_partial_profile() {
     let (users, log) = recorder(vec![Canned::json(200, fixture("ops_user.json"))]);
-    let mut profile = UserProfile::default();
-    profile.first_name = Some("Isaac".into());
-    profile.email = Some("isaac.brock@update.example.com".into());
-    profile.mobile_phone = Some("555-415-1337".into());
+    let profile = UserProfile {
+        first_name: Some("Isaac".into()),
+        email: Some("isaac.brock@update.example.com".into()),
+        mobile_phone: Some("555-415-1337".into()),
+        ..UserProfile::default()
+    };
     let user = users
         .update("00ub0oNGTSWTBKOLGLNR", UpdateUserRequest::profile(profile))
         .strict(false)

@@ -55,13 +55,12 @@ impl Bucket {
 
     /// Classifies a request by its method and path (the query is not part of `path`).
     ///
-    /// A trailing slash is significant, as it is for Okta: `/api/v1/users/` is not the
-    /// collection and falls in [`Bucket::UsersOther`].
+    /// `/api/v1/users/` (a trailing slash) is the collection too.
     pub fn classify(method: &Method, path: &str) -> Bucket {
         let Some(rest) = path.strip_prefix("/api/v1/users") else {
             return Bucket::Other;
         };
-        if rest.is_empty() {
+        if rest.is_empty() || rest == "/" {
             return if *method == Method::GET || *method == Method::POST {
                 Bucket::UsersCollection
             } else {
@@ -117,7 +116,7 @@ mod tests {
             Bucket::UsersOther
         );
         assert_eq!(Bucket::classify(&Method::GET, "/api/v1/users/00u1/groups"), Bucket::UsersOther);
-        assert_eq!(Bucket::classify(&Method::GET, "/api/v1/users/"), Bucket::UsersOther);
+        assert_eq!(Bucket::classify(&Method::GET, "/api/v1/users/"), Bucket::UsersCollection);
         assert_eq!(Bucket::classify(&Method::GET, "/api/v1/usersx"), Bucket::Other);
         assert_eq!(Bucket::classify(&Method::GET, "/api/v1/groups"), Bucket::Other);
     }

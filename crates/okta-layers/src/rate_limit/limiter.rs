@@ -33,8 +33,9 @@ pub struct RateLimitConfig {
     pub concurrency_backoff_max: Duration,
     /// Whether to pace requests from the budget the responses report. Default true.
     pub pacing: bool,
-    /// Requests of a bucket's budget left unused, for other clients of the org. Default 1.
-    pub reserve: u32,
+    /// The fraction of each bucket's budget left unused, for other clients of the org (rounded
+    /// down: nothing is kept back from a budget under `1 / reserve`). Default 0.02.
+    pub reserve: f64,
     /// While more than this fraction of the budget is available, requests go at once; below it
     /// they are spread evenly over the rest of the window. Default 0.5.
     pub burst_fraction: f64,
@@ -56,7 +57,7 @@ impl Default for RateLimitConfig {
             concurrency_backoff: Duration::from_millis(100),
             concurrency_backoff_max: Duration::from_secs(5),
             pacing: true,
-            reserve: 1,
+            reserve: 0.02,
             burst_fraction: 0.5,
             probe_timeout: Duration::from_secs(2),
             seed: None,
@@ -207,13 +208,22 @@ impl BucketState {
                     self.reset_at = Some(reset_at);
                     self.remaining = self.limit;
                     self.rolled = true;
+                    self.probe_deadline = None;
                 }
-                let allowance = self.remaining.saturating_sub(self.in_flight).saturating_sub(config.reserve);
+                let reserve = (f64::from(self.limit) * config.reserve.clamp(0.0, 1.0)) as u32;
+                let allowance = self.remaining.saturating_sub(self.in_flight).saturating_sub(reserve);
                 if allowance == 0 {
                     return Decision::Wait(reset_at, WaitReason::Exhausted);
                 }
                 if f64::from(allowance) > f64::from(self.limit) * config.burst_fraction {
                     return Decision::Go;
+                }
+                if self.rolled {
+                    // Spreading needs the new window's reset: wait for its first answer.
+                    let deadline = *self.probe_deadline.get_or_insert(now + config.probe_timeout);
+                    if now < deadline {
+                        return Decision::Wait(deadline, WaitReason::Probe);
+                    }
                 }
                 let base = self.next_slot.map_or(now, |slot| slot.max(now));
                 let interval = reset_at.saturating_duration_since(base) / allowance;
@@ -257,6 +267,7 @@ impl BucketState {
             }
         }
         self.mode = Mode::Tracked;
+        self.next_slot = None;
         self.limit = limit;
         self.remaining = remaining;
         self.epoch = reset;
@@ -600,7 +611,7 @@ mod tests {
 
     #[test]
     fn plenty_of_budget_goes_at_once_then_spreads_then_waits_for_the_reset() {
-        let config = RateLimitConfig { reserve: 1, burst_fraction: 0.5, ..Default::default() };
+        let config = RateLimitConfig { reserve: 0.05, burst_fraction: 0.5, ..Default::default() };
         let mut state = BucketState::new(config.window);
         let now = Instant::now();
         // 11 left of 20, 10 s to the reset.

@@ -48,7 +48,7 @@
 //! | `window` | 60 s | Okta's window; caps every reset wait |
 //! | `concurrency_backoff` .. `_max` | 100 ms .. 5 s | `× 2^n`, full jitter |
 //! | `pacing` | true | |
-//! | `reserve` | 1 | requests of each window left to other clients |
+//! | `reserve` | 0.02 | fraction of each window's budget left to other clients (rounded down) |
 //! | `burst_fraction` | 0.5 | above it requests go at once, below they are spread |
 //! | `probe_timeout` | 2 s | |
 //! | `seed` | OS-random | seed of the jitter |

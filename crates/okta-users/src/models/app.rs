@@ -78,7 +78,11 @@ pub struct CatalogApplication {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
     /// `lastUpdated`.
-    #[serde(default, with = "time::serde::rfc3339::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_updated: Option<OffsetDateTime>,
     /// `_links`: `self` and `logo`.
     #[serde(rename = "_links", default, skip_serializing_if = "Links::is_empty")]

@@ -1,4 +1,4 @@
-//! The string enums of the Users API, all open (see [`open_enum`](super::open_enum)).
+//! The string enums of the Users API, all open: an unknown value is kept in `Other(String)`.
 
 use super::open_enum::open_enum;
 
@@ -187,7 +187,10 @@ mod tests {
     fn user_status_unknown_value_round_trips() {
         let status: UserStatus = serde_json::from_str(r#""PENDING_USER_ACTION""#).unwrap();
         assert_eq!(status, UserStatus::Other("PENDING_USER_ACTION".into()));
-        assert_eq!(serde_json::to_string(&status).unwrap(), r#""PENDING_USER_ACTION""#);
+        assert_eq!(
+            serde_json::to_string(&status).unwrap(),
+            r#""PENDING_USER_ACTION""#
+        );
         let known: UserStatus = serde_json::from_str(r#""PASSWORD_EXPIRED""#).unwrap();
         assert_eq!(known, UserStatus::PasswordExpired);
     }
@@ -229,7 +232,10 @@ mod tests {
     fn unknown_values_of_every_enum_are_kept() {
         let role: RoleType = serde_json::from_str(r#""BRAND_NEW_ADMIN""#).unwrap();
         assert_eq!(role, RoleType::Other("BRAND_NEW_ADMIN".into()));
-        assert_eq!(serde_json::to_string(&role).unwrap(), r#""BRAND_NEW_ADMIN""#);
+        assert_eq!(
+            serde_json::to_string(&role).unwrap(),
+            r#""BRAND_NEW_ADMIN""#
+        );
         let next: UserNextLogin = serde_json::from_str(r#""changeRecoveryQuestion""#).unwrap();
         assert_eq!(next.as_str(), "changeRecoveryQuestion");
     }

@@ -16,13 +16,25 @@ pub struct Group {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub id: String,
     /// `created`.
-    #[serde(default, with = "time::serde::rfc3339::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created: Option<OffsetDateTime>,
     /// `lastUpdated`: the last change of the group's profile.
-    #[serde(default, with = "time::serde::rfc3339::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_updated: Option<OffsetDateTime>,
     /// `lastMembershipUpdated`: the last change of the group's members.
-    #[serde(default, with = "time::serde::rfc3339::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_membership_updated: Option<OffsetDateTime>,
     /// `objectClass`: determines the profile's schema, e.g. `okta:user_group`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

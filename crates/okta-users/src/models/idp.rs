@@ -30,10 +30,18 @@ pub struct IdentityProvider {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<LifecycleStatus>,
     /// `created`.
-    #[serde(default, with = "time::serde::rfc3339::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created: Option<OffsetDateTime>,
     /// `lastUpdated`.
-    #[serde(default, with = "time::serde::rfc3339::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_updated: Option<OffsetDateTime>,
     /// `protocol`: endpoints, bindings, algorithms and credentials (by protocol `type`).
     #[serde(default, skip_serializing_if = "Option::is_none")]

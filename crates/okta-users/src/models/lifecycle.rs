@@ -57,7 +57,9 @@ pub struct TempPassword {
 
 impl fmt::Debug for TempPassword {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TempPassword").field("temp_password", &Redacted(&self.temp_password)).finish()
+        f.debug_struct("TempPassword")
+            .field("temp_password", &Redacted(&self.temp_password))
+            .finish()
     }
 }
 

@@ -33,7 +33,10 @@ lossless_struct! {
 impl HrefObject {
     /// A link to `href`.
     pub fn new(href: impl Into<String>) -> Self {
-        Self { href: Some(href.into()), ..Self::default() }
+        Self {
+            href: Some(href.into()),
+            ..Self::default()
+        }
     }
 
     /// The link's URL, if it has one.
@@ -109,7 +112,8 @@ impl<'de> Deserialize<'de> for LinkValue {
             }
 
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<LinkValue, A::Error> {
-                HrefObject::deserialize(de::value::MapAccessDeserializer::new(map)).map(LinkValue::One)
+                HrefObject::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(LinkValue::One)
             }
 
             fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<LinkValue, A::Error> {
@@ -143,7 +147,10 @@ impl Links {
 
     /// The link(s) of relation `rel` (e.g. `"self"`, `"next"`, `"activate"`).
     pub fn get(&self, rel: &str) -> Option<&LinkValue> {
-        self.entries.iter().find(|(name, _)| name == rel).map(|(_, value)| value)
+        self.entries
+            .iter()
+            .find(|(name, _)| name == rel)
+            .map(|(_, value)| value)
     }
 
     /// The URL of the (first) link of relation `rel`.
@@ -157,7 +164,11 @@ impl Links {
     }
 
     /// Sets relation `rel`, replacing any previous value; returns the previous value.
-    pub fn insert(&mut self, rel: impl Into<String>, value: impl Into<LinkValue>) -> Option<LinkValue> {
+    pub fn insert(
+        &mut self,
+        rel: impl Into<String>,
+        value: impl Into<LinkValue>,
+    ) -> Option<LinkValue> {
         let rel = rel.into();
         let value = value.into();
         match self.entries.iter_mut().find(|(name, _)| *name == rel) {
@@ -177,7 +188,9 @@ impl Links {
 
     /// Every relation and its link(s).
     pub fn iter(&self) -> impl Iterator<Item = (&str, &LinkValue)> {
-        self.entries.iter().map(|(name, value)| (name.as_str(), value))
+        self.entries
+            .iter()
+            .map(|(name, value)| (name.as_str(), value))
     }
 
     /// The number of relations.
@@ -215,7 +228,10 @@ impl<'de> Deserialize<'de> for Links {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Links, A::Error> {
                 let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(1));
                 while let Some((rel, value)) = map.next_entry::<String, LinkValue>()? {
-                    match entries.iter_mut().find(|(name, _): &&mut (String, LinkValue)| *name == rel) {
+                    match entries
+                        .iter_mut()
+                        .find(|(name, _): &&mut (String, LinkValue)| *name == rel)
+                    {
                         Some((_, old)) => *old = value,
                         None => entries.push((rel, value)),
                     }
@@ -249,7 +265,11 @@ impl LinkedObject {
     /// The id of the linked user: the last path segment of the `self` link.
     pub fn user_id(&self) -> Option<&str> {
         let href = self.href()?;
-        let path = href.split(['?', '#']).next().unwrap_or(href).trim_end_matches('/');
+        let path = href
+            .split(['?', '#'])
+            .next()
+            .unwrap_or(href)
+            .trim_end_matches('/');
         path.rsplit('/').next().filter(|id| !id.is_empty())
     }
 }
@@ -282,7 +302,10 @@ mod tests {
         assert_eq!(logos[1].r#type.as_deref(), Some("image/png"));
         assert_eq!(links.href("logo"), Some("https://x/m.png"));
         let revoke = links.get("revoke").unwrap().first().unwrap();
-        assert_eq!(revoke.hints.as_ref().unwrap().allow, vec!["DELETE".to_owned()]);
+        assert_eq!(
+            revoke.hints.as_ref().unwrap().allow,
+            vec!["DELETE".to_owned()]
+        );
         assert_eq!(revoke.templated, Some(false));
         assert_eq!(links.href("next"), None);
         // lossless, `false` included
@@ -296,7 +319,10 @@ mod tests {
         let mut links = Links::new();
         assert!(links.is_empty());
         assert!(links.insert("next", HrefObject::new("a")).is_none());
-        assert_eq!(links.insert("next", HrefObject::new("b")).unwrap().href(), Some("a"));
+        assert_eq!(
+            links.insert("next", HrefObject::new("b")).unwrap().href(),
+            Some("a")
+        );
         assert_eq!(links.href("next"), Some("b"));
         assert!(links.contains("next"));
         assert_eq!(links.iter().count(), 1);
@@ -307,7 +333,8 @@ mod tests {
     #[test]
     fn link_without_href_is_kept() {
         // the spec's custom-role example has a mangled `href\"` key
-        let links: Links = serde_json::from_str(r#"{"assignee": {"href\"": "https://x/u/1"}}"#).unwrap();
+        let links: Links =
+            serde_json::from_str(r#"{"assignee": {"href\"": "https://x/u/1"}}"#).unwrap();
         let assignee = links.get("assignee").unwrap().first().unwrap();
         assert_eq!(assignee.href(), None);
         assert_eq!(assignee.extra.get("href\""), Some(&json!("https://x/u/1")));
@@ -321,12 +348,15 @@ mod tests {
 
     #[test]
     fn linked_object_user_id() {
-        let object: LinkedObject =
-            serde_json::from_str(r#"{"_links":{"self":{"href":"https://x/api/v1/users/00u5zex6ztMbOZhF50h7"}}}"#)
-                .unwrap();
+        let object: LinkedObject = serde_json::from_str(
+            r#"{"_links":{"self":{"href":"https://x/api/v1/users/00u5zex6ztMbOZhF50h7"}}}"#,
+        )
+        .unwrap();
         assert_eq!(object.user_id(), Some("00u5zex6ztMbOZhF50h7"));
         let mut trailing = LinkedObject::default();
-        trailing.links.insert("self", HrefObject::new("https://x/api/v1/users/00u9/?a=b"));
+        trailing
+            .links
+            .insert("self", HrefObject::new("https://x/api/v1/users/00u9/?a=b"));
         assert_eq!(trailing.user_id(), Some("00u9"));
         assert_eq!(LinkedObject::default().user_id(), None);
     }

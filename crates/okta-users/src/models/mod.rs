@@ -77,19 +77,24 @@ mod tests;
 
 pub use app::{AppLink, CatalogApplication};
 pub use enums::{
-    AuthenticationProviderType, CatalogApplicationStatus, DigestAlgorithm, GrantOrTokenStatus, GroupType,
-    IdentityProviderIssuerMode, IdentityProviderType, LifecycleStatus, OAuth2ScopeConsentGrantSource,
-    PasswordCredentialHashAlgorithm, RoleAssignmentType, RoleType, UserNextLogin, UserStatus,
+    AuthenticationProviderType, CatalogApplicationStatus, DigestAlgorithm, GrantOrTokenStatus,
+    GroupType, IdentityProviderIssuerMode, IdentityProviderType, LifecycleStatus,
+    OAuth2ScopeConsentGrantSource, PasswordCredentialHashAlgorithm, RoleAssignmentType, RoleType,
+    UserNextLogin, UserStatus,
 };
 pub use group::Group;
 pub use idp::IdentityProvider;
-pub use lifecycle::{ForgotPasswordResponse, ResetPasswordToken, TempPassword, UserActivationToken};
+pub use lifecycle::{
+    ForgotPasswordResponse, ResetPasswordToken, TempPassword, UserActivationToken,
+};
 pub use links::{HrefHints, HrefObject, LinkValue, LinkedObject, Links};
 pub use oauth::{OAuth2Actor, OAuth2Client, OAuth2RefreshToken, OAuth2ScopeConsentGrant};
 pub use profile::{GroupProfile, UserProfile};
-pub use requests::{AssignRoleRequest, ChangePasswordRequest, CreateUserRequest, UpdateUserRequest};
+pub use requests::{
+    AssignRoleRequest, ChangePasswordRequest, CreateUserRequest, UpdateUserRequest,
+};
 pub use role::Role;
 pub use user::{
     AuthenticationProvider, PasswordCredential, PasswordCredentialHash, PasswordCredentialHook,
-    RecoveryQuestionCredential, User, UserCredentials, UserType,
+    RecoveryQuestionCredential, User, UserCredentialEmail, UserCredentials, UserType,
 };

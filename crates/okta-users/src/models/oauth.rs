@@ -50,7 +50,11 @@ pub struct OAuth2ScopeConsentGrant {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// `created`.
-    #[serde(default, with = "time::serde::rfc3339::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created: Option<OffsetDateTime>,
     /// `createdBy`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -59,7 +63,11 @@ pub struct OAuth2ScopeConsentGrant {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
     /// `lastUpdated`.
-    #[serde(default, with = "time::serde::rfc3339::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_updated: Option<OffsetDateTime>,
     /// `scopeId`: the granted scope, e.g. `okta.users.read`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -93,19 +101,31 @@ pub struct OAuth2RefreshToken {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// `created`.
-    #[serde(default, with = "time::serde::rfc3339::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created: Option<OffsetDateTime>,
     /// `createdBy`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<OAuth2Actor>,
     /// `expiresAt`.
-    #[serde(default, with = "time::serde::rfc3339::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub expires_at: Option<OffsetDateTime>,
     /// `issuer`: the authorization server's issuer URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
     /// `lastUpdated`.
-    #[serde(default, with = "time::serde::rfc3339::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_updated: Option<OffsetDateTime>,
     /// `scopes` of the token.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -163,12 +163,21 @@ mod tests {
 
     #[test]
     fn serde_round_trip() {
-        let decoded: Vec<Color> = serde_json::from_str(r#"["RED","PURPLE","LIGHT_GREEN","esc\u0061ped"]"#).unwrap();
+        let decoded: Vec<Color> =
+            serde_json::from_str(r#"["RED","PURPLE","LIGHT_GREEN","esc\u0061ped"]"#).unwrap();
         assert_eq!(
             decoded,
-            vec![Color::Red, Color::Other("PURPLE".into()), Color::LightGreen, Color::Other("escaped".into())]
+            vec![
+                Color::Red,
+                Color::Other("PURPLE".into()),
+                Color::LightGreen,
+                Color::Other("escaped".into())
+            ]
         );
-        assert_eq!(serde_json::to_string(&decoded).unwrap(), r#"["RED","PURPLE","LIGHT_GREEN","escaped"]"#);
+        assert_eq!(
+            serde_json::to_string(&decoded).unwrap(),
+            r#"["RED","PURPLE","LIGHT_GREEN","escaped"]"#
+        );
         // from a reader (no borrowing possible)
         let from_reader: Color = serde_json::from_reader(&br#""RED""#[..]).unwrap();
         assert_eq!(from_reader, Color::Red);

@@ -166,7 +166,11 @@ lossless_struct! {
 impl GroupProfile {
     /// A profile with a name and an optional description.
     pub fn new(name: impl Into<String>, description: Option<String>) -> Self {
-        Self { name: Some(name.into()), description, ..Self::default() }
+        Self {
+            name: Some(name.into()),
+            description,
+            ..Self::default()
+        }
     }
 
     /// A custom attribute (or the `null` marker of a standard attribute), by its JSON name.
@@ -223,7 +227,10 @@ mod tests {
         assert_eq!(profile.custom("secondEmail"), Some(&Value::Null));
         assert_eq!(profile.custom("shoeSize"), Some(&json!(44.5)));
         assert_eq!(profile.custom("pager"), Some(&Value::Null));
-        assert_eq!(profile.custom("address").unwrap()["home"]["street"], "1 Main St");
+        assert_eq!(
+            profile.custom("address").unwrap()["home"]["street"],
+            "1 Main St"
+        );
         assert_eq!(profile.custom("city"), None);
         assert_eq!(profile.custom("absent"), None);
     }
@@ -260,9 +267,13 @@ mod tests {
 
     #[test]
     fn setting_a_standard_field_overrides_its_null_marker() {
-        let mut profile: UserProfile = serde_json::from_value(json!({"secondEmail": null})).unwrap();
+        let mut profile: UserProfile =
+            serde_json::from_value(json!({"secondEmail": null})).unwrap();
         profile.second_email = Some("b@example.com".into());
-        assert_eq!(serde_json::to_value(&profile).unwrap(), json!({"secondEmail": "b@example.com"}));
+        assert_eq!(
+            serde_json::to_value(&profile).unwrap(),
+            json!({"secondEmail": "b@example.com"})
+        );
     }
 
     #[test]
@@ -297,7 +308,10 @@ mod tests {
             serde_json::to_string(&profile).unwrap(),
             r#"{"login":"ada@example.com","email":"ada@example.com","firstName":"Ada","lastName":"Lovelace"}"#
         );
-        assert_eq!(serde_json::to_string(&UserProfile::default()).unwrap(), "{}");
+        assert_eq!(
+            serde_json::to_string(&UserProfile::default()).unwrap(),
+            "{}"
+        );
     }
 
     #[test]

@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use super::enums::RoleType;
 use super::profile::UserProfile;
 use super::user::{
-    AuthenticationProvider, PasswordCredential, PasswordCredentialHash, RecoveryQuestionCredential, UserCredentials,
-    UserType,
+    AuthenticationProvider, PasswordCredential, PasswordCredentialHash, RecoveryQuestionCredential,
+    UserCredentials, UserType,
 };
 
 /// The body of `createUser` (`CreateUserRequest`).
@@ -42,11 +42,18 @@ pub struct CreateUserRequest<P = UserProfile> {
 impl<P> CreateUserRequest<P> {
     /// A user with this profile and no credentials.
     pub fn new(profile: P) -> Self {
-        CreateUserRequest { profile, credentials: None, group_ids: Vec::new(), r#type: None, realm_id: None }
+        CreateUserRequest {
+            profile,
+            credentials: None,
+            group_ids: Vec::new(),
+            r#type: None,
+            realm_id: None,
+        }
     }
 
     fn credentials_mut(&mut self) -> &mut UserCredentials {
-        self.credentials.get_or_insert_with(UserCredentials::default)
+        self.credentials
+            .get_or_insert_with(UserCredentials::default)
     }
 
     /// Sets a plain-text password.
@@ -72,8 +79,13 @@ impl<P> CreateUserRequest<P> {
 
     /// Sets a recovery question and its answer.
     #[must_use]
-    pub fn recovery_question(mut self, question: impl Into<String>, answer: impl Into<String>) -> Self {
-        self.credentials_mut().recovery_question = Some(RecoveryQuestionCredential::new(question, answer));
+    pub fn recovery_question(
+        mut self,
+        question: impl Into<String>,
+        answer: impl Into<String>,
+    ) -> Self {
+        self.credentials_mut().recovery_question =
+            Some(RecoveryQuestionCredential::new(question, answer));
         self
     }
 
@@ -151,7 +163,12 @@ pub struct UpdateUserRequest<P = UserProfile> {
 
 impl<P> Default for UpdateUserRequest<P> {
     fn default() -> Self {
-        UpdateUserRequest { profile: None, credentials: None, realm_id: None, r#type: None }
+        UpdateUserRequest {
+            profile: None,
+            credentials: None,
+            realm_id: None,
+            r#type: None,
+        }
     }
 }
 
@@ -166,11 +183,15 @@ impl UpdateUserRequest {
 impl<P> UpdateUserRequest<P> {
     /// An update of the profile.
     pub fn profile(profile: P) -> Self {
-        UpdateUserRequest { profile: Some(profile), ..Self::default() }
+        UpdateUserRequest {
+            profile: Some(profile),
+            ..Self::default()
+        }
     }
 
     fn credentials_mut(&mut self) -> &mut UserCredentials {
-        self.credentials.get_or_insert_with(UserCredentials::default)
+        self.credentials
+            .get_or_insert_with(UserCredentials::default)
     }
 
     /// Sets the profile.
@@ -189,8 +210,13 @@ impl<P> UpdateUserRequest<P> {
 
     /// Sets a new recovery question and its answer.
     #[must_use]
-    pub fn recovery_question(mut self, question: impl Into<String>, answer: impl Into<String>) -> Self {
-        self.credentials_mut().recovery_question = Some(RecoveryQuestionCredential::new(question, answer));
+    pub fn recovery_question(
+        mut self,
+        question: impl Into<String>,
+        answer: impl Into<String>,
+    ) -> Self {
+        self.credentials_mut().recovery_question =
+            Some(RecoveryQuestionCredential::new(question, answer));
         self
     }
 
@@ -276,14 +302,22 @@ pub struct AssignRoleRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
     /// `resource-set`: the resource set's id (custom roles only).
-    #[serde(rename = "resource-set", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "resource-set",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub resource_set: Option<String>,
 }
 
 impl AssignRoleRequest {
     /// Assigns a standard role.
     pub fn standard(role: RoleType) -> Self {
-        AssignRoleRequest { r#type: role, role: None, resource_set: None }
+        AssignRoleRequest {
+            r#type: role,
+            role: None,
+            resource_set: None,
+        }
     }
 
     /// Assigns the custom role `role_id` over the resource set `resource_set_id`.

@@ -25,16 +25,28 @@ pub struct Role {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<LifecycleStatus>,
     /// `created`.
-    #[serde(default, with = "time::serde::rfc3339::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created: Option<OffsetDateTime>,
     /// `lastUpdated`.
-    #[serde(default, with = "time::serde::rfc3339::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_updated: Option<OffsetDateTime>,
     /// `assignmentType`: assigned to the user directly, through a group, or to a client.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignment_type: Option<RoleAssignmentType>,
     /// `resource-set`: the resource set's id (custom and IAM-based roles).
-    #[serde(rename = "resource-set", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "resource-set",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub resource_set: Option<String>,
     /// `role`: the custom role's id (custom and IAM-based roles).
     #[serde(default, skip_serializing_if = "Option::is_none")]

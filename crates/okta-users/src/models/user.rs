@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
-use super::enums::{AuthenticationProviderType, DigestAlgorithm, PasswordCredentialHashAlgorithm, UserStatus};
+use super::enums::{
+    AuthenticationProviderType, DigestAlgorithm, PasswordCredentialHashAlgorithm, UserStatus,
+};
 use super::links::Links;
 use super::profile::UserProfile;
 use super::secret::Redacted;
@@ -24,22 +26,46 @@ pub struct User<P = UserProfile> {
     /// `status`: the lifecycle status.
     pub status: UserStatus,
     /// `created`.
-    #[serde(default, with = "time::serde::rfc3339::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created: Option<OffsetDateTime>,
     /// `activated`: when the user was activated (`null` if never).
-    #[serde(default, with = "time::serde::rfc3339::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub activated: Option<OffsetDateTime>,
     /// `statusChanged`: when `status` last changed.
-    #[serde(default, with = "time::serde::rfc3339::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status_changed: Option<OffsetDateTime>,
     /// `lastLogin`: the last sign-in (`null` if never).
-    #[serde(default, with = "time::serde::rfc3339::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_login: Option<OffsetDateTime>,
     /// `lastUpdated`: the last change of the user.
-    #[serde(default, with = "time::serde::rfc3339::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_updated: Option<OffsetDateTime>,
     /// `passwordChanged`: the last password change (`null` if never).
-    #[serde(default, with = "time::serde::rfc3339::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub password_changed: Option<OffsetDateTime>,
     /// `type`: the user type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -120,6 +146,24 @@ pub struct UserCredentials {
     /// `provider`: who authenticates the user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<AuthenticationProvider>,
+    /// `emails`: the user's email addresses and whether they are verified (read-only; in
+    /// Okta's responses, not in the spec's schema).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emails: Option<Vec<UserCredentialEmail>>,
+}
+
+/// An email address of a user's credentials (`credentials.emails[]`, read-only).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserCredentialEmail {
+    /// `value`: the address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// `status`, e.g. `VERIFIED`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// `type`, e.g. `PRIMARY`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
 }
 
 impl UserCredentials {
@@ -137,7 +181,11 @@ impl UserCredentials {
 
     /// Sets a recovery question and its answer.
     #[must_use]
-    pub fn recovery_question(mut self, question: impl Into<String>, answer: impl Into<String>) -> Self {
+    pub fn recovery_question(
+        mut self,
+        question: impl Into<String>,
+        answer: impl Into<String>,
+    ) -> Self {
         self.recovery_question = Some(RecoveryQuestionCredential::new(question, answer));
         self
     }
@@ -170,18 +218,29 @@ pub struct PasswordCredential {
 impl PasswordCredential {
     /// A plain-text password.
     pub fn new(value: impl Into<String>) -> Self {
-        PasswordCredential { value: Some(value.into()), ..Self::default() }
+        PasswordCredential {
+            value: Some(value.into()),
+            ..Self::default()
+        }
     }
 
     /// An imported password hash.
     pub fn hashed(hash: PasswordCredentialHash) -> Self {
-        PasswordCredential { hash: Some(hash), ..Self::default() }
+        PasswordCredential {
+            hash: Some(hash),
+            ..Self::default()
+        }
     }
 
     /// A password import inline hook of type `hook_type` (Okta's only type: `default`).
     pub fn hook(hook_type: impl Into<String>) -> Self {
-        let hook = PasswordCredentialHook { r#type: Some(hook_type.into()) };
-        PasswordCredential { hook: Some(hook), ..Self::default() }
+        let hook = PasswordCredentialHook {
+            r#type: Some(hook_type.into()),
+        };
+        PasswordCredential {
+            hook: Some(hook),
+            ..Self::default()
+        }
     }
 }
 
@@ -266,7 +325,10 @@ pub struct RecoveryQuestionCredential {
 impl RecoveryQuestionCredential {
     /// A question and its answer.
     pub fn new(question: impl Into<String>, answer: impl Into<String>) -> Self {
-        RecoveryQuestionCredential { question: Some(question.into()), answer: Some(answer.into()) }
+        RecoveryQuestionCredential {
+            question: Some(question.into()),
+            answer: Some(answer.into()),
+        }
     }
 }
 
@@ -293,6 +355,9 @@ pub struct AuthenticationProvider {
 impl AuthenticationProvider {
     /// A provider of type `provider_type`, optionally named.
     pub fn new(provider_type: AuthenticationProviderType, name: Option<String>) -> Self {
-        AuthenticationProvider { name, r#type: Some(provider_type) }
+        AuthenticationProvider {
+            name,
+            r#type: Some(provider_type),
+        }
     }
 }

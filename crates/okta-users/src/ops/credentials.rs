@@ -5,7 +5,7 @@ use http::Method;
 
 use crate::call::single;
 use crate::models::{ChangePasswordRequest, ForgotPasswordResponse, UserCredentials};
-use crate::request::{ApiRequest, Operation, path};
+use crate::request::{ApiRequest, Operation, api_path};
 use crate::{HttpService, Result, Users};
 
 impl<S: HttpService> Users<S> {
@@ -92,7 +92,8 @@ impl<S> ChangePassword<S> {
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let path = path!("/api/v1/users/{}/credentials/change_password", "userId" => self.user_id)?;
+        let path =
+            api_path!("/api/v1/users/{}/credentials/change_password", "userId" => self.user_id)?;
         let mut request = ApiRequest::new(CHANGE_PASSWORD, Method::POST, path);
         request.query_opt("strict", self.strict);
         request.json(&self.body)?;
@@ -113,7 +114,7 @@ pub struct ChangeRecoveryQuestion<S> {
 
 impl<S> ChangeRecoveryQuestion<S> {
     fn request(&self) -> Result<ApiRequest> {
-        let path = path!("/api/v1/users/{}/credentials/change_recovery_question", "userId" => self.user_id)?;
+        let path = api_path!("/api/v1/users/{}/credentials/change_recovery_question", "userId" => self.user_id)?;
         let mut request = ApiRequest::new(CHANGE_RECOVERY_QUESTION, Method::POST, path);
         request.json(&self.body)?;
         Ok(request)
@@ -139,7 +140,8 @@ impl<S> ForgotPassword<S> {
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let path = path!("/api/v1/users/{}/credentials/forgot_password", "userId" => self.user_id)?;
+        let path =
+            api_path!("/api/v1/users/{}/credentials/forgot_password", "userId" => self.user_id)?;
         let mut request = ApiRequest::new(FORGOT_PASSWORD, Method::POST, path);
         request.query_opt("sendEmail", self.send_email);
         Ok(request)

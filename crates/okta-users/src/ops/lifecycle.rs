@@ -7,7 +7,7 @@ use http::Method;
 
 use crate::call::single;
 use crate::models::{ResetPasswordToken, TempPassword, User, UserActivationToken, UserProfile};
-use crate::request::{ApiRequest, Operation, path};
+use crate::request::{ApiRequest, Operation, api_path};
 use crate::{HttpService, Result, Users};
 
 impl<S: HttpService> Users<S> {
@@ -64,6 +64,7 @@ impl<S: HttpService> Users<S> {
             users: self.clone(),
             id: id.into(),
             send_email: None,
+            respond_async: false,
         }
     }
 
@@ -196,12 +197,12 @@ impl<S> ActivateUser<S> {
         let (operation, path) = if self.reactivate {
             (
                 REACTIVATE_USER,
-                path!("/api/v1/users/{}/lifecycle/reactivate", "userId" => self.id)?,
+                api_path!("/api/v1/users/{}/lifecycle/reactivate", "userId" => self.id)?,
             )
         } else {
             (
                 ACTIVATE_USER,
-                path!("/api/v1/users/{}/lifecycle/activate", "userId" => self.id)?,
+                api_path!("/api/v1/users/{}/lifecycle/activate", "userId" => self.id)?,
             )
         };
         let mut request = ApiRequest::new(operation, Method::POST, path);
@@ -218,9 +219,16 @@ pub struct DeactivateUser<S> {
     users: Users<S>,
     id: String,
     send_email: Option<bool>,
+    respond_async: bool,
 }
 
 impl<S> DeactivateUser<S> {
+    /// Asks Okta to finish the deactivation in the background (`Prefer: respond-async`).
+    pub fn respond_async(mut self) -> Self {
+        self.respond_async = true;
+        self
+    }
+
     /// Whether Okta emails the admin about the deactivation (default `false`).
     pub fn send_email(mut self, send_email: bool) -> Self {
         self.send_email = Some(send_email);
@@ -228,9 +236,15 @@ impl<S> DeactivateUser<S> {
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let path = path!("/api/v1/users/{}/lifecycle/deactivate", "userId" => self.id)?;
+        let path = api_path!("/api/v1/users/{}/lifecycle/deactivate", "userId" => self.id)?;
         let mut request = ApiRequest::new(DEACTIVATE_USER, Method::POST, path);
         request.query_opt("sendEmail", self.send_email);
+        if self.respond_async {
+            request.header(
+                http::header::HeaderName::from_static("prefer"),
+                "respond-async",
+            )?;
+        }
         Ok(request)
     }
 }
@@ -257,7 +271,7 @@ impl<S, P> ExpirePassword<S, P> {
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let path = path!("/api/v1/users/{}/lifecycle/expire_password", "userId" => self.id)?;
+        let path = api_path!("/api/v1/users/{}/lifecycle/expire_password", "userId" => self.id)?;
         let mut request = ApiRequest::new(EXPIRE_PASSWORD, Method::POST, path);
         request.query("tempPassword", false);
         Ok(request)
@@ -283,7 +297,7 @@ impl<S> ExpirePasswordWithTempPassword<S> {
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let path = path!("/api/v1/users/{}/lifecycle/expire_password", "userId" => self.id)?;
+        let path = api_path!("/api/v1/users/{}/lifecycle/expire_password", "userId" => self.id)?;
         let mut request = ApiRequest::new(EXPIRE_PASSWORD_WITH_TEMP_PASSWORD, Method::POST, path);
         request.query("tempPassword", true);
         request.query_opt("revokeSessions", self.revoke_sessions);
@@ -317,7 +331,7 @@ impl<S> ResetPassword<S> {
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let path = path!("/api/v1/users/{}/lifecycle/reset_password", "userId" => self.id)?;
+        let path = api_path!("/api/v1/users/{}/lifecycle/reset_password", "userId" => self.id)?;
         let mut request = ApiRequest::new(RESET_PASSWORD, Method::POST, path);
         request.query("sendEmail", self.send_email);
         request.query_opt("revokeSessions", self.revoke_sessions);
@@ -369,11 +383,13 @@ impl<S> LifecycleAction<S> {
     fn request(&self) -> Result<ApiRequest> {
         let path = match self.action {
             Action::ResetFactors => {
-                path!("/api/v1/users/{}/lifecycle/reset_factors", "userId" => self.id)
+                api_path!("/api/v1/users/{}/lifecycle/reset_factors", "userId" => self.id)
             }
-            Action::Suspend => path!("/api/v1/users/{}/lifecycle/suspend", "userId" => self.id),
-            Action::Unsuspend => path!("/api/v1/users/{}/lifecycle/unsuspend", "userId" => self.id),
-            Action::Unlock => path!("/api/v1/users/{}/lifecycle/unlock", "userId" => self.id),
+            Action::Suspend => api_path!("/api/v1/users/{}/lifecycle/suspend", "userId" => self.id),
+            Action::Unsuspend => {
+                api_path!("/api/v1/users/{}/lifecycle/unsuspend", "userId" => self.id)
+            }
+            Action::Unlock => api_path!("/api/v1/users/{}/lifecycle/unlock", "userId" => self.id),
         }?;
         Ok(ApiRequest::new(self.operation(), Method::POST, path))
     }

@@ -5,7 +5,7 @@ use http::Method;
 
 use crate::call::{paged, single};
 use crate::models::LinkedObject;
-use crate::request::{ApiRequest, Operation, path};
+use crate::request::{ApiRequest, Operation, api_path};
 use crate::{HttpService, Result, Users};
 
 impl<S: HttpService> Users<S> {
@@ -92,7 +92,7 @@ pub struct AssignLinkedObject<S> {
 
 impl<S> AssignLinkedObject<S> {
     fn request(&self) -> Result<ApiRequest> {
-        let path = path!(
+        let path = api_path!(
             "/api/v1/users/{}/linkedObjects/{}/{}",
             "associatedUserId" => self.associated_user_id,
             "primaryRelationshipName" => self.primary_relationship_name,
@@ -129,7 +129,7 @@ impl<S> ListLinkedObjects<S> {
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let path = path!(
+        let path = api_path!(
             "/api/v1/users/{}/linkedObjects/{}",
             "userId" => self.user_id,
             "relationshipName" => self.relationship_name,
@@ -154,7 +154,7 @@ pub struct DeleteLinkedObject<S> {
 
 impl<S> DeleteLinkedObject<S> {
     fn request(&self) -> Result<ApiRequest> {
-        let path = path!(
+        let path = api_path!(
             "/api/v1/users/{}/linkedObjects/{}",
             "userId" => self.user_id,
             "relationshipName" => self.relationship_name,

@@ -4,7 +4,7 @@ use http::Method;
 
 use crate::call::{paged, single};
 use crate::models::{OAuth2Client, OAuth2RefreshToken, OAuth2ScopeConsentGrant};
-use crate::request::{ApiRequest, Operation, path};
+use crate::request::{ApiRequest, Operation, api_path};
 use crate::{HttpService, Result, Users};
 
 impl<S: HttpService> Users<S> {
@@ -241,7 +241,7 @@ pub struct ListUserClients<S> {
 
 impl<S> ListUserClients<S> {
     fn request(&self) -> Result<ApiRequest> {
-        let path = path!("/api/v1/users/{}/clients", "userId" => self.user_id)?;
+        let path = api_path!("/api/v1/users/{}/clients", "userId" => self.user_id)?;
         Ok(ApiRequest::new(LIST_CLIENTS, Method::GET, path))
     }
 }
@@ -279,7 +279,7 @@ impl<S> ListClientGrants<S> {
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let path = path!(
+        let path = api_path!(
             "/api/v1/users/{}/clients/{}/grants",
             "userId" => self.user_id,
             "clientId" => self.client_id,
@@ -305,7 +305,7 @@ pub struct RevokeClientGrants<S> {
 
 impl<S> RevokeClientGrants<S> {
     fn request(&self) -> Result<ApiRequest> {
-        let path = path!(
+        let path = api_path!(
             "/api/v1/users/{}/clients/{}/grants",
             "userId" => self.user_id,
             "clientId" => self.client_id,
@@ -348,7 +348,7 @@ impl<S> ListRefreshTokens<S> {
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let path = path!(
+        let path = api_path!(
             "/api/v1/users/{}/clients/{}/tokens",
             "userId" => self.user_id,
             "clientId" => self.client_id,
@@ -374,7 +374,7 @@ pub struct RevokeRefreshTokens<S> {
 
 impl<S> RevokeRefreshTokens<S> {
     fn request(&self) -> Result<ApiRequest> {
-        let path = path!(
+        let path = api_path!(
             "/api/v1/users/{}/clients/{}/tokens",
             "userId" => self.user_id,
             "clientId" => self.client_id,
@@ -404,7 +404,7 @@ impl<S> GetRefreshToken<S> {
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let path = path!(
+        let path = api_path!(
             "/api/v1/users/{}/clients/{}/tokens/{}",
             "userId" => self.user_id,
             "clientId" => self.client_id,
@@ -430,7 +430,7 @@ pub struct RevokeRefreshToken<S> {
 
 impl<S> RevokeRefreshToken<S> {
     fn request(&self) -> Result<ApiRequest> {
-        let path = path!(
+        let path = api_path!(
             "/api/v1/users/{}/clients/{}/tokens/{}",
             "userId" => self.user_id,
             "clientId" => self.client_id,
@@ -479,7 +479,7 @@ impl<S> ListUserGrants<S> {
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let path = path!("/api/v1/users/{}/grants", "userId" => self.user_id)?;
+        let path = api_path!("/api/v1/users/{}/grants", "userId" => self.user_id)?;
         let mut request = ApiRequest::new(LIST_GRANTS, Method::GET, path);
         request.query_opt("scopeId", self.scope_id.as_deref());
         request.query_opt("expand", self.expand.as_deref());
@@ -500,7 +500,7 @@ pub struct RevokeUserGrants<S> {
 
 impl<S> RevokeUserGrants<S> {
     fn request(&self) -> Result<ApiRequest> {
-        let path = path!("/api/v1/users/{}/grants", "userId" => self.user_id)?;
+        let path = api_path!("/api/v1/users/{}/grants", "userId" => self.user_id)?;
         Ok(ApiRequest::new(REVOKE_GRANTS, Method::DELETE, path))
     }
 }
@@ -524,7 +524,7 @@ impl<S> GetUserGrant<S> {
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let path = path!("/api/v1/users/{}/grants/{}", "userId" => self.user_id, "grantId" => self.grant_id)?;
+        let path = api_path!("/api/v1/users/{}/grants/{}", "userId" => self.user_id, "grantId" => self.grant_id)?;
         let mut request = ApiRequest::new(GET_GRANT, Method::GET, path);
         request.query_opt("expand", self.expand.as_deref());
         Ok(request)
@@ -543,7 +543,7 @@ pub struct RevokeUserGrant<S> {
 
 impl<S> RevokeUserGrant<S> {
     fn request(&self) -> Result<ApiRequest> {
-        let path = path!("/api/v1/users/{}/grants/{}", "userId" => self.user_id, "grantId" => self.grant_id)?;
+        let path = api_path!("/api/v1/users/{}/grants/{}", "userId" => self.user_id, "grantId" => self.grant_id)?;
         Ok(ApiRequest::new(REVOKE_GRANT, Method::DELETE, path))
     }
 }

@@ -5,7 +5,7 @@ use http::Method;
 
 use crate::call::paged;
 use crate::models::{AppLink, Group, IdentityProvider};
-use crate::request::{ApiRequest, Operation, path};
+use crate::request::{ApiRequest, Operation, api_path};
 use crate::{HttpService, Result, Users};
 
 impl<S: HttpService> Users<S> {
@@ -73,7 +73,7 @@ pub struct ListAppLinks<S> {
 
 impl<S> ListAppLinks<S> {
     fn request(&self) -> Result<ApiRequest> {
-        let path = path!("/api/v1/users/{}/appLinks", "userId" => self.user_id)?;
+        let path = api_path!("/api/v1/users/{}/appLinks", "userId" => self.user_id)?;
         Ok(ApiRequest::new(LIST_APP_LINKS, Method::GET, path))
     }
 }
@@ -89,7 +89,7 @@ pub struct ListUserGroups<S> {
 
 impl<S> ListUserGroups<S> {
     fn request(&self) -> Result<ApiRequest> {
-        let path = path!("/api/v1/users/{}/groups", "userId" => self.user_id)?;
+        let path = api_path!("/api/v1/users/{}/groups", "userId" => self.user_id)?;
         Ok(ApiRequest::new(LIST_USER_GROUPS, Method::GET, path))
     }
 }
@@ -105,7 +105,7 @@ pub struct ListUserIdentityProviders<S> {
 
 impl<S> ListUserIdentityProviders<S> {
     fn request(&self) -> Result<ApiRequest> {
-        let path = path!("/api/v1/users/{}/idps", "userId" => self.user_id)?;
+        let path = api_path!("/api/v1/users/{}/idps", "userId" => self.user_id)?;
         Ok(ApiRequest::new(
             LIST_USER_IDENTITY_PROVIDERS,
             Method::GET,

@@ -7,10 +7,29 @@ use http::Method;
 
 use crate::call::{paged, single};
 use crate::models::{AssignRoleRequest, CatalogApplication, Group, Role};
-use crate::request::{ApiRequest, Operation, path};
+use crate::request::{ApiRequest, Operation, api_path};
 use crate::{HttpService, Result, Users};
 
 impl<S: HttpService> Users<S> {
+    /// One role assignment of a user (the `id` of a [`Role`]), to manage its targets without
+    /// repeating both ids. Sends nothing by itself.
+    ///
+    /// ```no_run
+    /// # async fn run(users: okta_users::Users<impl okta_users::HttpService>) -> okta_users::Result<()> {
+    /// let role = users.role("00u1", "IFIFAX2BIRGUSTQ");
+    /// role.assign_app_target("salesforce").await?;
+    /// role.assign_app_instance_target("facebook", "0oapsqQ6dv19pqyEo0g3").await?;
+    /// let targets = role.list_app_targets().collect_all().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn role(&self, user_id: impl Into<String>, role_id: impl Into<String>) -> UserRole<S> {
+        UserRole {
+            users: self.clone(),
+            user_id: user_id.into(),
+            role_id: role_id.into(),
+        }
+    }
+
     /// Lists the admin roles assigned to a user (`GET /api/v1/users/{userId}/roles`).
     ///
     /// ```no_run
@@ -246,6 +265,93 @@ impl<S: HttpService> Users<S> {
     }
 }
 
+/// One role assignment of one user, for managing its targets without repeating both ids;
+/// built by [`Users::role`]. Each method builds the same request as the [`Users`] method of the
+/// same name.
+#[derive(Debug, Clone)]
+pub struct UserRole<S> {
+    users: Users<S>,
+    user_id: String,
+    role_id: String,
+}
+
+impl<S: HttpService> UserRole<S> {
+    /// The user's id.
+    pub fn user_id(&self) -> &str {
+        &self.user_id
+    }
+
+    /// The role assignment's id.
+    pub fn role_id(&self) -> &str {
+        &self.role_id
+    }
+
+    /// See [`Users::unassign_role`].
+    pub fn unassign(&self) -> UnassignRole<S> {
+        self.users.unassign_role(&self.user_id, &self.role_id)
+    }
+
+    /// See [`Users::list_app_targets`].
+    pub fn list_app_targets(&self) -> ListAppTargets<S> {
+        self.users.list_app_targets(&self.user_id, &self.role_id)
+    }
+
+    /// See [`Users::assign_all_apps_target`].
+    pub fn assign_all_apps_target(&self) -> AssignAllAppsTarget<S> {
+        self.users
+            .assign_all_apps_target(&self.user_id, &self.role_id)
+    }
+
+    /// See [`Users::assign_app_target`].
+    pub fn assign_app_target(&self, app_name: impl Into<String>) -> AppTarget<S> {
+        self.users
+            .assign_app_target(&self.user_id, &self.role_id, app_name)
+    }
+
+    /// See [`Users::unassign_app_target`].
+    pub fn unassign_app_target(&self, app_name: impl Into<String>) -> AppTarget<S> {
+        self.users
+            .unassign_app_target(&self.user_id, &self.role_id, app_name)
+    }
+
+    /// See [`Users::assign_app_instance_target`].
+    pub fn assign_app_instance_target(
+        &self,
+        app_name: impl Into<String>,
+        app_id: impl Into<String>,
+    ) -> AppInstanceTarget<S> {
+        self.users
+            .assign_app_instance_target(&self.user_id, &self.role_id, app_name, app_id)
+    }
+
+    /// See [`Users::unassign_app_instance_target`].
+    pub fn unassign_app_instance_target(
+        &self,
+        app_name: impl Into<String>,
+        app_id: impl Into<String>,
+    ) -> AppInstanceTarget<S> {
+        self.users
+            .unassign_app_instance_target(&self.user_id, &self.role_id, app_name, app_id)
+    }
+
+    /// See [`Users::list_group_targets`].
+    pub fn list_group_targets(&self) -> ListGroupTargets<S> {
+        self.users.list_group_targets(&self.user_id, &self.role_id)
+    }
+
+    /// See [`Users::assign_group_target`].
+    pub fn assign_group_target(&self, group_id: impl Into<String>) -> GroupTarget<S> {
+        self.users
+            .assign_group_target(&self.user_id, &self.role_id, group_id)
+    }
+
+    /// See [`Users::unassign_group_target`].
+    pub fn unassign_group_target(&self, group_id: impl Into<String>) -> GroupTarget<S> {
+        self.users
+            .unassign_group_target(&self.user_id, &self.role_id, group_id)
+    }
+}
+
 /// `GET /api/v1/users/{userId}/roles`, built by [`Users::list_roles`].
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
@@ -263,7 +369,7 @@ impl<S> ListUserRoles<S> {
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let path = path!("/api/v1/users/{}/roles", "userId" => self.user_id)?;
+        let path = api_path!("/api/v1/users/{}/roles", "userId" => self.user_id)?;
         let mut request = ApiRequest::new(LIST_ROLES, Method::GET, path);
         request.query_opt("expand", self.expand.as_deref());
         Ok(request)
@@ -290,7 +396,7 @@ impl<S> AssignRole<S> {
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let path = path!("/api/v1/users/{}/roles", "userId" => self.user_id)?;
+        let path = api_path!("/api/v1/users/{}/roles", "userId" => self.user_id)?;
         let mut request = ApiRequest::new(ASSIGN_ROLE, Method::POST, path);
         request.query_opt("disableNotifications", self.disable_notifications);
         request.json(&self.body)?;
@@ -310,7 +416,7 @@ pub struct UnassignRole<S> {
 
 impl<S> UnassignRole<S> {
     fn request(&self) -> Result<ApiRequest> {
-        let path = path!(
+        let path = api_path!(
             "/api/v1/users/{}/roles/{}",
             "userId" => self.user_id,
             "roleAssignmentId" => self.role_id,
@@ -346,7 +452,7 @@ impl<S> ListAppTargets<S> {
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let path = path!(
+        let path = api_path!(
             "/api/v1/users/{}/roles/{}/targets/catalog/apps",
             "userId" => self.user_id,
             "roleAssignmentId" => self.role_id,
@@ -371,7 +477,7 @@ pub struct AssignAllAppsTarget<S> {
 
 impl<S> AssignAllAppsTarget<S> {
     fn request(&self) -> Result<ApiRequest> {
-        let path = path!(
+        let path = api_path!(
             "/api/v1/users/{}/roles/{}/targets/catalog/apps",
             "userId" => self.user_id,
             "roleAssignmentId" => self.role_id,
@@ -414,7 +520,7 @@ impl<S> AppTarget<S> {
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let path = path!(
+        let path = api_path!(
             "/api/v1/users/{}/roles/{}/targets/catalog/apps/{}",
             "userId" => self.user_id,
             "roleAssignmentId" => self.role_id,
@@ -467,7 +573,7 @@ impl<S> AppInstanceTarget<S> {
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let path = path!(
+        let path = api_path!(
             "/api/v1/users/{}/roles/{}/targets/catalog/apps/{}/{}",
             "userId" => self.user_id,
             "roleAssignmentId" => self.role_id,
@@ -510,7 +616,7 @@ impl<S> ListGroupTargets<S> {
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let path = path!(
+        let path = api_path!(
             "/api/v1/users/{}/roles/{}/targets/groups",
             "userId" => self.user_id,
             "roleAssignmentId" => self.role_id,
@@ -556,7 +662,7 @@ impl<S> GroupTarget<S> {
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let path = path!(
+        let path = api_path!(
             "/api/v1/users/{}/roles/{}/targets/groups/{}",
             "userId" => self.user_id,
             "roleAssignmentId" => self.role_id,

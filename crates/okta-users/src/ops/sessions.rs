@@ -3,7 +3,7 @@
 use http::Method;
 
 use crate::call::single;
-use crate::request::{ApiRequest, Operation, path};
+use crate::request::{ApiRequest, Operation, api_path};
 use crate::{HttpService, Result, Users};
 
 impl<S: HttpService> Users<S> {
@@ -51,7 +51,7 @@ impl<S> RevokeSessions<S> {
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let path = path!("/api/v1/users/{}/sessions", "userId" => self.user_id)?;
+        let path = api_path!("/api/v1/users/{}/sessions", "userId" => self.user_id)?;
         let mut request = ApiRequest::new(REVOKE_USER_SESSIONS, Method::DELETE, path);
         request.query_opt("oauthTokens", self.oauth_tokens);
         request.query_opt("forgetDevices", self.forget_devices);

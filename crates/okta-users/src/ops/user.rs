@@ -6,7 +6,7 @@ use http::Method;
 
 use crate::call::{paged, single};
 use crate::models::{CreateUserRequest, UpdateUserRequest, User, UserNextLogin, UserProfile};
-use crate::request::{ApiRequest, Operation, path};
+use crate::request::{ApiRequest, Operation, api_path};
 use crate::{HttpService, Result, Users};
 
 /// The order of a sorted search.
@@ -63,7 +63,13 @@ impl<S: HttpService> Users<S> {
     /// # Ok(()) }
     /// ```
     pub fn create<P>(&self, body: CreateUserRequest<P>) -> CreateUser<S, P> {
-        CreateUser { users: self.clone(), body, activate: None, provider: None, next_login: None }
+        CreateUser {
+            users: self.clone(),
+            body,
+            activate: None,
+            provider: None,
+            next_login: None,
+        }
     }
 
     /// Fetches a user by id, login, or login short name (`GET /api/v1/users/{id}`).
@@ -75,7 +81,12 @@ impl<S: HttpService> Users<S> {
     /// # Ok(()) }
     /// ```
     pub fn get(&self, id_or_login: impl Into<String>) -> GetUser<S> {
-        GetUser { users: self.clone(), id: id_or_login.into(), expand: None, profile: PhantomData }
+        GetUser {
+            users: self.clone(),
+            id: id_or_login.into(),
+            expand: None,
+            profile: PhantomData,
+        }
     }
 
     /// Updates a user partially: only the profile attributes and credentials sent change
@@ -90,7 +101,14 @@ impl<S: HttpService> Users<S> {
     /// # Ok(()) }
     /// ```
     pub fn update<P>(&self, id: impl Into<String>, body: UpdateUserRequest<P>) -> UpdateUser<S, P> {
-        UpdateUser { users: self.clone(), id: id.into(), body, strict: None, method: Method::POST }
+        UpdateUser {
+            users: self.clone(),
+            id: id.into(),
+            body,
+            strict: None,
+            if_match: None,
+            method: Method::POST,
+        }
     }
 
     /// Replaces a user's profile (and credentials, if sent) whole: attributes left out are
@@ -104,8 +122,19 @@ impl<S: HttpService> Users<S> {
     /// users.replace("00u1", UpdateUserRequest::profile(user.profile)).await?;
     /// # Ok(()) }
     /// ```
-    pub fn replace<P>(&self, id: impl Into<String>, body: UpdateUserRequest<P>) -> UpdateUser<S, P> {
-        UpdateUser { users: self.clone(), id: id.into(), body, strict: None, method: Method::PUT }
+    pub fn replace<P>(
+        &self,
+        id: impl Into<String>,
+        body: UpdateUserRequest<P>,
+    ) -> UpdateUser<S, P> {
+        UpdateUser {
+            users: self.clone(),
+            id: id.into(),
+            body,
+            strict: None,
+            if_match: None,
+            method: Method::PUT,
+        }
     }
 
     /// Deletes a user (`DELETE /api/v1/users/{id}`). Okta deactivates a user that is not yet
@@ -118,7 +147,12 @@ impl<S: HttpService> Users<S> {
     /// # Ok(()) }
     /// ```
     pub fn delete(&self, id: impl Into<String>) -> DeleteUser<S> {
-        DeleteUser { users: self.clone(), id: id.into(), send_email: None }
+        DeleteUser {
+            users: self.clone(),
+            id: id.into(),
+            send_email: None,
+            respond_async: false,
+        }
     }
 }
 
@@ -182,8 +216,28 @@ impl<S, P> ListUsers<S, P> {
 
     /// Decodes profiles into your own type instead of [`UserProfile`].
     pub fn with_profile<Q>(self) -> ListUsers<S, Q> {
-        let ListUsers { users, q, after, limit, filter, search, sort_by, sort_order, .. } = self;
-        ListUsers { users, q, after, limit, filter, search, sort_by, sort_order, profile: PhantomData }
+        let ListUsers {
+            users,
+            q,
+            after,
+            limit,
+            filter,
+            search,
+            sort_by,
+            sort_order,
+            ..
+        } = self;
+        ListUsers {
+            users,
+            q,
+            after,
+            limit,
+            filter,
+            search,
+            sort_by,
+            sort_order,
+            profile: PhantomData,
+        }
     }
 
     fn request(&self) -> Result<ApiRequest> {
@@ -260,11 +314,16 @@ impl<S, P> GetUser<S, P> {
 
     /// Decodes the profile into your own type instead of [`UserProfile`].
     pub fn with_profile<Q>(self) -> GetUser<S, Q> {
-        GetUser { users: self.users, id: self.id, expand: self.expand, profile: PhantomData }
+        GetUser {
+            users: self.users,
+            id: self.id,
+            expand: self.expand,
+            profile: PhantomData,
+        }
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let path = path!("/api/v1/users/{}", "userId" => self.id)?;
+        let path = api_path!("/api/v1/users/{}", "userId" => self.id)?;
         let mut request = ApiRequest::new(GET_USER, Method::GET, path);
         request.query_opt("expand", self.expand.as_deref());
         Ok(request)
@@ -281,6 +340,7 @@ pub struct UpdateUser<S, P = UserProfile> {
     id: String,
     body: UpdateUserRequest<P>,
     strict: Option<bool>,
+    if_match: Option<String>,
     method: Method,
 }
 
@@ -291,11 +351,25 @@ impl<S, P: serde::Serialize> UpdateUser<S, P> {
         self
     }
 
+    /// Updates only if the user still has this entity tag (`If-Match`), so a concurrent change
+    /// is not overwritten: Okta answers 412 otherwise.
+    pub fn if_match(mut self, etag: impl Into<String>) -> Self {
+        self.if_match = Some(etag.into());
+        self
+    }
+
     fn request(&self) -> Result<ApiRequest> {
-        let path = path!("/api/v1/users/{}", "userId" => self.id)?;
-        let operation = if self.method == Method::PUT { REPLACE_USER } else { UPDATE_USER };
+        let path = api_path!("/api/v1/users/{}", "userId" => self.id)?;
+        let operation = if self.method == Method::PUT {
+            REPLACE_USER
+        } else {
+            UPDATE_USER
+        };
         let mut request = ApiRequest::new(operation, self.method.clone(), path);
         request.query_opt("strict", self.strict);
+        if let Some(etag) = &self.if_match {
+            request.header(http::header::IF_MATCH, etag)?;
+        }
         request.json(&self.body)?;
         Ok(request)
     }
@@ -309,9 +383,16 @@ pub struct DeleteUser<S> {
     users: Users<S>,
     id: String,
     send_email: Option<bool>,
+    respond_async: bool,
 }
 
 impl<S> DeleteUser<S> {
+    /// Asks Okta to finish the deletion in the background (`Prefer: respond-async`).
+    pub fn respond_async(mut self) -> Self {
+        self.respond_async = true;
+        self
+    }
+
     /// Whether Okta emails the admin about the deactivation (default `false`).
     pub fn send_email(mut self, send_email: bool) -> Self {
         self.send_email = Some(send_email);
@@ -319,9 +400,15 @@ impl<S> DeleteUser<S> {
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let path = path!("/api/v1/users/{}", "userId" => self.id)?;
+        let path = api_path!("/api/v1/users/{}", "userId" => self.id)?;
         let mut request = ApiRequest::new(DELETE_USER, Method::DELETE, path);
         request.query_opt("sendEmail", self.send_email);
+        if self.respond_async {
+            request.header(
+                http::header::HeaderName::from_static("prefer"),
+                "respond-async",
+            )?;
+        }
         Ok(request)
     }
 }

@@ -1,0 +1,39 @@
+//! [`Client`]: the configured stack, handing out the façade.
+
+use okta_layers::base_uri::OrgUrl;
+use okta_users::Users;
+
+use crate::builder::ClientBuilder;
+use crate::stack::ClientService;
+
+/// A client for one Okta org. Cheap to clone; clones share the connection pool.
+///
+/// Its `Debug` output never shows the credentials.
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub(crate) service: ClientService,
+    pub(crate) org: OrgUrl,
+}
+
+impl Client {
+    /// Starts configuring a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
+    /// The Users API of the org.
+    pub fn users(&self) -> Users<ClientService> {
+        Users::new(self.service.clone())
+    }
+
+    /// The org this client talks to.
+    pub fn org_url(&self) -> &OrgUrl {
+        &self.org
+    }
+
+    /// The underlying tower service, to wrap in your own layers (then hand the result to
+    /// [`Users::new`]).
+    pub fn service(&self) -> &ClientService {
+        &self.service
+    }
+}

@@ -1,0 +1,41 @@
+//! [`BuildError`]: why a [`Client`](crate::Client) could not be built.
+
+/// Why [`ClientBuilder::build`](crate::ClientBuilder::build) failed. No message ever contains a
+/// token.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// No org URL was given (neither [`org_url`](crate::ClientBuilder::org_url) nor
+    /// `OKTA_CLIENT_ORGURL`).
+    #[error("no org URL: call `org_url(\"https://<your-org>.okta.com\")` or set OKTA_CLIENT_ORGURL")]
+    MissingOrgUrl,
+    /// The org URL is not `https://host[:port]` (with at most a trailing `/`).
+    #[error("invalid org URL: {reason}")]
+    InvalidOrgUrl {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The org URL uses plain `http://` for a host that is not a loopback address; credentials
+    /// are only sent in clear to `localhost`, `127.0.0.0/8` or `::1` (for local test servers).
+    #[error("the org URL must use https:// (plain http:// is only allowed for loopback hosts, not {host})")]
+    InsecureOrgUrl {
+        /// The host of the refused URL.
+        host: String,
+    },
+    /// No credentials were given (neither an API token, an access token, nor `OKTA_CLIENT_TOKEN`).
+    #[error("no credentials: call `api_token(…)` or `access_token(…)`, or set OKTA_CLIENT_TOKEN")]
+    MissingCredentials,
+    /// The token cannot be sent (empty, white space, characters not allowed in a header).
+    #[error("invalid credentials: {reason}")]
+    InvalidCredentials {
+        /// Why, without the token.
+        reason: String,
+    },
+    /// Transport settings (connect timeout, size cap, root certificates, …) were given together
+    /// with a ready-made transport, which would silently ignore them.
+    #[error("transport settings were given together with a ready-made transport; configure one or the other")]
+    TransportConflict,
+    /// The transport could not be built (for example an invalid root certificate).
+    #[error(transparent)]
+    Transport(#[from] okta_hyper::BuildError),
+}
