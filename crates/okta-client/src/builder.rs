@@ -32,14 +32,23 @@ pub struct ClientBuilder {
 #[derive(Debug)]
 enum Transport {
     /// Built by `build()` from these settings.
-    Settings { builder: HyperTransportBuilder, changed: bool },
+    Settings {
+        builder: HyperTransportBuilder,
+        changed: bool,
+    },
     /// Given ready-made; `conflict` if settings were given too.
-    Given { transport: HyperTransport, conflict: bool },
+    Given {
+        transport: HyperTransport,
+        conflict: bool,
+    },
 }
 
 impl Default for Transport {
     fn default() -> Self {
-        Transport::Settings { builder: HyperTransportBuilder::new(), changed: false }
+        Transport::Settings {
+            builder: HyperTransportBuilder::new(),
+            changed: false,
+        }
     }
 }
 
@@ -95,7 +104,10 @@ impl ClientBuilder {
     /// combine with the transport settings below: [`build`](Self::build) would refuse.
     pub fn transport(mut self, transport: HyperTransport) -> Self {
         let conflict = matches!(self.transport, Transport::Settings { changed: true, .. });
-        self.transport = Transport::Given { transport, conflict };
+        self.transport = Transport::Given {
+            transport,
+            conflict,
+        };
         self
     }
 
@@ -119,10 +131,19 @@ impl ClientBuilder {
         self.with_transport(|builder| builder.add_root_certificate(certificate))
     }
 
-    fn with_transport(mut self, change: impl FnOnce(HyperTransportBuilder) -> HyperTransportBuilder) -> Self {
+    fn with_transport(
+        mut self,
+        change: impl FnOnce(HyperTransportBuilder) -> HyperTransportBuilder,
+    ) -> Self {
         self.transport = match self.transport {
-            Transport::Settings { builder, .. } => Transport::Settings { builder: change(builder), changed: true },
-            Transport::Given { transport, .. } => Transport::Given { transport, conflict: true },
+            Transport::Settings { builder, .. } => Transport::Settings {
+                builder: change(builder),
+                changed: true,
+            },
+            Transport::Given { transport, .. } => Transport::Given {
+                transport,
+                conflict: true,
+            },
         };
         self
     }
@@ -132,15 +153,28 @@ impl ClientBuilder {
         let org = parse_org_url(self.org_url.as_deref().ok_or(BuildError::MissingOrgUrl)?)?;
         let credentials = self.credentials.ok_or(BuildError::MissingCredentials)?;
         let auth = AuthLayer::new(org.clone(), &credentials).map_err(|error| match error {
-            okta_users::Error::InvalidInput { reason, .. } => BuildError::InvalidCredentials { reason },
-            _ => BuildError::InvalidCredentials { reason: "the token cannot be sent".to_owned() },
+            okta_users::Error::InvalidInput { reason, .. } => {
+                BuildError::InvalidCredentials { reason }
+            }
+            _ => BuildError::InvalidCredentials {
+                reason: "the token cannot be sent".to_owned(),
+            },
         })?;
         let transport = match self.transport {
             Transport::Settings { builder, .. } => builder.build()?,
             Transport::Given { conflict: true, .. } => return Err(BuildError::TransportConflict),
-            Transport::Given { transport, conflict: false } => transport,
+            Transport::Given {
+                transport,
+                conflict: false,
+            } => transport,
         };
-        let service = default_stack(StackConfig { org: org.clone(), auth }, transport);
+        let service = default_stack(
+            StackConfig {
+                org: org.clone(),
+                auth,
+            },
+            transport,
+        );
         Ok(Client { service, org })
     }
 }
@@ -148,7 +182,10 @@ impl ClientBuilder {
 /// Parses and checks an org URL: `https://host[:port][/]`, or `http://` for a loopback host.
 fn parse_org_url(url: &str) -> Result<OrgUrl, BuildError> {
     let invalid = |reason: String| BuildError::InvalidOrgUrl { reason };
-    let uri: Uri = url.trim().parse().map_err(|error: http::uri::InvalidUri| invalid(error.to_string()))?;
+    let uri: Uri = url
+        .trim()
+        .parse()
+        .map_err(|error: http::uri::InvalidUri| invalid(error.to_string()))?;
     let org = OrgUrl::from_uri(&uri).map_err(|error| match error {
         okta_users::Error::InvalidInput { reason, .. } => invalid(reason),
         other => invalid(other.to_string()),
@@ -159,10 +196,15 @@ fn parse_org_url(url: &str) -> Result<OrgUrl, BuildError> {
         if is_loopback(org.host()) {
             Ok(org)
         } else {
-            Err(BuildError::InsecureOrgUrl { host: org.host().to_owned() })
+            Err(BuildError::InsecureOrgUrl {
+                host: org.host().to_owned(),
+            })
         }
     } else {
-        Err(invalid(format!("unsupported scheme {} (expected https)", org.scheme())))
+        Err(invalid(format!(
+            "unsupported scheme {} (expected https)",
+            org.scheme()
+        )))
     }
 }
 
@@ -171,7 +213,10 @@ fn is_loopback(host: &str) -> bool {
     if host.eq_ignore_ascii_case("localhost") {
         return true;
     }
-    let bare = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
+    let bare = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
     bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
@@ -187,7 +232,11 @@ mod tests {
 
     #[test]
     fn https_orgs_build_with_or_without_a_trailing_slash() {
-        for url in ["https://dev-123.okta.com", "https://dev-123.okta.com/", " https://dev-123.okta.com:8443\n"] {
+        for url in [
+            "https://dev-123.okta.com",
+            "https://dev-123.okta.com/",
+            " https://dev-123.okta.com:8443\n",
+        ] {
             let client = build(url).unwrap_or_else(|error| panic!("{url}: {error}"));
             assert_eq!(client.org_url().host(), "dev-123.okta.com");
         }
@@ -195,11 +244,23 @@ mod tests {
 
     #[test]
     fn plain_http_is_refused_unless_the_host_is_loopback() {
-        for url in ["http://dev-123.okta.com", "http://10.0.0.1:8080", "http://localhost.evil.example"] {
+        for url in [
+            "http://dev-123.okta.com",
+            "http://10.0.0.1:8080",
+            "http://localhost.evil.example",
+        ] {
             let error = build(url).unwrap_err();
-            assert!(matches!(error, BuildError::InsecureOrgUrl { .. }), "{url}: {error:?}");
+            assert!(
+                matches!(error, BuildError::InsecureOrgUrl { .. }),
+                "{url}: {error:?}"
+            );
         }
-        for url in ["http://localhost:8080", "http://127.0.0.1:1234/", "http://127.1.2.3", "http://[::1]:8080"] {
+        for url in [
+            "http://localhost:8080",
+            "http://127.0.0.1:1234/",
+            "http://127.1.2.3",
+            "http://[::1]:8080",
+        ] {
             build(url).unwrap_or_else(|error| panic!("{url}: {error}"));
         }
     }
@@ -216,20 +277,35 @@ mod tests {
             "not a url",
         ] {
             let error = build(url).unwrap_err();
-            assert!(matches!(error, BuildError::InvalidOrgUrl { .. }), "{url}: {error:?}");
+            assert!(
+                matches!(error, BuildError::InvalidOrgUrl { .. }),
+                "{url}: {error:?}"
+            );
         }
     }
 
     #[test]
     fn missing_or_unusable_credentials_are_refused_without_naming_the_token() {
-        let error = ClientBuilder::new().org_url("https://dev-123.okta.com").build().unwrap_err();
+        let error = ClientBuilder::new()
+            .org_url("https://dev-123.okta.com")
+            .build()
+            .unwrap_err();
         assert!(matches!(error, BuildError::MissingCredentials), "{error:?}");
         let error = ClientBuilder::new().api_token(TOKEN).build().unwrap_err();
         assert!(matches!(error, BuildError::MissingOrgUrl), "{error:?}");
         let bad = "00s3cr3t\ntoken";
-        let error = ClientBuilder::new().org_url("https://dev-123.okta.com").api_token(bad).build().unwrap_err();
-        assert!(matches!(error, BuildError::InvalidCredentials { .. }), "{error:?}");
-        assert!(!error.to_string().contains("00s3cr3t") && !format!("{error:?}").contains("00s3cr3t"));
+        let error = ClientBuilder::new()
+            .org_url("https://dev-123.okta.com")
+            .api_token(bad)
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(error, BuildError::InvalidCredentials { .. }),
+            "{error:?}"
+        );
+        assert!(
+            !error.to_string().contains("00s3cr3t") && !format!("{error:?}").contains("00s3cr3t")
+        );
     }
 
     #[test]
@@ -245,14 +321,20 @@ mod tests {
 
     #[test]
     fn env_variables_can_be_overridden_and_empty_ones_count_as_unset() {
-        let client = ClientBuilder::from_env_with(|name| (name == ORG_URL_ENV).then(|| "https://a.okta.com".to_owned()))
-            .org_url("https://b.okta.com")
-            .api_token(TOKEN)
-            .build()
-            .unwrap();
+        let client = ClientBuilder::from_env_with(|name| {
+            (name == ORG_URL_ENV).then(|| "https://a.okta.com".to_owned())
+        })
+        .org_url("https://b.okta.com")
+        .api_token(TOKEN)
+        .build()
+        .unwrap();
         assert_eq!(client.org_url().host(), "b.okta.com");
         let error = ClientBuilder::from_env_with(|name| {
-            Some(if name == ORG_URL_ENV { "https://a.okta.com".to_owned() } else { String::new() })
+            Some(if name == ORG_URL_ENV {
+                "https://a.okta.com".to_owned()
+            } else {
+                String::new()
+            })
         })
         .build()
         .unwrap_err();
@@ -263,7 +345,9 @@ mod tests {
 
     #[test]
     fn debug_output_never_shows_the_token() {
-        let builder = ClientBuilder::new().org_url("https://dev-123.okta.com").api_token(TOKEN);
+        let builder = ClientBuilder::new()
+            .org_url("https://dev-123.okta.com")
+            .api_token(TOKEN);
         let builder_text = format!("{builder:?}");
         let client = builder.build().unwrap();
         let client_text = format!("{client:?} {:?} {client:#?}", client.users());
@@ -284,6 +368,11 @@ mod tests {
             .build()
             .unwrap_err();
         assert!(matches!(error, BuildError::TransportConflict), "{error:?}");
-        ClientBuilder::new().org_url("https://dev-123.okta.com").api_token(TOKEN).transport(transport).build().unwrap();
+        ClientBuilder::new()
+            .org_url("https://dev-123.okta.com")
+            .api_token(TOKEN)
+            .transport(transport)
+            .build()
+            .unwrap();
     }
 }

@@ -7,7 +7,9 @@
 pub enum BuildError {
     /// No org URL was given (neither [`org_url`](crate::ClientBuilder::org_url) nor
     /// `OKTA_CLIENT_ORGURL`).
-    #[error("no org URL: call `org_url(\"https://<your-org>.okta.com\")` or set OKTA_CLIENT_ORGURL")]
+    #[error(
+        "no org URL: call `org_url(\"https://<your-org>.okta.com\")` or set OKTA_CLIENT_ORGURL"
+    )]
     MissingOrgUrl,
     /// The org URL is not `https://host[:port]` (with at most a trailing `/`).
     #[error("invalid org URL: {reason}")]
@@ -17,7 +19,9 @@ pub enum BuildError {
     },
     /// The org URL uses plain `http://` for a host that is not a loopback address; credentials
     /// are only sent in clear to `localhost`, `127.0.0.0/8` or `::1` (for local test servers).
-    #[error("the org URL must use https:// (plain http:// is only allowed for loopback hosts, not {host})")]
+    #[error(
+        "the org URL must use https:// (plain http:// is only allowed for loopback hosts, not {host})"
+    )]
     InsecureOrgUrl {
         /// The host of the refused URL.
         host: String,
@@ -33,7 +37,9 @@ pub enum BuildError {
     },
     /// Transport settings (connect timeout, size cap, root certificates, …) were given together
     /// with a ready-made transport, which would silently ignore them.
-    #[error("transport settings were given together with a ready-made transport; configure one or the other")]
+    #[error(
+        "transport settings were given together with a ready-made transport; configure one or the other"
+    )]
     TransportConflict,
     /// The transport could not be built (for example an invalid root certificate).
     #[error(transparent)]

@@ -14,13 +14,24 @@ use tokio::net::TcpListener;
 #[tokio::test]
 async fn gets_and_lists_users_from_the_mock_org() {
     let org = MockOrg::builder().seed(1).users(10).start().await.unwrap();
-    let client = Client::builder().org_url(org.base_url()).api_token(org.token()).build().unwrap();
+    let client = Client::builder()
+        .org_url(org.base_url())
+        .api_token(org.token())
+        .build()
+        .unwrap();
     let users = client.users();
 
-    let id = org.user_ids().into_iter().next().expect("the mock has users");
+    let id = org
+        .user_ids()
+        .into_iter()
+        .next()
+        .expect("the mock has users");
     let user = users.get(id.as_str()).await.unwrap();
     assert_eq!(user.id, id);
-    let expected_login = org.user(&id).unwrap()["profile"]["login"].as_str().unwrap().to_owned();
+    let expected_login = org.user(&id).unwrap()["profile"]["login"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(user.profile.login.as_deref(), Some(expected_login.as_str()));
 
     let page = users.list().limit(4).send().await.unwrap();
@@ -33,7 +44,11 @@ async fn gets_and_lists_users_from_the_mock_org() {
 #[tokio::test]
 async fn a_wrong_token_is_refused_by_the_org() {
     let org = MockOrg::builder().seed(1).users(1).start().await.unwrap();
-    let client = Client::builder().org_url(org.base_url()).api_token("00-not-the-token").build().unwrap();
+    let client = Client::builder()
+        .org_url(org.base_url())
+        .api_token("00-not-the-token")
+        .build()
+        .unwrap();
     let id = org.user_ids().into_iter().next().unwrap();
     let error = client.users().get(id).await.unwrap_err();
     assert_eq!(error.status(), Some(StatusCode::UNAUTHORIZED), "{error:?}");
@@ -57,7 +72,12 @@ async fn the_wire_request_carries_auth_user_agent_and_the_origin_form_path() {
     tokio::spawn(async move {
         let (tcp, _) = listener.accept().await.unwrap();
         let service = hyper::service::service_fn(move |request: Request<hyper::body::Incoming>| {
-            let header = |name: &str| request.headers().get(name).map(|v| v.to_str().unwrap().to_owned());
+            let header = |name: &str| {
+                request
+                    .headers()
+                    .get(name)
+                    .map(|v| v.to_str().unwrap().to_owned())
+            };
             let seen = Seen {
                 uri: request.uri().to_string(),
                 host: header("host"),
@@ -75,18 +95,30 @@ async fn the_wire_request_carries_auth_user_agent_and_the_origin_form_path() {
                 .unwrap();
             async move { Ok::<_, Infallible>(response) }
         });
-        let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(tcp), service).await;
+        let _ = hyper::server::conn::http1::Builder::new()
+            .serve_connection(TokioIo::new(tcp), service)
+            .await;
     });
 
-    let client = Client::builder().org_url(format!("http://{address}/")).api_token("00abc-token").build().unwrap();
+    let client = Client::builder()
+        .org_url(format!("http://{address}/"))
+        .api_token("00abc-token")
+        .build()
+        .unwrap();
     let error = client.users().get("00u1").await.unwrap_err();
-    assert!(matches!(&error, Error::Api(api) if api.error_code == "E0000007"), "{error:?}");
+    assert!(
+        matches!(&error, Error::Api(api) if api.error_code == "E0000007"),
+        "{error:?}"
+    );
     assert_eq!(error.api().unwrap().request_id.as_deref(), Some("req-1"));
 
     let seen = seen_rx.recv().await.unwrap();
     assert_eq!(seen.uri, "/api/v1/users/00u1");
     assert_eq!(seen.host.as_deref(), Some(address.to_string().as_str()));
     assert_eq!(seen.authorization.as_deref(), Some("SSWS 00abc-token"));
-    assert_eq!(seen.user_agent.as_deref(), Some(concat!("okta-users-rs/", env!("CARGO_PKG_VERSION"))));
+    assert_eq!(
+        seen.user_agent.as_deref(),
+        Some(concat!("okta-users-rs/", env!("CARGO_PKG_VERSION")))
+    );
     assert_eq!(seen.accept.as_deref(), Some("application/json"));
 }

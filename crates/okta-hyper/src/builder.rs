@@ -97,9 +97,13 @@ impl HyperTransportBuilder {
 
     /// Builds the transport. Needs no Tokio runtime; sending requests does.
     pub fn build(self) -> Result<HyperTransport, BuildError> {
-        let mut roots = RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+        let mut roots = RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        };
         for certificate in self.root_certificates {
-            roots.add(certificate).map_err(BuildError::InvalidRootCertificate)?;
+            roots
+                .add(certificate)
+                .map_err(BuildError::InvalidRootCertificate)?;
         }
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let tls = rustls::ClientConfig::builder_with_provider(provider)
@@ -118,7 +122,10 @@ impl HyperTransportBuilder {
             .enable_http1()
             .enable_http2()
             .wrap_connector(http);
-        let connector = TimeoutConnector { inner: https, timeout: self.connect_timeout };
+        let connector = TimeoutConnector {
+            inner: https,
+            timeout: self.connect_timeout,
+        };
 
         let client = Client::builder(TokioExecutor::new())
             .timer(TokioTimer::new())

@@ -23,7 +23,10 @@ pub(crate) fn from_client_error(error: hyper_util::client::legacy::Error) -> Err
     if error.is_connect() {
         connect_failure(Box::new(error))
     } else {
-        Error::Transport { not_sent: false, source: Box::new(error) }
+        Error::Transport {
+            not_sent: false,
+            source: Box::new(error),
+        }
     }
 }
 
@@ -31,9 +34,14 @@ pub(crate) fn from_client_error(error: hyper_util::client::legacy::Error) -> Err
 /// (DNS, refused, TLS) certainly never sent the request.
 pub(crate) fn connect_failure(error: Box<dyn StdError + Send + Sync>) -> Error {
     if is_timeout(&*error) {
-        Error::Timeout { kind: TimeoutKind::Connect }
+        Error::Timeout {
+            kind: TimeoutKind::Connect,
+        }
     } else {
-        Error::Transport { not_sent: true, source: error }
+        Error::Transport {
+            not_sent: true,
+            source: error,
+        }
     }
 }
 
@@ -76,13 +84,24 @@ mod tests {
     fn a_timed_out_io_error_deep_in_the_chain_is_a_connect_timeout() {
         let error = Wrapper(std::io::Error::new(std::io::ErrorKind::TimedOut, "elapsed"));
         let mapped = connect_failure(Box::new(error));
-        assert!(matches!(mapped, Error::Timeout { kind: TimeoutKind::Connect }), "{mapped:?}");
+        assert!(
+            matches!(
+                mapped,
+                Error::Timeout {
+                    kind: TimeoutKind::Connect
+                }
+            ),
+            "{mapped:?}"
+        );
     }
 
     #[test]
     fn other_connect_failures_were_certainly_not_sent() {
         let error = Wrapper(std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
         let mapped = connect_failure(Box::new(error));
-        assert!(matches!(mapped, Error::Transport { not_sent: true, .. }), "{mapped:?}");
+        assert!(
+            matches!(mapped, Error::Transport { not_sent: true, .. }),
+            "{mapped:?}"
+        );
     }
 }

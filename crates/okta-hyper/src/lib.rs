@@ -41,8 +41,8 @@ mod error;
 mod transport;
 
 pub use builder::{
-    DEFAULT_BODY_IDLE_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_POOL_IDLE_TIMEOUT,
-    HyperTransportBuilder,
+    DEFAULT_BODY_IDLE_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE,
+    DEFAULT_POOL_IDLE_TIMEOUT, HyperTransportBuilder,
 };
 pub use error::BuildError;
 pub use transport::{HyperTransport, ResponseFuture};

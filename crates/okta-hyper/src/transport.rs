@@ -83,11 +83,15 @@ impl Service<Request<RequestBody>> for HyperTransport {
             State::Failed {
                 error: Some(Error::InvalidInput {
                     what: "request URI",
-                    reason: "the transport needs an absolute URI (put a BaseUri layer in front of it)".to_owned(),
+                    reason:
+                        "the transport needs an absolute URI (put a BaseUri layer in front of it)"
+                            .to_owned(),
                 }),
             }
         } else {
-            State::Sending { future: self.inner.client.request(request) }
+            State::Sending {
+                future: self.inner.client.request(request),
+            }
         };
         ResponseFuture {
             state,
@@ -113,7 +117,9 @@ impl fmt::Debug for ResponseFuture {
             State::Failed { .. } => "failed",
             State::Done => "done",
         };
-        f.debug_struct("ResponseFuture").field("state", &state).finish_non_exhaustive()
+        f.debug_struct("ResponseFuture")
+            .field("state", &state)
+            .finish_non_exhaustive()
     }
 }
 
@@ -166,8 +172,22 @@ impl Future for ResponseFuture {
                         armed: false,
                     };
                 }
-                State::Reading { parts, body, buffer, stall, armed } => {
-                    let result = poll_body(cx, body, buffer, stall, armed, this.limit, this.idle_timeout);
+                State::Reading {
+                    parts,
+                    body,
+                    buffer,
+                    stall,
+                    armed,
+                } => {
+                    let result = poll_body(
+                        cx,
+                        body,
+                        buffer,
+                        stall,
+                        armed,
+                        this.limit,
+                        this.idle_timeout,
+                    );
                     let result = match ready!(result) {
                         Ok(()) => {
                             let parts = parts.take().expect("parts are taken once");
@@ -212,18 +232,25 @@ fn poll_body(
                 }
             }
             Poll::Ready(Some(Err(error))) => {
-                return Poll::Ready(Err(Error::Transport { not_sent: false, source: Box::new(error) }));
+                return Poll::Ready(Err(Error::Transport {
+                    not_sent: false,
+                    source: Box::new(error),
+                }));
             }
             Poll::Ready(None) => return Poll::Ready(Ok(())),
             Poll::Pending => {
-                let Some(idle) = idle_timeout else { return Poll::Pending };
+                let Some(idle) = idle_timeout else {
+                    return Poll::Pending;
+                };
                 let sleep = stall.get_or_insert_with(|| Box::pin(tokio::time::sleep(idle)));
                 if !*armed {
                     sleep.as_mut().reset(Instant::now() + idle);
                     *armed = true;
                 }
                 ready!(sleep.as_mut().poll(cx));
-                return Poll::Ready(Err(Error::Timeout { kind: TimeoutKind::BodyStalled }));
+                return Poll::Ready(Err(Error::Timeout {
+                    kind: TimeoutKind::BodyStalled,
+                }));
             }
         }
     }
@@ -258,7 +285,9 @@ impl Buffer {
         match self {
             Buffer::Empty => *self = Buffer::One(data),
             Buffer::One(first) => {
-                let hint = usize::try_from(remaining).unwrap_or(usize::MAX).min(limit - total);
+                let hint = usize::try_from(remaining)
+                    .unwrap_or(usize::MAX)
+                    .min(limit - total);
                 let mut many = BytesMut::with_capacity(total + hint);
                 many.extend_from_slice(first);
                 many.extend_from_slice(&data);
@@ -298,6 +327,9 @@ mod tests {
         buffer.push(Bytes::from_static(b"12345"), 8, 0).unwrap();
         buffer.push(Bytes::from_static(b"678"), 8, 0).unwrap();
         let error = buffer.push(Bytes::from_static(b"9"), 8, 0).unwrap_err();
-        assert!(matches!(error, Error::BodyTooLarge { limit: 8 }), "{error:?}");
+        assert!(
+            matches!(error, Error::BodyTooLarge { limit: 8 }),
+            "{error:?}"
+        );
     }
 }

@@ -57,7 +57,10 @@ impl Body for Chunks {
     type Data = Bytes;
     type Error = Infallible;
 
-    fn poll_frame(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
         match self.chunks.pop_front() {
             Some(chunk) => Poll::Ready(Some(Ok(Frame::data(chunk)))),
             // Never woken: the stream stalls until the client gives up.
@@ -73,19 +76,25 @@ impl Body for Chunks {
 
 type TestBody = http_body_util::Either<Full<Bytes>, Chunks>;
 
-async fn respond(request: Request<hyper::body::Incoming>) -> Result<Response<TestBody>, Infallible> {
+async fn respond(
+    request: Request<hyper::body::Incoming>,
+) -> Result<Response<TestBody>, Infallible> {
     let full = |bytes: Bytes| http_body_util::Either::Left(Full::new(bytes));
     let body = match request.uri().path() {
         "/json" => full(Bytes::from_static(br#"{"id":"00u1"}"#)),
         "/big" => full(Bytes::from(vec![b'x'; 2000])),
-        "/big-chunked" => {
-            http_body_util::Either::Right(Chunks { chunks: vec![Bytes::from(vec![b'x'; 500]); 4].into(), stall: false })
-        }
+        "/big-chunked" => http_body_util::Either::Right(Chunks {
+            chunks: vec![Bytes::from(vec![b'x'; 500]); 4].into(),
+            stall: false,
+        }),
         "/small-chunked" => http_body_util::Either::Right(Chunks {
             chunks: vec![Bytes::from_static(b"ab"), Bytes::from_static(b"cd")].into(),
             stall: false,
         }),
-        "/stall" => http_body_util::Either::Right(Chunks { chunks: vec![Bytes::from_static(b"{")].into(), stall: true }),
+        "/stall" => http_body_util::Either::Right(Chunks {
+            chunks: vec![Bytes::from_static(b"{")].into(),
+            stall: true,
+        }),
         _ => full(Bytes::new()),
     };
     Ok(Response::new(body))
@@ -99,7 +108,10 @@ async fn https_server(pki: &Pki, alpn: &[&[u8]]) -> (SocketAddr, Arc<AtomicUsize
         .with_safe_default_protocol_versions()
         .unwrap()
         .with_no_client_auth()
-        .with_single_cert(vec![pki.leaf.clone()], PrivateKeyDer::Pkcs8(pki.key.clone_key()))
+        .with_single_cert(
+            vec![pki.leaf.clone()],
+            PrivateKeyDer::Pkcs8(pki.key.clone_key()),
+        )
         .unwrap();
     config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
@@ -109,11 +121,15 @@ async fn https_server(pki: &Pki, alpn: &[&[u8]]) -> (SocketAddr, Arc<AtomicUsize
     let counter = connections.clone();
     tokio::spawn(async move {
         loop {
-            let Ok((tcp, _)) = listener.accept().await else { return };
+            let Ok((tcp, _)) = listener.accept().await else {
+                return;
+            };
             counter.fetch_add(1, Ordering::SeqCst);
             let acceptor = acceptor.clone();
             tokio::spawn(async move {
-                let Ok(tls) = acceptor.accept(tcp).await else { return };
+                let Ok(tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
                 let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
                     .serve_connection(TokioIo::new(tls), hyper::service::service_fn(respond))
                     .await;
@@ -134,7 +150,10 @@ fn trusting(pki: &Pki) -> HyperTransportBuilder {
     HyperTransport::builder().add_root_certificate(pki.ca.clone())
 }
 
-async fn send(transport: &HyperTransport, request: Request<RequestBody>) -> Result<Response<Full<Bytes>>, Error> {
+async fn send(
+    transport: &HyperTransport,
+    request: Request<RequestBody>,
+) -> Result<Response<Full<Bytes>>, Error> {
     transport.clone().call(request).await
 }
 
@@ -149,9 +168,18 @@ async fn https_round_trips(alpn: &[u8], version: Version) {
         let body = response.into_body().collect().await.unwrap().to_bytes();
         assert_eq!(body, Bytes::from_static(br#"{"id":"00u1"}"#));
     }
-    let chunked = send(&transport, get(address, "/small-chunked")).await.unwrap();
-    assert_eq!(chunked.into_body().collect().await.unwrap().to_bytes(), "abcd");
-    assert_eq!(connections.load(Ordering::SeqCst), 1, "the connection is pooled and reused");
+    let chunked = send(&transport, get(address, "/small-chunked"))
+        .await
+        .unwrap();
+    assert_eq!(
+        chunked.into_body().collect().await.unwrap().to_bytes(),
+        "abcd"
+    );
+    assert_eq!(
+        connections.load(Ordering::SeqCst),
+        1,
+        "the connection is pooled and reused"
+    );
 }
 
 #[tokio::test]
@@ -170,7 +198,10 @@ async fn an_untrusted_certificate_is_a_transport_error_never_sent() {
     let (address, _) = https_server(&pki, &[b"http/1.1"]).await;
     let transport = HyperTransport::builder().build().unwrap();
     let error = send(&transport, get(address, "/json")).await.unwrap_err();
-    assert!(matches!(error, Error::Transport { not_sent: true, .. }), "{error:?}");
+    assert!(
+        matches!(error, Error::Transport { not_sent: true, .. }),
+        "{error:?}"
+    );
 }
 
 #[tokio::test]
@@ -181,13 +212,26 @@ async fn a_body_over_the_cap_fails_with_or_without_content_length() {
         let transport = trusting(&pki).max_response_size(1000).build().unwrap();
         for path in ["/big", "/big-chunked"] {
             let error = send(&transport, get(address, path)).await.unwrap_err();
-            assert!(matches!(error, Error::BodyTooLarge { limit: 1000 }), "{path}: {error:?}");
+            assert!(
+                matches!(error, Error::BodyTooLarge { limit: 1000 }),
+                "{path}: {error:?}"
+            );
         }
         // Exactly at the cap is fine.
         let transport = trusting(&pki).max_response_size(2000).build().unwrap();
         for path in ["/big", "/big-chunked"] {
             let response = send(&transport, get(address, path)).await.unwrap();
-            assert_eq!(response.into_body().collect().await.unwrap().to_bytes().len(), 2000, "{path}");
+            assert_eq!(
+                response
+                    .into_body()
+                    .collect()
+                    .await
+                    .unwrap()
+                    .to_bytes()
+                    .len(),
+                2000,
+                "{path}"
+            );
         }
     }
 }
@@ -196,9 +240,20 @@ async fn a_body_over_the_cap_fails_with_or_without_content_length() {
 async fn a_stalled_body_times_out() {
     let pki = pki();
     let (address, _) = https_server(&pki, &[b"http/1.1"]).await;
-    let transport = trusting(&pki).body_idle_timeout(Some(Duration::from_millis(200))).build().unwrap();
+    let transport = trusting(&pki)
+        .body_idle_timeout(Some(Duration::from_millis(200)))
+        .build()
+        .unwrap();
     let error = send(&transport, get(address, "/stall")).await.unwrap_err();
-    assert!(matches!(error, Error::Timeout { kind: TimeoutKind::BodyStalled }), "{error:?}");
+    assert!(
+        matches!(
+            error,
+            Error::Timeout {
+                kind: TimeoutKind::BodyStalled
+            }
+        ),
+        "{error:?}"
+    );
 }
 
 #[tokio::test]
@@ -208,7 +263,10 @@ async fn a_refused_connection_was_never_sent() {
     drop(listener);
     let transport = HyperTransport::builder().build().unwrap();
     let error = send(&transport, get(address, "/json")).await.unwrap_err();
-    assert!(matches!(error, Error::Transport { not_sent: true, .. }), "{error:?}");
+    assert!(
+        matches!(error, Error::Transport { not_sent: true, .. }),
+        "{error:?}"
+    );
 }
 
 #[tokio::test]
@@ -222,9 +280,20 @@ async fn a_stalled_tls_handshake_is_a_connect_timeout() {
             held.push(tcp);
         }
     });
-    let transport = HyperTransport::builder().connect_timeout(Duration::from_millis(200)).build().unwrap();
+    let transport = HyperTransport::builder()
+        .connect_timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
     let error = send(&transport, get(address, "/json")).await.unwrap_err();
-    assert!(matches!(error, Error::Timeout { kind: TimeoutKind::Connect }), "{error:?}");
+    assert!(
+        matches!(
+            error,
+            Error::Timeout {
+                kind: TimeoutKind::Connect
+            }
+        ),
+        "{error:?}"
+    );
     holder.abort();
 }
 
@@ -241,16 +310,34 @@ async fn plain_http_is_allowed_at_this_level() {
         }
     });
     let transport = HyperTransport::builder().build().unwrap();
-    let request = Request::builder().uri(format!("http://{address}/json")).body(RequestBody::default()).unwrap();
+    let request = Request::builder()
+        .uri(format!("http://{address}/json"))
+        .body(RequestBody::default())
+        .unwrap();
     let response = send(&transport, request).await.unwrap();
     assert_eq!(response.version(), Version::HTTP_11);
-    assert_eq!(response.into_body().collect().await.unwrap().to_bytes(), Bytes::from_static(br#"{"id":"00u1"}"#));
+    assert_eq!(
+        response.into_body().collect().await.unwrap().to_bytes(),
+        Bytes::from_static(br#"{"id":"00u1"}"#)
+    );
 }
 
 #[tokio::test]
 async fn an_origin_form_uri_is_refused_before_sending() {
     let transport = HyperTransport::builder().build().unwrap();
-    let request = Request::builder().uri("/api/v1/users").body(RequestBody::default()).unwrap();
+    let request = Request::builder()
+        .uri("/api/v1/users")
+        .body(RequestBody::default())
+        .unwrap();
     let error = send(&transport, request).await.unwrap_err();
-    assert!(matches!(error, Error::InvalidInput { what: "request URI", .. }), "{error:?}");
+    assert!(
+        matches!(
+            error,
+            Error::InvalidInput {
+                what: "request URI",
+                ..
+            }
+        ),
+        "{error:?}"
+    );
 }

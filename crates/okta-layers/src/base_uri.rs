@@ -26,8 +26,13 @@ pub struct OrgUrl {
 impl OrgUrl {
     /// The org at `uri`, which must be `scheme://host[:port]` with at most a trailing `/`.
     pub fn from_uri(uri: &Uri) -> Result<OrgUrl, Error> {
-        let invalid = |reason: &str| Error::InvalidInput { what: "org URL", reason: reason.to_owned() };
-        let scheme = uri.scheme().ok_or_else(|| invalid("has no scheme (expected https://…)"))?;
+        let invalid = |reason: &str| Error::InvalidInput {
+            what: "org URL",
+            reason: reason.to_owned(),
+        };
+        let scheme = uri
+            .scheme()
+            .ok_or_else(|| invalid("has no scheme (expected https://…)"))?;
         let authority = uri.authority().ok_or_else(|| invalid("has no host"))?;
         if authority.as_str().contains('@') {
             return Err(invalid("must not contain user info"));
@@ -41,8 +46,13 @@ impl OrgUrl {
         if uri.query().is_some() {
             return Err(invalid("must not have a query"));
         }
-        let port = effective_port(scheme, authority).ok_or_else(|| invalid("has a scheme other than http or https"))?;
-        Ok(OrgUrl { scheme: scheme.clone(), authority: authority.clone(), port })
+        let port = effective_port(scheme, authority)
+            .ok_or_else(|| invalid("has a scheme other than http or https"))?;
+        Ok(OrgUrl {
+            scheme: scheme.clone(),
+            authority: authority.clone(),
+            port,
+        })
     }
 
     /// The scheme, `https` (or `http` for a local test server).
@@ -119,7 +129,10 @@ impl<S> Layer<S> for BaseUriLayer {
     type Service = BaseUri<S>;
 
     fn layer(&self, inner: S) -> BaseUri<S> {
-        BaseUri { inner, org: self.org.clone() }
+        BaseUri {
+            inner,
+            org: self.org.clone(),
+        }
     }
 }
 
@@ -168,11 +181,15 @@ where
             match Uri::from_parts(parts) {
                 Ok(uri) => *request.uri_mut() = uri,
                 Err(error) => {
-                    return ResponseFuture::refused(Error::Refused { reason: format!("invalid request URI: {error}") });
+                    return ResponseFuture::refused(Error::Refused {
+                        reason: format!("invalid request URI: {error}"),
+                    });
                 }
             }
         } else if !self.org.is_origin_of(uri) {
-            return ResponseFuture::refused(Error::Refused { reason: outside_org(uri, &self.org) });
+            return ResponseFuture::refused(Error::Refused {
+                reason: outside_org(uri, &self.org),
+            });
         }
         ResponseFuture::inner(self.inner.call(request))
     }
@@ -182,8 +199,13 @@ where
 pub(crate) fn outside_org(uri: &Uri, org: &OrgUrl) -> String {
     let scheme = uri.scheme_str().unwrap_or("");
     let host = uri.authority().map_or("", |authority| authority.host());
-    let port = uri.port_u16().map(|port| format!(":{port}")).unwrap_or_default();
-    format!("a request for {scheme}://{host}{port} is outside the org {org}; credentials are only sent to the org")
+    let port = uri
+        .port_u16()
+        .map(|port| format!(":{port}"))
+        .unwrap_or_default();
+    format!(
+        "a request for {scheme}://{host}{port} is outside the org {org}; credentials are only sent to the org"
+    )
 }
 
 pin_project! {
@@ -205,11 +227,15 @@ pin_project! {
 
 impl<F> ResponseFuture<F> {
     pub(crate) fn inner(future: F) -> Self {
-        ResponseFuture { kind: Kind::Inner { future } }
+        ResponseFuture {
+            kind: Kind::Inner { future },
+        }
     }
 
     pub(crate) fn refused(error: Error) -> Self {
-        ResponseFuture { kind: Kind::Refused { error: Some(error) } }
+        ResponseFuture {
+            kind: Kind::Refused { error: Some(error) },
+        }
     }
 }
 
@@ -230,9 +256,9 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.project().kind.project() {
             KindProj::Inner { future } => future.poll(cx).map_err(Into::into),
-            KindProj::Refused { error } => {
-                Poll::Ready(Err(Box::new(error.take().expect("polled after completion"))))
-            }
+            KindProj::Refused { error } => Poll::Ready(Err(Box::new(
+                error.take().expect("polled after completion"),
+            ))),
         }
     }
 }
@@ -246,7 +272,9 @@ mod tests {
         OrgUrl::from_uri(&Uri::from_static("https://dev-123.okta.com/")).unwrap()
     }
 
-    fn echo_uri() -> BaseUri<impl Service<Request<()>, Response = Uri, Error = BoxError, Future: Send> + Clone> {
+    fn echo_uri()
+    -> BaseUri<impl Service<Request<()>, Response = Uri, Error = BoxError, Future: Send> + Clone>
+    {
         BaseUriLayer::new(org()).layer(service_fn(|request: Request<()>| async move {
             Ok::<_, BoxError>(request.uri().clone())
         }))
@@ -258,7 +286,10 @@ mod tests {
 
     #[tokio::test]
     async fn origin_form_requests_get_the_org_scheme_and_host() {
-        let uri = echo_uri().oneshot(request("/api/v1/users?limit=2")).await.unwrap();
+        let uri = echo_uri()
+            .oneshot(request("/api/v1/users?limit=2"))
+            .await
+            .unwrap();
         assert_eq!(uri, "https://dev-123.okta.com/api/v1/users?limit=2");
     }
 
@@ -290,9 +321,23 @@ mod tests {
 
     #[test]
     fn org_urls_with_a_path_query_or_no_scheme_are_invalid() {
-        for bad in ["https://dev-123.okta.com/api", "https://dev-123.okta.com/?a=b", "/api", "ftp://x.example"] {
+        for bad in [
+            "https://dev-123.okta.com/api",
+            "https://dev-123.okta.com/?a=b",
+            "/api",
+            "ftp://x.example",
+        ] {
             let result = OrgUrl::from_uri(&bad.parse().unwrap());
-            assert!(matches!(result, Err(Error::InvalidInput { what: "org URL", .. })), "{bad}: {result:?}");
+            assert!(
+                matches!(
+                    result,
+                    Err(Error::InvalidInput {
+                        what: "org URL",
+                        ..
+                    })
+                ),
+                "{bad}: {result:?}"
+            );
         }
         assert_eq!(org().to_string(), "https://dev-123.okta.com");
     }

@@ -44,7 +44,10 @@ impl<S> Layer<S> for DefaultHeadersLayer {
     type Service = DefaultHeaders<S>;
 
     fn layer(&self, inner: S) -> DefaultHeaders<S> {
-        DefaultHeaders { inner, headers: self.clone() }
+        DefaultHeaders {
+            inner,
+            headers: self.clone(),
+        }
     }
 }
 
@@ -103,7 +106,10 @@ mod tests {
     #[tokio::test]
     async fn missing_headers_are_added() {
         let headers = headers_seen(DefaultHeadersLayer::new(), Request::new(())).await;
-        assert_eq!(headers[USER_AGENT], concat!("okta-users-rs/", env!("CARGO_PKG_VERSION")));
+        assert_eq!(
+            headers[USER_AGENT],
+            concat!("okta-users-rs/", env!("CARGO_PKG_VERSION"))
+        );
         assert_eq!(headers[ACCEPT], "application/json");
     }
 
@@ -121,7 +127,8 @@ mod tests {
 
     #[tokio::test]
     async fn the_user_agent_can_be_replaced() {
-        let layer = DefaultHeadersLayer::new().user_agent(HeaderValue::from_static("okta-users-rs/0 my-app/2"));
+        let layer = DefaultHeadersLayer::new()
+            .user_agent(HeaderValue::from_static("okta-users-rs/0 my-app/2"));
         let headers = headers_seen(layer, Request::new(())).await;
         assert_eq!(headers[USER_AGENT], "okta-users-rs/0 my-app/2");
     }

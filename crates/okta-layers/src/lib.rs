@@ -12,5 +12,7 @@ pub use base_uri::{BaseUri, BaseUriLayer, OrgUrl};
 pub use headers::{DefaultHeaders, DefaultHeadersLayer};
 
 pub mod rate_limit;
+pub mod retry;
 
 pub use rate_limit::{Bucket, RateLimit, RateLimitConfig, RateLimitLayer, RateLimiter};
+pub use retry::{RetryConfig, RetryLayer, RetryPolicy};

@@ -13,9 +13,20 @@ use tokio::net::TcpStream;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let secs: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(5).clamp(1, 60);
-    let conns: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(32).clamp(1, 1024);
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let secs: u64 = args
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5)
+        .clamp(1, 60);
+    let conns: usize = args
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(32)
+        .clamp(1, 1024);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
     rt.block_on(async move {
         let org = MockOrg::builder()
             .seed(42)
@@ -36,7 +47,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 let stream = TcpStream::connect(addr).await?;
                 stream.set_nodelay(true)?;
                 let io = hyper_util::rt::TokioIo::new(stream);
-                let (mut send, conn) = hyper::client::conn::http1::handshake::<_, Empty<Bytes>>(io).await?;
+                let (mut send, conn) =
+                    hyper::client::conn::http1::handshake::<_, Empty<Bytes>>(io).await?;
                 tokio::spawn(conn);
                 let mut i = c;
                 while Instant::now() < deadline {

@@ -17,7 +17,9 @@ impl Clock {
     pub fn new() -> Self {
         Self {
             base: Instant::now(),
-            base_epoch: SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default(),
+            base_epoch: SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default(),
         }
     }
 

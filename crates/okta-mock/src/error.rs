@@ -79,7 +79,11 @@ impl ApiError {
 
     /// E0000007: an addressed resource does not exist.
     pub fn not_found(what: &str, kind: &str) -> Self {
-        Self::new(404, "E0000007", format!("Not found: Resource not found: {what} ({kind})"))
+        Self::new(
+            404,
+            "E0000007",
+            format!("Not found: Resource not found: {what} ({kind})"),
+        )
     }
 
     /// E0000008: no such path.
@@ -107,7 +111,11 @@ impl ApiError {
 
     /// E0000016: activation of a user who is already active.
     pub fn already_active() -> Self {
-        Self::new(403, "E0000016", "Activation failed because the user is already active")
+        Self::new(
+            403,
+            "E0000016",
+            "Activation failed because the user is already active",
+        )
     }
 
     /// E0000017: a password reset could not start.
@@ -154,7 +162,11 @@ impl ApiError {
 
     /// E0000090: the role type is already assigned to the user.
     pub fn duplicate_role() -> Self {
-        Self::new(409, "E0000090", "The role specified is already assigned to the user.")
+        Self::new(
+            409,
+            "E0000090",
+            "The role specified is already assigned to the user.",
+        )
     }
 
     /// The JSON body, with a fresh `errorId`.

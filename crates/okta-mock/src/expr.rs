@@ -293,7 +293,8 @@ fn check(expr: Expr, mode: Mode) -> Result<Expr, String> {
                     Attr::LastUpdated => op != Op::Pr && op != Op::Sw && op != Op::Co,
                     Attr::Status | Attr::Id => op == Op::Eq,
                     Attr::Profile(k) => {
-                        op == Op::Eq && matches!(k.as_str(), "login" | "email" | "firstName" | "lastName")
+                        op == Op::Eq
+                            && matches!(k.as_str(), "login" | "email" | "firstName" | "lastName")
                     }
                     _ => false,
                 };
@@ -411,14 +412,26 @@ mod tests {
     #[test]
     fn filter_grammar() {
         assert!(eval(r#"status eq "ACTIVE""#, Mode::Filter));
-        assert!(eval(r#"profile.login eq "ada.lovelace@example.com""#, Mode::Filter));
-        assert!(eval(r#"lastUpdated gt "2024-01-01T00:00:00.000Z""#, Mode::Filter));
-        assert!(!eval(r#"lastUpdated lt "2024-01-01T00:00:00.000Z""#, Mode::Filter));
+        assert!(eval(
+            r#"profile.login eq "ada.lovelace@example.com""#,
+            Mode::Filter
+        ));
+        assert!(eval(
+            r#"lastUpdated gt "2024-01-01T00:00:00.000Z""#,
+            Mode::Filter
+        ));
+        assert!(!eval(
+            r#"lastUpdated lt "2024-01-01T00:00:00.000Z""#,
+            Mode::Filter
+        ));
         assert!(eval(
             r#"(status eq "STAGED" or status eq "ACTIVE") and profile.firstName eq "Ada""#,
             Mode::Filter
         ));
-        assert!(!eval(r#"status eq "STAGED" or status eq "SUSPENDED""#, Mode::Filter));
+        assert!(!eval(
+            r#"status eq "STAGED" or status eq "SUSPENDED""#,
+            Mode::Filter
+        ));
     }
 
     #[test]
@@ -433,12 +446,21 @@ mod tests {
         assert!(eval(r#"profile.login sw "ADA""#, Mode::Search));
         assert!(eval(r#"profile.login co "lovelace""#, Mode::Search));
         assert!(eval(r#"profile.employeeNumber eq "1042""#, Mode::Search));
-        assert!(eval("profile.level ge 3 and profile.level lt 4", Mode::Search));
+        assert!(eval(
+            "profile.level ge 3 and profile.level lt 4",
+            Mode::Search
+        ));
         assert!(eval("profile.employeeNumber pr", Mode::Search));
         assert!(!eval("profile.nickName pr", Mode::Search));
         assert!(eval(r#"profile.tags eq "b""#, Mode::Search));
-        assert!(eval(r#"lastUpdated ge "2024-05-01T10:00:00.000Z""#, Mode::Search));
-        assert!(eval(r#"status EQ "active" AND (profile.firstName sw "x" OR profile.firstName sw "a")"#, Mode::Search));
+        assert!(eval(
+            r#"lastUpdated ge "2024-05-01T10:00:00.000Z""#,
+            Mode::Search
+        ));
+        assert!(eval(
+            r#"status EQ "active" AND (profile.firstName sw "x" OR profile.firstName sw "a")"#,
+            Mode::Search
+        ));
     }
 
     #[test]

@@ -251,9 +251,18 @@ mod tests {
         assert!(path_matches("/api/v1/users", "/api/v1/users"));
         assert!(!path_matches("/api/v1/users", "/api/v1/users/00u1"));
         assert!(path_matches("/api/v1/users/*", "/api/v1/users/00u1"));
-        assert!(!path_matches("/api/v1/users/*", "/api/v1/users/00u1/groups"));
-        assert!(path_matches("/api/v1/users/**", "/api/v1/users/00u1/groups"));
-        assert!(path_matches("/api/v1/users/*/lifecycle/*", "/api/v1/users/x/lifecycle/activate"));
+        assert!(!path_matches(
+            "/api/v1/users/*",
+            "/api/v1/users/00u1/groups"
+        ));
+        assert!(path_matches(
+            "/api/v1/users/**",
+            "/api/v1/users/00u1/groups"
+        ));
+        assert!(path_matches(
+            "/api/v1/users/*/lifecycle/*",
+            "/api/v1/users/x/lifecycle/activate"
+        ));
     }
 
     #[test]

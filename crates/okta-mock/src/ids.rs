@@ -26,7 +26,7 @@ pub(crate) fn random_alnum(rng: &mut impl Rng, len: usize) -> String {
 
 // Error ids and request ids need no determinism, only uniqueness and speed: a per-thread rng
 // seeded from a global counter avoids any lock on the hot path.
-static THREAD_SEEDS: AtomicU64 = AtomicU64::new(0x5eed_0f_0c7a);
+static THREAD_SEEDS: AtomicU64 = AtomicU64::new(0x005e_ed0f_0c7a);
 
 thread_local! {
     static FAST_RNG: RefCell<SmallRng> =

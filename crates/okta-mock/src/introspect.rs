@@ -82,7 +82,10 @@ impl Metrics {
         let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
         Counters {
             requests: get(&self.requests),
-            by_bucket: Bucket::ALL.iter().map(|b| (*b, get(&self.by_bucket[b.index()]))).collect(),
+            by_bucket: Bucket::ALL
+                .iter()
+                .map(|b| (*b, get(&self.by_bucket[b.index()])))
+                .collect(),
             rate_limited: get(&self.rate_limited),
             concurrency_rejected: get(&self.concurrency_rejected),
             unauthorized: get(&self.unauthorized),
@@ -102,7 +105,10 @@ pub(crate) struct RequestLog {
 
 impl RequestLog {
     pub fn new(capacity: usize) -> Self {
-        Self { capacity, entries: Mutex::new(VecDeque::new()) }
+        Self {
+            capacity,
+            entries: Mutex::new(VecDeque::new()),
+        }
     }
 
     pub fn enabled(&self) -> bool {
@@ -119,7 +125,10 @@ impl RequestLog {
     }
 
     pub fn snapshot(&self) -> Vec<LoggedRequest> {
-        self.entries.lock().map(|e| e.iter().cloned().collect()).unwrap_or_default()
+        self.entries
+            .lock()
+            .map(|e| e.iter().cloned().collect())
+            .unwrap_or_default()
     }
 
     pub fn clear(&self) {
@@ -135,7 +144,13 @@ pub(crate) fn redact(query: &str) -> String {
     query
         .split('&')
         .map(|pair| match pair.split_once('=') {
-            Some((k, v)) if v != "true" && v != "false" && SECRET.iter().any(|s| k.to_ascii_lowercase().contains(s)) => format!("{k}=REDACTED"),
+            Some((k, v))
+                if v != "true"
+                    && v != "false"
+                    && SECRET.iter().any(|s| k.to_ascii_lowercase().contains(s)) =>
+            {
+                format!("{k}=REDACTED")
+            }
             _ => pair.to_owned(),
         })
         .collect::<Vec<_>>()

@@ -149,8 +149,13 @@ impl MockOrgBuilder {
 
     /// Register an OAuth service app whose SPKI PEM public key (RSA or EC P-256) verifies its
     /// client assertions at `POST /oauth2/v1/token`.
-    pub fn oauth_client(mut self, client_id: impl Into<String>, public_key_pem: impl Into<String>) -> Self {
-        self.oauth_clients.push((client_id.into(), public_key_pem.into()));
+    pub fn oauth_client(
+        mut self,
+        client_id: impl Into<String>,
+        public_key_pem: impl Into<String>,
+    ) -> Self {
+        self.oauth_clients
+            .push((client_id.into(), public_key_pem.into()));
         self
     }
 
@@ -181,7 +186,12 @@ impl MockOrgBuilder {
         });
         let (tx, rx) = oneshot::channel();
         let task = tokio::spawn(server::serve(listener, shared.clone(), rx));
-        Ok(MockOrg { shared, addr, shutdown: Some(tx), task: Some(task) })
+        Ok(MockOrg {
+            shared,
+            addr,
+            shutdown: Some(tx),
+            task: Some(task),
+        })
     }
 }
 
@@ -195,7 +205,9 @@ pub struct MockOrg {
 
 impl std::fmt::Debug for MockOrg {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MockOrg").field("addr", &self.addr).finish_non_exhaustive()
+        f.debug_struct("MockOrg")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
     }
 }
 

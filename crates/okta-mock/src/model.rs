@@ -99,7 +99,10 @@ pub(crate) struct User {
 
 impl User {
     pub fn login(&self) -> &str {
-        self.profile.get("login").and_then(Value::as_str).unwrap_or("")
+        self.profile
+            .get("login")
+            .and_then(Value::as_str)
+            .unwrap_or("")
     }
 }
 

@@ -51,7 +51,10 @@ fn form(body: &[u8]) -> HashMap<String, String> {
 /// An OAuth error response.
 fn error(status: StatusCode, code: &str, description: &str) -> (StatusCode, Bytes) {
     let body = json!({ "error": code, "error_description": description });
-    (status, Bytes::from(serde_json::to_vec(&body).unwrap_or_default()))
+    (
+        status,
+        Bytes::from(serde_json::to_vec(&body).unwrap_or_default()),
+    )
 }
 
 impl OAuth {
@@ -61,17 +64,30 @@ impl OAuth {
         for (id, pem) in clients {
             let key = DecodingKey::from_rsa_pem(pem.as_bytes())
                 .map(|k| (k, Algorithm::RS256))
-                .or_else(|_| DecodingKey::from_ec_pem(pem.as_bytes()).map(|k| (k, Algorithm::ES256)))
-                .map_err(|e| MockError::InvalidKey { client_id: id.clone(), reason: e.to_string() })?;
+                .or_else(|_| {
+                    DecodingKey::from_ec_pem(pem.as_bytes()).map(|k| (k, Algorithm::ES256))
+                })
+                .map_err(|e| MockError::InvalidKey {
+                    client_id: id.clone(),
+                    reason: e.to_string(),
+                })?;
             map.insert(id.clone(), key);
         }
-        Ok(Self { clients: map, used_jti: Mutex::new(HashSet::new()), tokens: RwLock::new(HashMap::new()), ttl })
+        Ok(Self {
+            clients: map,
+            used_jti: Mutex::new(HashSet::new()),
+            tokens: RwLock::new(HashMap::new()),
+            ttl,
+        })
     }
 
     /// The scopes of a live access token.
     pub fn check(&self, token: &str, now: Instant) -> Option<Vec<String>> {
         let tokens = self.tokens.read().ok()?;
-        tokens.get(token).filter(|g| g.expires > now).map(|g| g.scopes.clone())
+        tokens
+            .get(token)
+            .filter(|g| g.expires > now)
+            .map(|g| g.scopes.clone())
     }
 
     /// Answer a token request; `audience` is `{base_url}/oauth2/v1/token`.
@@ -82,27 +98,52 @@ impl OAuth {
         }
     }
 
-    fn issue(&self, body: &[u8], audience: &str, now: Instant) -> Result<Bytes, (StatusCode, Bytes)> {
+    fn issue(
+        &self,
+        body: &[u8],
+        audience: &str,
+        now: Instant,
+    ) -> Result<Bytes, (StatusCode, Bytes)> {
         let f = form(body);
         let get = |k: &str| f.get(k).map(String::as_str).unwrap_or_default();
         if get("grant_type") != "client_credentials" {
-            return Err(error(StatusCode::BAD_REQUEST, "unsupported_grant_type", "The authorization grant type is not supported by the authorization server."));
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+                "The authorization grant type is not supported by the authorization server.",
+            ));
         }
         if get("client_assertion_type") != ASSERTION_TYPE || get("client_assertion").is_empty() {
-            return Err(error(StatusCode::BAD_REQUEST, "invalid_request", "The client_assertion and client_assertion_type parameters are required."));
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "The client_assertion and client_assertion_type parameters are required.",
+            ));
         }
         let assertion = get("client_assertion");
-        let scopes: Vec<String> = get("scope").split(' ').filter(|s| !s.is_empty()).map(String::from).collect();
+        let scopes: Vec<String> = get("scope")
+            .split(' ')
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect();
         if scopes.is_empty() || scopes.iter().any(|s| !KNOWN_SCOPES.contains(&s.as_str())) {
-            return Err(error(StatusCode::BAD_REQUEST, "invalid_scope", "One or more scopes are not configured for the authorization server resource."));
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                "invalid_scope",
+                "One or more scopes are not configured for the authorization server resource.",
+            ));
         }
         let unauthorized = |d: &str| error(StatusCode::UNAUTHORIZED, "invalid_client", d);
         // The client is named by client_id or, as Okta allows, by the assertion's iss.
         let client_id = match f.get("client_id") {
             Some(id) => id.clone(),
-            None => unverified_issuer(assertion).ok_or_else(|| unauthorized("The client_assertion token is malformed."))?,
+            None => unverified_issuer(assertion)
+                .ok_or_else(|| unauthorized("The client_assertion token is malformed."))?,
         };
-        let (key, alg) = self.clients.get(&client_id).ok_or_else(|| unauthorized("Invalid value for 'client_id' parameter."))?;
+        let (key, alg) = self
+            .clients
+            .get(&client_id)
+            .ok_or_else(|| unauthorized("Invalid value for 'client_id' parameter."))?;
         let mut v = Validation::new(*alg);
         v.leeway = 0;
         v.set_audience(&[audience]);
@@ -112,16 +153,31 @@ impl OAuth {
         let claims = jsonwebtoken::decode::<Value>(assertion, key, &v)
             .map_err(|e| unauthorized(&format!("The client_assertion token is invalid: {e}")))?
             .claims;
-        let jti = claims.get("jti").and_then(Value::as_str).ok_or_else(|| unauthorized("The client_assertion token has no jti."))?;
-        let fresh = self.used_jti.lock().map(|mut u| u.insert(jti.to_owned())).unwrap_or(false);
+        let jti = claims
+            .get("jti")
+            .and_then(Value::as_str)
+            .ok_or_else(|| unauthorized("The client_assertion token has no jti."))?;
+        let fresh = self
+            .used_jti
+            .lock()
+            .map(|mut u| u.insert(jti.to_owned()))
+            .unwrap_or(false);
         if !fresh {
-            return Err(unauthorized("The client_assertion token has already been used."));
+            return Err(unauthorized(
+                "The client_assertion token has already been used.",
+            ));
         }
         let access = format!("mock.{}", crate::ids::token(40));
         let scope = scopes.join(" ");
         if let Ok(mut t) = self.tokens.write() {
             t.retain(|_, g| g.expires > now);
-            t.insert(access.clone(), Grant { expires: now + self.ttl, scopes });
+            t.insert(
+                access.clone(),
+                Grant {
+                    expires: now + self.ttl,
+                    scopes,
+                },
+            );
         }
         let body = json!({
             "token_type": "Bearer",

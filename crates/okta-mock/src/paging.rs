@@ -45,7 +45,11 @@ pub(crate) fn link_headers(
     next: Option<&str>,
 ) -> Vec<HeaderValue> {
     let mut out = Vec::with_capacity(2);
-    let q = if raw_query.is_empty() { String::new() } else { format!("?{raw_query}") };
+    let q = if raw_query.is_empty() {
+        String::new()
+    } else {
+        format!("?{raw_query}")
+    };
     if let Ok(v) = HeaderValue::from_str(&format!("<{base}{path}{q}>; rel=\"self\"")) {
         out.push(v);
     }
@@ -56,7 +60,9 @@ pub(crate) fn link_headers(
             .collect();
         let after = format!("after={cursor}");
         parts.push(&after);
-        if let Ok(v) = HeaderValue::from_str(&format!("<{base}{path}?{}>; rel=\"next\"", parts.join("&"))) {
+        if let Ok(v) =
+            HeaderValue::from_str(&format!("<{base}{path}?{}>; rel=\"next\"", parts.join("&")))
+        {
             out.push(v);
         }
     }
@@ -70,7 +76,9 @@ pub(crate) fn page<T>(
     after: Option<u64>,
     limit: usize,
 ) -> (Vec<T>, Option<String>) {
-    let mut it = items.filter(|t| after.is_none_or(|a| seq_of(t) > a)).peekable();
+    let mut it = items
+        .filter(|t| after.is_none_or(|a| seq_of(t) > a))
+        .peekable();
     let mut out = Vec::with_capacity(limit.min(64));
     while out.len() < limit {
         match it.next() {
@@ -113,8 +121,19 @@ mod tests {
         let (p2, last) = page(1..=5u64, |x| *x, decode_cursor(Some(&next)).unwrap(), 10);
         assert_eq!(p2, vec![4, 5]);
         assert!(last.is_none());
-        let links = link_headers("http://h", "/api/v1/users", "limit=2&after=old", Some("NEW"));
-        assert_eq!(links[0], "<http://h/api/v1/users?limit=2&after=old>; rel=\"self\"");
-        assert_eq!(links[1], "<http://h/api/v1/users?limit=2&after=NEW>; rel=\"next\"");
+        let links = link_headers(
+            "http://h",
+            "/api/v1/users",
+            "limit=2&after=old",
+            Some("NEW"),
+        );
+        assert_eq!(
+            links[0],
+            "<http://h/api/v1/users?limit=2&after=old>; rel=\"self\""
+        );
+        assert_eq!(
+            links[1],
+            "<http://h/api/v1/users?limit=2&after=NEW>; rel=\"next\""
+        );
     }
 }

@@ -174,7 +174,12 @@ impl RateLimiter {
     pub fn acquire(&self, bucket: Bucket, now: Instant, clock: &Clock) -> Quota {
         let limit = self.limits.limit(bucket);
         let Ok(mut w) = self.windows[bucket.index()].lock() else {
-            return Quota { limit, remaining: limit, reset: clock.epoch_secs(now), allowed: true };
+            return Quota {
+                limit,
+                remaining: limit,
+                reset: clock.epoch_secs(now),
+                allowed: true,
+            };
         };
         if w.end.is_none_or(|end| now >= end) {
             // Start the window at the current whole second so Reset is an exact epoch second.
@@ -241,17 +246,38 @@ mod tests {
 
     #[test]
     fn buckets_follow_okta() {
-        assert_eq!(Bucket::classify(&Method::GET, "/api/v1/users"), Bucket::UsersCollection);
-        assert_eq!(Bucket::classify(&Method::POST, "/api/v1/users"), Bucket::UsersCollection);
-        assert_eq!(Bucket::classify(&Method::GET, "/api/v1/users/00u1"), Bucket::UserGet);
-        assert_eq!(Bucket::classify(&Method::DELETE, "/api/v1/users/00u1"), Bucket::UserWrite);
-        assert_eq!(Bucket::classify(&Method::PUT, "/api/v1/users/00u1"), Bucket::UserWrite);
+        assert_eq!(
+            Bucket::classify(&Method::GET, "/api/v1/users"),
+            Bucket::UsersCollection
+        );
+        assert_eq!(
+            Bucket::classify(&Method::POST, "/api/v1/users"),
+            Bucket::UsersCollection
+        );
+        assert_eq!(
+            Bucket::classify(&Method::GET, "/api/v1/users/00u1"),
+            Bucket::UserGet
+        );
+        assert_eq!(
+            Bucket::classify(&Method::DELETE, "/api/v1/users/00u1"),
+            Bucket::UserWrite
+        );
+        assert_eq!(
+            Bucket::classify(&Method::PUT, "/api/v1/users/00u1"),
+            Bucket::UserWrite
+        );
         assert_eq!(
             Bucket::classify(&Method::POST, "/api/v1/users/00u1/lifecycle/activate"),
             Bucket::UsersOther
         );
-        assert_eq!(Bucket::classify(&Method::POST, "/oauth2/v1/token"), Bucket::Token);
-        assert_eq!(Bucket::classify(&Method::GET, "/api/v1/groups"), Bucket::Other);
+        assert_eq!(
+            Bucket::classify(&Method::POST, "/oauth2/v1/token"),
+            Bucket::Token
+        );
+        assert_eq!(
+            Bucket::classify(&Method::GET, "/api/v1/groups"),
+            Bucket::Other
+        );
     }
 
     #[test]
@@ -281,7 +307,10 @@ mod tests {
     #[test]
     fn disabled_limits_never_refuse() {
         let clock = Clock::new();
-        let limiter = RateLimiter::new(RateLimits { users_collection: 1, ..RateLimits::disabled() });
+        let limiter = RateLimiter::new(RateLimits {
+            users_collection: 1,
+            ..RateLimits::disabled()
+        });
         let t0 = Instant::now();
         for _ in 0..5 {
             assert!(limiter.acquire(Bucket::UsersCollection, t0, &clock).allowed);

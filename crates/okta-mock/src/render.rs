@@ -7,8 +7,11 @@ use time::macros::format_description;
 
 /// Okta's timestamp form: `2024-01-02T03:04:05.000Z`.
 pub(crate) fn ts(t: OffsetDateTime) -> String {
-    let fmt = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
-    t.to_offset(time::UtcOffset::UTC).format(&fmt).unwrap_or_default()
+    let fmt =
+        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+    t.to_offset(time::UtcOffset::UTC)
+        .format(&fmt)
+        .unwrap_or_default()
 }
 
 fn opt_ts(t: Option<OffsetDateTime>) -> Value {
@@ -32,7 +35,10 @@ pub(crate) fn credentials(u: &User) -> Value {
     if let Some((q, _)) = &u.recovery {
         c.insert("recovery_question".into(), json!({ "question": q }));
     }
-    c.insert("provider".into(), json!({ "type": u.provider.0, "name": u.provider.1 }));
+    c.insert(
+        "provider".into(),
+        json!({ "type": u.provider.0, "name": u.provider.1 }),
+    );
     Value::Object(c)
 }
 
@@ -48,11 +54,27 @@ pub(crate) fn user(base: &str, u: &User, full: bool) -> Value {
             Status::Staged => &["activate", "deactivate"],
             Status::Provisioned => &["reactivate", "deactivate", "resetPassword"],
             Status::Active => &[
-                "suspend", "deactivate", "resetPassword", "expirePassword", "forgotPassword",
-                "changePassword", "changeRecoveryQuestion", "resetFactors",
+                "suspend",
+                "deactivate",
+                "resetPassword",
+                "expirePassword",
+                "forgotPassword",
+                "changePassword",
+                "changeRecoveryQuestion",
+                "resetFactors",
             ],
-            Status::Recovery => &["reactivate", "deactivate", "resetPassword", "changePassword"],
-            Status::PasswordExpired => &["deactivate", "resetPassword", "expirePassword", "changePassword"],
+            Status::Recovery => &[
+                "reactivate",
+                "deactivate",
+                "resetPassword",
+                "changePassword",
+            ],
+            Status::PasswordExpired => &[
+                "deactivate",
+                "resetPassword",
+                "expirePassword",
+                "changePassword",
+            ],
             Status::LockedOut => &["unlock", "deactivate", "resetPassword"],
             Status::Suspended => &["unsuspend", "deactivate"],
             Status::Deprovisioned => &["activate"],
@@ -69,8 +91,17 @@ pub(crate) fn user(base: &str, u: &User, full: bool) -> Value {
             };
             links.insert((*op).into(), link);
         }
-        links.insert("schema".into(), href(format!("{base}/api/v1/meta/schemas/user/osc{}", &u.type_id[3..])));
-        links.insert("type".into(), href(format!("{base}/api/v1/meta/types/user/{}", u.type_id)));
+        links.insert(
+            "schema".into(),
+            href(format!(
+                "{base}/api/v1/meta/schemas/user/osc{}",
+                &u.type_id[3..]
+            )),
+        );
+        links.insert(
+            "type".into(),
+            href(format!("{base}/api/v1/meta/types/user/{}", u.type_id)),
+        );
     }
     json!({
         "id": u.id,
@@ -163,7 +194,10 @@ pub(crate) fn grant(base: &str, user_id: &str, g: &Grant) -> Value {
 }
 
 pub(crate) fn refresh_token(base: &str, user_id: &str, t: &RefreshToken, expand: bool) -> Value {
-    let me = format!("{base}/api/v1/users/{user_id}/clients/{}/tokens/{}", t.client_id, t.id);
+    let me = format!(
+        "{base}/api/v1/users/{user_id}/clients/{}/tokens/{}",
+        t.client_id, t.id
+    );
     let mut v = json!({
         "id": t.id,
         "status": "ACTIVE",
@@ -244,7 +278,9 @@ pub(crate) fn role(base: &str, user_id: &str, r: &Role) -> Value {
     if let Some((role_id, set)) = &r.custom {
         v["role"] = json!(role_id);
         v["resource-set"] = json!(set);
-        v["_links"]["member"] = href(format!("{base}/api/v1/iam/resource-sets/{set}/bindings/{role_id}/members/{user_id}"));
+        v["_links"]["member"] = href(format!(
+            "{base}/api/v1/iam/resource-sets/{set}/bindings/{role_id}/members/{user_id}"
+        ));
     }
     v
 }

@@ -9,16 +9,66 @@ use serde_json::{Map, Value, json};
 use time::{Duration, OffsetDateTime};
 
 const FIRST: &[&str] = &[
-    "Ada", "Alan", "Grace", "Linus", "Margaret", "Dennis", "Barbara", "Ken", "Frances", "John",
-    "Radia", "Tim", "Hedy", "Edsger", "Katherine", "Donald", "Shafi", "Leslie", "Sophie", "Guido",
+    "Ada",
+    "Alan",
+    "Grace",
+    "Linus",
+    "Margaret",
+    "Dennis",
+    "Barbara",
+    "Ken",
+    "Frances",
+    "John",
+    "Radia",
+    "Tim",
+    "Hedy",
+    "Edsger",
+    "Katherine",
+    "Donald",
+    "Shafi",
+    "Leslie",
+    "Sophie",
+    "Guido",
 ];
 const LAST: &[&str] = &[
-    "Lovelace", "Turing", "Hopper", "Torvalds", "Hamilton", "Ritchie", "Liskov", "Thompson",
-    "Allen", "McCarthy", "Perlman", "Berners-Lee", "Lamarr", "Dijkstra", "Johnson", "Knuth",
-    "Goldwasser", "Lamport", "Wilson", "van Rossum",
+    "Lovelace",
+    "Turing",
+    "Hopper",
+    "Torvalds",
+    "Hamilton",
+    "Ritchie",
+    "Liskov",
+    "Thompson",
+    "Allen",
+    "McCarthy",
+    "Perlman",
+    "Berners-Lee",
+    "Lamarr",
+    "Dijkstra",
+    "Johnson",
+    "Knuth",
+    "Goldwasser",
+    "Lamport",
+    "Wilson",
+    "van Rossum",
 ];
-const DEPARTMENTS: &[&str] = &["Engineering", "Sales", "Marketing", "Finance", "Support", "Legal", "People"];
-const TITLES: &[&str] = &["Engineer", "Manager", "Analyst", "Director", "Specialist", "Associate"];
+const DEPARTMENTS: &[&str] = &[
+    "Engineering",
+    "Sales",
+    "Marketing",
+    "Finance",
+    "Support",
+    "Legal",
+    "People",
+];
+const TITLES: &[&str] = &[
+    "Engineer",
+    "Manager",
+    "Analyst",
+    "Director",
+    "Specialist",
+    "Associate",
+];
 const CITIES: &[(&str, &str, &str)] = &[
     ("San Francisco", "CA", "US"),
     ("New York", "NY", "US"),
@@ -28,11 +78,31 @@ const CITIES: &[(&str, &str, &str)] = &[
 ];
 
 pub(crate) const CATALOG: &[CatalogApp] = &[
-    CatalogApp { name: "salesforce", display: "Salesforce.com", category: "CRM" },
-    CatalogApp { name: "box", display: "Box", category: "COLLABORATION" },
-    CatalogApp { name: "slack", display: "Slack", category: "COLLABORATION" },
-    CatalogApp { name: "zoomus", display: "Zoom", category: "COLLABORATION" },
-    CatalogApp { name: "github", display: "GitHub", category: "DEVELOPER" },
+    CatalogApp {
+        name: "salesforce",
+        display: "Salesforce.com",
+        category: "CRM",
+    },
+    CatalogApp {
+        name: "box",
+        display: "Box",
+        category: "COLLABORATION",
+    },
+    CatalogApp {
+        name: "slack",
+        display: "Slack",
+        category: "COLLABORATION",
+    },
+    CatalogApp {
+        name: "zoomus",
+        display: "Zoom",
+        category: "COLLABORATION",
+    },
+    CatalogApp {
+        name: "github",
+        display: "GitHub",
+        category: "DEVELOPER",
+    },
 ];
 
 /// A deterministic instant `hours` after 2023-01-01T00:00:00Z.
@@ -99,18 +169,48 @@ pub(crate) fn seed(store: &mut Store, seed: u64, users: usize) {
         });
     }
     for c in CATALOG {
-        store.apps.push(App { id: okta_id(&mut rng, "0oa"), name: c.name.into(), label: c.display.into(), oauth: false });
+        store.apps.push(App {
+            id: okta_id(&mut rng, "0oa"),
+            name: c.name.into(),
+            label: c.display.into(),
+            oauth: false,
+        });
     }
-    for (name, label) in [("oidc_client", "Expense Portal"), ("oidc_client", "Mobile App"), ("oidc_client", "Partner API")] {
-        store.apps.push(App { id: okta_id(&mut rng, "0oa"), name: name.into(), label: label.into(), oauth: true });
+    for (name, label) in [
+        ("oidc_client", "Expense Portal"),
+        ("oidc_client", "Mobile App"),
+        ("oidc_client", "Partner API"),
+    ] {
+        store.apps.push(App {
+            id: okta_id(&mut rng, "0oa"),
+            name: name.into(),
+            label: label.into(),
+            oauth: true,
+        });
     }
-    for (name, kind, protocol) in [("Google", "GOOGLE", "OIDC"), ("Corporate SAML", "SAML2", "SAML2")] {
-        store.idps.push(Idp { id: okta_id(&mut rng, "0oa"), name: name.into(), kind, protocol, created: t0 });
+    for (name, kind, protocol) in [
+        ("Google", "GOOGLE", "OIDC"),
+        ("Corporate SAML", "SAML2", "SAML2"),
+    ] {
+        store.idps.push(Idp {
+            id: okta_id(&mut rng, "0oa"),
+            name: name.into(),
+            kind,
+            protocol,
+            created: t0,
+        });
     }
-    store.link_defs.push(LinkDef { primary: "manager".into(), associated: "subordinate".into() });
+    store.link_defs.push(LinkDef {
+        primary: "manager".into(),
+        associated: "subordinate".into(),
+    });
 
-    let oauth_apps: Vec<usize> = (0..store.apps.len()).filter(|i| store.apps[*i].oauth).collect();
-    let plain_apps: Vec<usize> = (0..store.apps.len()).filter(|i| !store.apps[*i].oauth).collect();
+    let oauth_apps: Vec<usize> = (0..store.apps.len())
+        .filter(|i| store.apps[*i].oauth)
+        .collect();
+    let plain_apps: Vec<usize> = (0..store.apps.len())
+        .filter(|i| !store.apps[*i].oauth)
+        .collect();
     let idp_count = store.idps.len();
     let mut ids = Vec::with_capacity(users);
     for n in 0..users {
@@ -125,8 +225,14 @@ pub(crate) fn seed(store: &mut Store, seed: u64, users: usize) {
             _ => Status::Deprovisioned,
         };
         let profile = profile(&mut rng, n);
-        let dept = profile.get("department").and_then(Value::as_str).unwrap_or("");
-        let dept_group = DEPARTMENTS.iter().position(|d| *d == dept).map_or(0, |i| i + 1);
+        let dept = profile
+            .get("department")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let dept_group = DEPARTMENTS
+            .iter()
+            .position(|d| *d == dept)
+            .map_or(0, |i| i + 1);
         let created = seed_time(n as i64);
         let has_password = !matches!(status, Status::Staged | Status::Provisioned);
         let id = store.insert_user(NewUser {
@@ -136,9 +242,15 @@ pub(crate) fn seed(store: &mut Store, seed: u64, users: usize) {
             status,
             at: created,
         });
-        let Some(u) = store.user_mut(&id) else { continue };
+        let Some(u) = store.user_mut(&id) else {
+            continue;
+        };
         u.groups = vec![0, dept_group];
-        u.apps = plain_apps.iter().copied().filter(|_| rng.random_bool(0.4)).collect();
+        u.apps = plain_apps
+            .iter()
+            .copied()
+            .filter(|_| rng.random_bool(0.4))
+            .collect();
         if rng.random_bool(0.2) {
             u.idps.push(rng.random_range(0..idp_count));
         }
@@ -181,7 +293,11 @@ pub(crate) fn seed(store: &mut Store, seed: u64, users: usize) {
         if n % 50 == 0 {
             let role = Role {
                 id: okta_id(&mut rng, "ra1"),
-                kind: if n % 100 == 0 { "APP_ADMIN".into() } else { "USER_ADMIN".into() },
+                kind: if n % 100 == 0 {
+                    "APP_ADMIN".into()
+                } else {
+                    "USER_ADMIN".into()
+                },
                 custom: None,
                 created,
                 app_targets: Vec::new(),

@@ -57,7 +57,11 @@ impl std::fmt::Display for ConnectionReset {
 impl std::error::Error for ConnectionReset {}
 
 /// Accept connections until `shutdown` fires (or its sender is dropped).
-pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>, mut shutdown: oneshot::Receiver<()>) {
+pub(crate) async fn serve(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    mut shutdown: oneshot::Receiver<()>,
+) {
     let mut builder = auto::Builder::new(TokioExecutor::new());
     // We write Date ourselves (consistent with X-Rate-Limit-Reset, and omittable as a fault).
     builder.http1().auto_date_header(false);
@@ -90,7 +94,10 @@ struct Meta {
     request_id: String,
 }
 
-async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, ConnectionReset> {
+async fn handle(
+    shared: Arc<Shared>,
+    req: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, ConnectionReset> {
     let meta = Meta {
         method: req.method().clone(),
         path: req.uri().path().to_owned(),
@@ -104,12 +111,21 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
     let Some(_permit) = shared.concurrency.try_acquire() else {
         Metrics::bump(&shared.metrics.concurrency_rejected);
         let now = Instant::now();
-        let quota = Quota { limit: 0, remaining: 0, reset: shared.clock.epoch_secs(now) + 1, allowed: false };
+        let quota = Quota {
+            limit: 0,
+            remaining: 0,
+            reset: shared.clock.epoch_secs(now) + 1,
+            allowed: false,
+        };
         let reply = error_reply(&ApiError::rate_limited());
         return Ok(finish(&shared, &meta, reply, &quota, &Injected::default()));
     };
 
-    let inj = if shared.faults.is_empty() { Injected::default() } else { shared.faults.draw(&meta.method, &meta.path) };
+    let inj = if shared.faults.is_empty() {
+        Injected::default()
+    } else {
+        shared.faults.draw(&meta.method, &meta.path)
+    };
     for name in &inj.fired {
         shared.metrics.fault(name);
     }
@@ -121,24 +137,50 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
         return Err(ConnectionReset);
     }
 
-    let quota = shared.limiter.acquire(bucket, Instant::now(), &shared.clock);
+    let quota = shared
+        .limiter
+        .acquire(bucket, Instant::now(), &shared.clock);
     if !quota.allowed {
         Metrics::bump(&shared.metrics.rate_limited);
-        return Ok(finish(&shared, &meta, error_reply(&ApiError::rate_limited()), &quota, &inj));
+        return Ok(finish(
+            &shared,
+            &meta,
+            error_reply(&ApiError::rate_limited()),
+            &quota,
+            &inj,
+        ));
     }
     if let Some(status) = inj.status {
         let (err, quota) = if status == 429 {
-            (ApiError::rate_limited(), Quota { remaining: 0, ..quota })
+            (
+                ApiError::rate_limited(),
+                Quota {
+                    remaining: 0,
+                    ..quota
+                },
+            )
         } else {
             (ApiError::server_fault(status), quota)
         };
         return Ok(finish(&shared, &meta, error_reply(&err), &quota, &inj));
     }
 
-    let auth = req.headers().get(AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let auth = req
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let body = match Limited::new(req.into_body(), MAX_BODY).collect().await {
         Ok(b) => b.to_bytes(),
-        Err(_) => return Ok(finish(&shared, &meta, error_reply(&ApiError::malformed_body()), &quota, &inj)),
+        Err(_) => {
+            return Ok(finish(
+                &shared,
+                &meta,
+                error_reply(&ApiError::malformed_body()),
+                &quota,
+                &inj,
+            ));
+        }
     };
 
     let reply = if meta.path == "/oauth2/v1/token" {
@@ -181,24 +223,45 @@ fn token_endpoint(shared: &Shared, meta: &Meta, body: &Bytes) -> Reply {
     if issued {
         Metrics::bump(&shared.metrics.tokens_issued);
     }
-    Reply { status, body, links: Vec::new() }
+    Reply {
+        status,
+        body,
+        links: Vec::new(),
+    }
 }
 
 /// `SSWS <token>` or a live `Bearer` token with a scope that covers the method.
 fn authorize(shared: &Shared, method: &Method, header: Option<&str>) -> Result<(), ApiError> {
     let header = header.ok_or_else(ApiError::invalid_token)?;
     if let Some(t) = header.strip_prefix("SSWS ") {
-        return if t == shared.token { Ok(()) } else { Err(ApiError::invalid_token()) };
+        return if t == shared.token {
+            Ok(())
+        } else {
+            Err(ApiError::invalid_token())
+        };
     }
-    let t = header.strip_prefix("Bearer ").ok_or_else(ApiError::invalid_token)?;
-    let scopes = shared.oauth.check(t, Instant::now()).ok_or_else(ApiError::invalid_token)?;
+    let t = header
+        .strip_prefix("Bearer ")
+        .ok_or_else(ApiError::invalid_token)?;
+    let scopes = shared
+        .oauth
+        .check(t, Instant::now())
+        .ok_or_else(ApiError::invalid_token)?;
     let has = |s: &str| scopes.iter().any(|x| x == s);
     let ok = has("okta.users.manage") || (*method == Method::GET && has("okta.users.read"));
-    if ok { Ok(()) } else { Err(ApiError::access_denied()) }
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::access_denied())
+    }
 }
 
 fn error_reply(e: &ApiError) -> Reply {
-    Reply { status: e.status, body: e.body(), links: Vec::new() }
+    Reply {
+        status: e.status,
+        body: e.body(),
+        links: Vec::new(),
+    }
 }
 
 fn log(shared: &Shared, meta: &Meta, status: u16) {
@@ -214,13 +277,23 @@ fn log(shared: &Shared, meta: &Meta, status: u16) {
 }
 
 /// Add the headers every response carries, apply header and body faults, and log.
-fn finish(shared: &Shared, meta: &Meta, reply: Reply, quota: &Quota, inj: &Injected) -> Response<Full<Bytes>> {
+fn finish(
+    shared: &Shared,
+    meta: &Meta,
+    reply: Reply,
+    quota: &Quota,
+    inj: &Injected,
+) -> Response<Full<Bytes>> {
     let now = Instant::now();
     let status = reply.status;
     let mut body = reply.body;
     if inj.malformed && status == StatusCode::OK {
         // Cut the JSON in half (or send a lone brace) so any parser rejects it.
-        body = if body.len() >= 4 { body.slice(..body.len() / 2) } else { Bytes::from_static(b"{\"") };
+        body = if body.len() >= 4 {
+            body.slice(..body.len() / 2)
+        } else {
+            Bytes::from_static(b"{\"")
+        };
     }
     let has_body = !body.is_empty();
     let mut resp = Response::new(Full::new(body));

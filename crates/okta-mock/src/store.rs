@@ -122,7 +122,9 @@ impl Store {
 
     /// Re-index the login after a profile change.
     pub fn reindex_login(&mut self, seq: u64, old_login: &str) {
-        let Some(u) = self.users.get(&seq) else { return };
+        let Some(u) = self.users.get(&seq) else {
+            return;
+        };
         let new_login = u.login().to_lowercase();
         if new_login != old_login.to_lowercase() {
             self.by_login.remove(&old_login.to_lowercase());
@@ -135,8 +137,10 @@ impl Store {
         let Some(seq) = self.resolve(id) else { return };
         let base = self.base.clone();
         if let Some(u) = self.users.get_mut(&seq) {
-            u.json = Bytes::from(serde_json::to_vec(&render::user(&base, u, true)).unwrap_or_default());
-            u.json_list = Bytes::from(serde_json::to_vec(&render::user(&base, u, false)).unwrap_or_default());
+            u.json =
+                Bytes::from(serde_json::to_vec(&render::user(&base, u, true)).unwrap_or_default());
+            u.json_list =
+                Bytes::from(serde_json::to_vec(&render::user(&base, u, false)).unwrap_or_default());
         }
     }
 
@@ -145,7 +149,8 @@ impl Store {
         if let Some(u) = self.users.remove(&seq) {
             self.by_id.remove(&u.id);
             self.by_login.remove(&u.login().to_lowercase());
-            self.linked.retain(|(assoc, _), primary| *assoc != u.id && *primary != u.id);
+            self.linked
+                .retain(|(assoc, _), primary| *assoc != u.id && *primary != u.id);
         }
     }
 

@@ -10,11 +10,22 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 async fn org_with(fault: Fault) -> MockOrg {
-    MockOrg::builder().seed(1).users(3).faults(FaultPlan::new(9).with(fault)).start().await.unwrap()
+    MockOrg::builder()
+        .seed(1)
+        .users(3)
+        .faults(FaultPlan::new(9).with(fault))
+        .start()
+        .await
+        .unwrap()
 }
 
 /// Send one raw HTTP/1.1 request and read until the server closes; returns what came back.
-async fn raw(org: &MockOrg, method: &str, path: &str, body: &str) -> Result<Vec<u8>, std::io::Error> {
+async fn raw(
+    org: &MockOrg,
+    method: &str,
+    path: &str,
+    body: &str,
+) -> Result<Vec<u8>, std::io::Error> {
     let mut s = TcpStream::connect(org.addr()).await?;
     let req = format!(
         "{method} {path} HTTP/1.1\r\nhost: x\r\nauthorization: SSWS {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
@@ -33,14 +44,18 @@ const NEW_USER: &str = r#"{"profile":{"firstName":"R","lastName":"S","email":"re
 async fn reset_before_closes_without_response_and_changes_nothing() {
     let org = org_with(Fault::reset_before().on(Method::POST, "/api/v1/users")).await;
     let got = raw(&org, "POST", "/api/v1/users", NEW_USER).await;
-    assert!(got.map(|b| b.is_empty()).unwrap_or(true), "no response bytes");
+    assert!(
+        got.map(|b| b.is_empty()).unwrap_or(true),
+        "no response bytes"
+    );
     assert_eq!(org.users_with_login("reset@example.com"), 0);
 }
 
 #[tokio::test]
 async fn reset_before_is_a_connection_error_for_a_hyper_client() {
     let org = org_with(Fault::reset_before().on(Method::GET, "/api/v1/users")).await;
-    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build_http::<http_body_util::Full<bytes::Bytes>>();
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build_http::<http_body_util::Full<bytes::Bytes>>();
     let req = http::Request::get(format!("{}/api/v1/users", org.base_url()))
         .header("authorization", format!("SSWS {}", org.token()))
         .body(Default::default())
@@ -71,7 +86,12 @@ async fn injected_statuses() {
             assert_eq!(r.header("x-rate-limit-remaining"), "0");
         }
         // Scoped: another path is untouched.
-        assert_eq!(api.get(&format!("/api/v1/users/{}", org.user_ids()[0])).await.status, 200);
+        assert_eq!(
+            api.get(&format!("/api/v1/users/{}", org.user_ids()[0]))
+                .await
+                .status,
+            200
+        );
         assert_eq!(org.counters().faults_injected(), 1);
     }
 }

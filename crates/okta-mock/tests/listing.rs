@@ -7,22 +7,36 @@ use okta_mock::MockOrg;
 use std::collections::HashSet;
 
 fn ids(v: &serde_json::Value) -> Vec<String> {
-    v.as_array().unwrap().iter().map(|u| u["id"].as_str().unwrap().to_owned()).collect()
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["id"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 #[tokio::test]
 async fn paging_survives_inserts_and_links_are_separate_absolute_lines() {
     let org = MockOrg::builder().seed(3).users(15).start().await.unwrap();
     let api = Api::new(&org);
-    let at_start: HashSet<String> = ids(&api.get("/api/v1/users").await.json()).into_iter().collect();
+    let at_start: HashSet<String> = ids(&api.get("/api/v1/users").await.json())
+        .into_iter()
+        .collect();
     let mut seen = HashSet::new();
     let mut next = Some("/api/v1/users?limit=2".to_owned());
     let mut n = 0;
     while let Some(url) = next {
         let r = api.get(&url).await;
         assert_eq!(r.status, 200);
-        let lines: Vec<_> = r.headers.get_all("link").iter().map(|v| v.to_str().unwrap().to_owned()).collect();
-        assert!(lines[0].starts_with(&format!("<{}/api/v1/users?limit=2", org.base_url())), "{lines:?}");
+        let lines: Vec<_> = r
+            .headers
+            .get_all("link")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect();
+        assert!(
+            lines[0].starts_with(&format!("<{}/api/v1/users?limit=2", org.base_url())),
+            "{lines:?}"
+        );
         assert!(lines[0].ends_with("rel=\"self\""));
         for id in ids(&r.json()) {
             assert!(seen.insert(id), "a user seen twice");
@@ -35,12 +49,20 @@ async fn paging_survives_inserts_and_links_are_separate_absolute_lines() {
             assert_eq!(lines.len(), 1, "no next on the last page");
         }
         if n < 3 {
-            api.create(&format!("late{n}@example.com"), None, true).await;
+            api.create(&format!("late{n}@example.com"), None, true)
+                .await;
         }
         n += 1;
     }
-    assert!(at_start.is_subset(&seen), "nobody present at the start was skipped");
-    assert_eq!(seen.len(), at_start.len() + 3, "users added mid-walk appear once, at the end");
+    assert!(
+        at_start.is_subset(&seen),
+        "nobody present at the start was skipped"
+    );
+    assert_eq!(
+        seen.len(),
+        at_start.len() + 3,
+        "users added mid-walk appear once, at the end"
+    );
 }
 
 #[tokio::test]
@@ -60,9 +82,15 @@ async fn limit_clamps_and_deprovisioned_are_hidden() {
         out
     };
     assert!(all.iter().all(|u| u["status"] != "DEPROVISIONED"));
-    let deprov = api.get("/api/v1/users?filter=status%20eq%20%22DEPROVISIONED%22").await.json();
+    let deprov = api
+        .get("/api/v1/users?filter=status%20eq%20%22DEPROVISIONED%22")
+        .await
+        .json();
     assert!(!deprov.as_array().unwrap().is_empty());
-    assert_eq!(all.len() + deprov.as_array().unwrap().len(), org.user_count());
+    assert_eq!(
+        all.len() + deprov.as_array().unwrap().len(),
+        org.user_count()
+    );
     // List entries carry only a self link.
     assert_eq!(all[0]["_links"].as_object().unwrap().len(), 1);
 }
@@ -74,19 +102,55 @@ async fn q_filter_and_search() {
     api.create("zelda.q@example.com", None, true).await;
     let r = api.get("/api/v1/users?q=zeld").await.json();
     assert_eq!(r.as_array().unwrap().len(), 1);
-    let r = api.get("/api/v1/users?filter=profile.login%20eq%20%22zelda.q%40example.com%22").await.json();
+    let r = api
+        .get("/api/v1/users?filter=profile.login%20eq%20%22zelda.q%40example.com%22")
+        .await
+        .json();
     assert_eq!(r.as_array().unwrap().len(), 1);
     let r = api
         .get("/api/v1/users?filter=(status%20eq%20%22STAGED%22%20or%20status%20eq%20%22ACTIVE%22)%20and%20lastUpdated%20gt%20%222000-01-01T00:00:00.000Z%22")
         .await;
     assert_eq!(r.status, 200);
-    assert!(r.json().as_array().unwrap().iter().all(|u| u["status"] == "ACTIVE" || u["status"] == "STAGED"));
-    let r = api.get("/api/v1/users?search=profile.costCenter%20eq%20%22CC-1%22").await.json();
-    assert_eq!(ids(&r), vec![org.user("zelda.q@example.com").unwrap()["id"].as_str().unwrap().to_owned()]);
+    assert!(
+        r.json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|u| u["status"] == "ACTIVE" || u["status"] == "STAGED")
+    );
+    let r = api
+        .get("/api/v1/users?search=profile.costCenter%20eq%20%22CC-1%22")
+        .await
+        .json();
+    assert_eq!(
+        ids(&r),
+        vec![
+            org.user("zelda.q@example.com").unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        ]
+    );
     let r = api.get("/api/v1/users?search=profile.department%20eq%20%22Engineering%22%20and%20profile.employeeNumber%20pr").await.json();
-    assert!(r.as_array().unwrap().iter().all(|u| u["profile"]["department"] == "Engineering"));
+    assert!(
+        r.as_array()
+            .unwrap()
+            .iter()
+            .all(|u| u["profile"]["department"] == "Engineering")
+    );
     let r = api.get("/api/v1/users?search=profile.email%20co%20%22example%22&sortBy=profile.employeeNumber&sortOrder=desc&limit=5").await;
-    let nums: Vec<String> = r.json().as_array().unwrap().iter().map(|u| u["profile"]["employeeNumber"].as_str().unwrap_or("").to_owned()).collect();
+    let nums: Vec<String> = r
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            u["profile"]["employeeNumber"]
+                .as_str()
+                .unwrap_or("")
+                .to_owned()
+        })
+        .collect();
     let mut sorted = nums.clone();
     sorted.sort();
     sorted.reverse();
@@ -99,6 +163,10 @@ async fn q_filter_and_search() {
         "/api/v1/users?filter=lastUpdated%20gt%20%22yesterday%22",
     ] {
         let r = api.get(bad).await;
-        assert_eq!((r.status.as_u16(), r.error_code()), (400, "E0000031".into()), "{bad}");
+        assert_eq!(
+            (r.status.as_u16(), r.error_code()),
+            (400, "E0000031".into()),
+            "{bad}"
+        );
     }
 }

@@ -16,10 +16,20 @@ const EC_PRIV: &str = include_str!("keys/ec_private.pem");
 const OTHER_PRIV: &str = include_str!("keys/other_rsa_private.pem");
 
 fn now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
 }
 
-fn assertion(org: &MockOrg, client: &str, alg: Algorithm, key: &EncodingKey, exp: u64, jti: &str) -> String {
+fn assertion(
+    org: &MockOrg,
+    client: &str,
+    alg: Algorithm,
+    key: &EncodingKey,
+    exp: u64,
+    jti: &str,
+) -> String {
     let claims = json!({
         "iss": client, "sub": client, "aud": format!("{}/oauth2/v1/token", org.base_url()),
         "iat": now(), "exp": exp, "jti": jti,
@@ -52,16 +62,31 @@ async fn rs256_and_es256_assertions_get_tokens_the_api_accepts() {
     let api = Api::new(&org);
     let rsa = EncodingKey::from_rsa_pem(RSA_PRIV.as_bytes()).unwrap();
     let ec = EncodingKey::from_ec_pem(EC_PRIV.as_bytes()).unwrap();
-    for (client, alg, key) in [("0oarsa", Algorithm::RS256, &rsa), ("0oaec", Algorithm::ES256, &ec)] {
+    for (client, alg, key) in [
+        ("0oarsa", Algorithm::RS256, &rsa),
+        ("0oaec", Algorithm::ES256, &ec),
+    ] {
         let jwt = assertion(&org, client, alg, key, now() + 60, &format!("jti-{client}"));
-        let r = api.send(Method::POST, "/oauth2/v1/token", Some(&form(&jwt, "okta.users.read okta.users.manage")), None).await;
+        let r = api
+            .send(
+                Method::POST,
+                "/oauth2/v1/token",
+                Some(&form(&jwt, "okta.users.read okta.users.manage")),
+                None,
+            )
+            .await;
         assert_eq!(r.status, 200, "{:?}", r.body);
         let t = r.json();
         assert_eq!(t["token_type"], "Bearer");
         assert_eq!(t["expires_in"], 600);
         assert_eq!(t["scope"], "okta.users.read okta.users.manage");
         let bearer = format!("Bearer {}", t["access_token"].as_str().unwrap());
-        assert_eq!(api.send(Method::GET, "/api/v1/users", None, Some(&bearer)).await.status, 200);
+        assert_eq!(
+            api.send(Method::GET, "/api/v1/users", None, Some(&bearer))
+                .await
+                .status,
+            200
+        );
     }
     let c = org.counters();
     assert_eq!((c.token_requests, c.tokens_issued), (2, 2));
@@ -74,13 +99,36 @@ async fn read_scope_cannot_write() {
     let api = Api::new(&org);
     let rsa = EncodingKey::from_rsa_pem(RSA_PRIV.as_bytes()).unwrap();
     let jwt = assertion(&org, "0oarsa", Algorithm::RS256, &rsa, now() + 60, "r1");
-    let t = api.send(Method::POST, "/oauth2/v1/token", Some(&form(&jwt, "okta.users.read")), None).await.json();
+    let t = api
+        .send(
+            Method::POST,
+            "/oauth2/v1/token",
+            Some(&form(&jwt, "okta.users.read")),
+            None,
+        )
+        .await
+        .json();
     let bearer = format!("Bearer {}", t["access_token"].as_str().unwrap());
-    assert_eq!(api.send(Method::GET, "/api/v1/users", None, Some(&bearer)).await.status, 200);
-    let r = api.send(Method::POST, "/api/v1/users", Some("{}"), Some(&bearer)).await;
-    assert_eq!((r.status.as_u16(), r.error_code()), (403, "E0000006".into()));
-    let r = api.send(Method::GET, "/api/v1/users", None, Some("Bearer nope")).await;
-    assert_eq!((r.status.as_u16(), r.error_code()), (401, "E0000011".into()));
+    assert_eq!(
+        api.send(Method::GET, "/api/v1/users", None, Some(&bearer))
+            .await
+            .status,
+        200
+    );
+    let r = api
+        .send(Method::POST, "/api/v1/users", Some("{}"), Some(&bearer))
+        .await;
+    assert_eq!(
+        (r.status.as_u16(), r.error_code()),
+        (403, "E0000006".into())
+    );
+    let r = api
+        .send(Method::GET, "/api/v1/users", None, Some("Bearer nope"))
+        .await;
+    assert_eq!(
+        (r.status.as_u16(), r.error_code()),
+        (401, "E0000011".into())
+    );
 }
 
 #[tokio::test]
@@ -91,44 +139,102 @@ async fn bad_assertions_are_refused() {
     let other = EncodingKey::from_rsa_pem(OTHER_PRIV.as_bytes()).unwrap();
     let token = |body: String| {
         let api = &api;
-        async move { api.send(Method::POST, "/oauth2/v1/token", Some(&body), None).await }
+        async move {
+            api.send(Method::POST, "/oauth2/v1/token", Some(&body), None)
+                .await
+        }
     };
     let scope = "okta.users.read";
     // Wrong key.
-    let r = token(form(&assertion(&org, "0oarsa", Algorithm::RS256, &other, now() + 60, "a"), scope)).await;
-    assert_eq!((r.status.as_u16(), r.json()["error"].clone()), (401, json!("invalid_client")));
+    let r = token(form(
+        &assertion(&org, "0oarsa", Algorithm::RS256, &other, now() + 60, "a"),
+        scope,
+    ))
+    .await;
+    assert_eq!(
+        (r.status.as_u16(), r.json()["error"].clone()),
+        (401, json!("invalid_client"))
+    );
     // Expired.
-    let r = token(form(&assertion(&org, "0oarsa", Algorithm::RS256, &rsa, now() - 10, "b"), scope)).await;
+    let r = token(form(
+        &assertion(&org, "0oarsa", Algorithm::RS256, &rsa, now() - 10, "b"),
+        scope,
+    ))
+    .await;
     assert_eq!(r.status, 401);
-    assert!(r.json()["error_description"].as_str().unwrap().contains("invalid"));
+    assert!(
+        r.json()["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("invalid")
+    );
     // Reused jti.
     let jwt = assertion(&org, "0oarsa", Algorithm::RS256, &rsa, now() + 60, "c");
     assert_eq!(token(form(&jwt, scope)).await.status, 200);
     let r = token(form(&jwt, scope)).await;
-    assert_eq!((r.status.as_u16(), r.json()["error"].clone()), (401, json!("invalid_client")));
+    assert_eq!(
+        (r.status.as_u16(), r.json()["error"].clone()),
+        (401, json!("invalid_client"))
+    );
     // Unknown client, bad scope, wrong grant type.
-    let r = token(form(&assertion(&org, "0oanobody", Algorithm::RS256, &rsa, now() + 60, "d"), scope)).await;
+    let r = token(form(
+        &assertion(&org, "0oanobody", Algorithm::RS256, &rsa, now() + 60, "d"),
+        scope,
+    ))
+    .await;
     assert_eq!(r.status, 401);
-    let r = token(form(&assertion(&org, "0oarsa", Algorithm::RS256, &rsa, now() + 60, "e"), "okta.apps.manage")).await;
-    assert_eq!((r.status.as_u16(), r.json()["error"].clone()), (400, json!("invalid_scope")));
+    let r = token(form(
+        &assertion(&org, "0oarsa", Algorithm::RS256, &rsa, now() + 60, "e"),
+        "okta.apps.manage",
+    ))
+    .await;
+    assert_eq!(
+        (r.status.as_u16(), r.json()["error"].clone()),
+        (400, json!("invalid_scope"))
+    );
     let r = token("grant_type=password".into()).await;
-    assert_eq!((r.status.as_u16(), r.json()["error"].clone()), (400, json!("unsupported_grant_type")));
+    assert_eq!(
+        (r.status.as_u16(), r.json()["error"].clone()),
+        (400, json!("unsupported_grant_type"))
+    );
     assert_eq!(org.counters().tokens_issued, 1);
 }
 
 #[tokio::test]
 async fn expired_access_tokens_are_refused() {
-    let org = MockOrg::builder().oauth_client("0oarsa", RSA_PUB).access_token_ttl(Duration::ZERO).start().await.unwrap();
+    let org = MockOrg::builder()
+        .oauth_client("0oarsa", RSA_PUB)
+        .access_token_ttl(Duration::ZERO)
+        .start()
+        .await
+        .unwrap();
     let api = Api::new(&org);
     let rsa = EncodingKey::from_rsa_pem(RSA_PRIV.as_bytes()).unwrap();
     let jwt = assertion(&org, "0oarsa", Algorithm::RS256, &rsa, now() + 60, "x");
-    let t = api.send(Method::POST, "/oauth2/v1/token", Some(&form(&jwt, "okta.users.read")), None).await.json();
+    let t = api
+        .send(
+            Method::POST,
+            "/oauth2/v1/token",
+            Some(&form(&jwt, "okta.users.read")),
+            None,
+        )
+        .await
+        .json();
     let bearer = format!("Bearer {}", t["access_token"].as_str().unwrap());
-    assert_eq!(api.send(Method::GET, "/api/v1/users", None, Some(&bearer)).await.status, 401);
+    assert_eq!(
+        api.send(Method::GET, "/api/v1/users", None, Some(&bearer))
+            .await
+            .status,
+        401
+    );
 }
 
 #[tokio::test]
 async fn bad_public_key_fails_start() {
-    let err = MockOrg::builder().oauth_client("x", "not a key").start().await.unwrap_err();
+    let err = MockOrg::builder()
+        .oauth_client("x", "not a key")
+        .start()
+        .await
+        .unwrap_err();
     assert!(matches!(err, okta_mock::MockError::InvalidKey { .. }));
 }

@@ -83,8 +83,14 @@ impl Credentials {
 }
 
 /// `<scheme> <token>` as a sensitive header value.
-pub(crate) fn authorization_header(scheme: &str, token: &SecretToken) -> Result<HeaderValue, Error> {
-    let invalid = |reason: &str| Error::InvalidInput { what: "credentials", reason: reason.to_owned() };
+pub(crate) fn authorization_header(
+    scheme: &str,
+    token: &SecretToken,
+) -> Result<HeaderValue, Error> {
+    let invalid = |reason: &str| Error::InvalidInput {
+        what: "credentials",
+        reason: reason.to_owned(),
+    };
     let token = token.expose();
     if token.is_empty() {
         return Err(invalid("the token is empty"));
@@ -107,7 +113,10 @@ mod tests {
         let credentials = Credentials::api_token("00s3cr3t");
         assert_eq!(format!("{credentials:?}"), "ApiToken(<redacted>)");
         let token = SecretToken::new("00s3cr3t");
-        assert_eq!(format!("{token} {token:?} {token:#?}"), "<redacted> <redacted> <redacted>");
+        assert_eq!(
+            format!("{token} {token:?} {token:#?}"),
+            "<redacted> <redacted> <redacted>"
+        );
         assert_eq!(token.expose(), "00s3cr3t");
     }
 
@@ -116,7 +125,9 @@ mod tests {
         let ssws = Credentials::api_token("00abc").static_header().unwrap();
         assert_eq!(ssws, "SSWS 00abc");
         assert!(ssws.is_sensitive());
-        let bearer = Credentials::access_token("eyJ.x.y").static_header().unwrap();
+        let bearer = Credentials::access_token("eyJ.x.y")
+            .static_header()
+            .unwrap();
         assert_eq!(bearer, "Bearer eyJ.x.y");
         assert!(bearer.is_sensitive());
     }
@@ -125,7 +136,16 @@ mod tests {
     fn unusable_tokens_are_refused_without_naming_them() {
         for bad in ["", "00abc\n", " 00abc", "00a bc", "00abc\u{7f}x"] {
             let error = Credentials::api_token(bad).static_header().unwrap_err();
-            assert!(matches!(error, Error::InvalidInput { what: "credentials", .. }), "{bad:?}: {error:?}");
+            assert!(
+                matches!(
+                    error,
+                    Error::InvalidInput {
+                        what: "credentials",
+                        ..
+                    }
+                ),
+                "{bad:?}: {error:?}"
+            );
             if !bad.trim().is_empty() {
                 assert!(!error.to_string().contains(bad.trim()), "{error}");
             }

@@ -3,8 +3,8 @@
 use std::fmt;
 use std::task::{Context, Poll};
 
-use http::header::{AUTHORIZATION, HeaderValue};
 use http::Request;
+use http::header::{AUTHORIZATION, HeaderValue};
 use okta_users::{BoxError, Error};
 use tower_layer::Layer;
 use tower_service::Service;
@@ -43,7 +43,10 @@ impl AuthLayer {
 
 impl fmt::Debug for AuthLayer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AuthLayer").field("org", &self.org).field("credentials", &"<redacted>").finish()
+        f.debug_struct("AuthLayer")
+            .field("org", &self.org)
+            .field("credentials", &"<redacted>")
+            .finish()
     }
 }
 
@@ -51,7 +54,11 @@ impl<S> Layer<S> for AuthLayer {
     type Service = Auth<S>;
 
     fn layer(&self, inner: S) -> Auth<S> {
-        Auth { inner, org: self.org.clone(), source: self.source.clone() }
+        Auth {
+            inner,
+            org: self.org.clone(),
+            source: self.source.clone(),
+        }
     }
 }
 
@@ -99,7 +106,9 @@ where
     fn call(&mut self, mut request: Request<B>) -> Self::Future {
         if !self.org.is_origin_of(request.uri()) {
             // Only reachable when the layer is not inside BaseUri: refuse rather than guess.
-            return ResponseFuture::refused(Error::Refused { reason: outside_org(request.uri(), &self.org) });
+            return ResponseFuture::refused(Error::Refused {
+                reason: outside_org(request.uri(), &self.org),
+            });
         }
         let header = match &self.source {
             HeaderSource::Static(header) => header.clone(),
@@ -120,7 +129,8 @@ mod tests {
         OrgUrl::from_uri(&Uri::from_static("https://dev-123.okta.com")).unwrap()
     }
 
-    fn seen_authorization() -> impl Service<Request<()>, Response = Option<HeaderValue>, Error = BoxError> + Clone {
+    fn seen_authorization()
+    -> impl Service<Request<()>, Response = Option<HeaderValue>, Error = BoxError> + Clone {
         service_fn(|request: Request<()>| async move {
             Ok::<_, BoxError>(request.headers().get(AUTHORIZATION).cloned())
         })
@@ -128,8 +138,13 @@ mod tests {
 
     #[tokio::test]
     async fn requests_for_the_org_carry_the_sensitive_header() {
-        let auth = AuthLayer::new(org(), &Credentials::api_token("00abc")).unwrap().layer(seen_authorization());
-        let request = Request::builder().uri("https://dev-123.okta.com/api/v1/users").body(()).unwrap();
+        let auth = AuthLayer::new(org(), &Credentials::api_token("00abc"))
+            .unwrap()
+            .layer(seen_authorization());
+        let request = Request::builder()
+            .uri("https://dev-123.okta.com/api/v1/users")
+            .body(())
+            .unwrap();
         let header = auth.oneshot(request).await.unwrap().unwrap();
         assert_eq!(header, "SSWS 00abc");
         assert!(header.is_sensitive());
@@ -137,7 +152,9 @@ mod tests {
 
     #[tokio::test]
     async fn an_existing_authorization_header_is_replaced() {
-        let auth = AuthLayer::new(org(), &Credentials::access_token("t0k")).unwrap().layer(seen_authorization());
+        let auth = AuthLayer::new(org(), &Credentials::access_token("t0k"))
+            .unwrap()
+            .layer(seen_authorization());
         let request = Request::builder()
             .uri("https://dev-123.okta.com/api/v1/users")
             .header(AUTHORIZATION, "Basic Zm9vOmJhcg==")
@@ -155,8 +172,13 @@ mod tests {
                 flag.store(true, std::sync::atomic::Ordering::SeqCst);
                 async { Ok::<_, BoxError>(()) }
             });
-            let auth = AuthLayer::new(org(), &Credentials::api_token("00abc")).unwrap().layer(inner);
-            let error = auth.oneshot(Request::builder().uri(uri).body(()).unwrap()).await.unwrap_err();
+            let auth = AuthLayer::new(org(), &Credentials::api_token("00abc"))
+                .unwrap()
+                .layer(inner);
+            let error = auth
+                .oneshot(Request::builder().uri(uri).body(()).unwrap())
+                .await
+                .unwrap_err();
             let error = Error::from_service(error);
             assert!(matches!(&error, Error::Refused { .. }), "{uri}: {error:?}");
             assert!(!error.to_string().contains("00abc"));
@@ -172,7 +194,10 @@ mod tests {
             .layer(auth)
             .service(seen_authorization());
         let request = Request::builder().uri("/api/v1/users/me").body(()).unwrap();
-        assert_eq!(service.oneshot(request).await.unwrap().unwrap(), "SSWS 00abc");
+        assert_eq!(
+            service.oneshot(request).await.unwrap().unwrap(),
+            "SSWS 00abc"
+        );
     }
 
     #[test]
@@ -180,6 +205,9 @@ mod tests {
         let layer = AuthLayer::new(org(), &Credentials::api_token("00s3cr3t")).unwrap();
         let service = layer.layer(());
         let text = format!("{layer:?} {service:?}");
-        assert!(!text.contains("00s3cr3t") && text.contains("<redacted>"), "{text}");
+        assert!(
+            !text.contains("00s3cr3t") && text.contains("<redacted>"),
+            "{text}"
+        );
     }
 }

@@ -21,21 +21,32 @@ pub(super) fn dispatch(req: &Req<'_>, id: &str, op: &str) -> ApiResult {
 
 fn change_password(req: &Req<'_>, id: &str) -> ApiResult {
     let body = json_body(&req.body)?;
-    let old = body.get("oldPassword").and_then(|p| p.get("value")).and_then(Value::as_str);
-    let new = password_of(Some(&json!({ "password": body.get("newPassword").cloned().unwrap_or(Value::Null) })))?
-        .ok_or_else(|| ApiError::validation("newPassword", "The field cannot be left blank"))?;
+    let old = body
+        .get("oldPassword")
+        .and_then(|p| p.get("value"))
+        .and_then(Value::as_str);
+    let new = password_of(Some(
+        &json!({ "password": body.get("newPassword").cloned().unwrap_or(Value::Null) }),
+    ))?
+    .ok_or_else(|| ApiError::validation("newPassword", "The field cannot be left blank"))?;
     let mut store = write(req.store);
     let seq = find(&store, id)?;
-    let Some(u) = store.users.get_mut(&seq) else { return Err(ApiError::not_found(id, "User")) };
+    let Some(u) = store.users.get_mut(&seq) else {
+        return Err(ApiError::not_found(id, "User"));
+    };
     use Status::*;
     if !matches!(u.status, Staged | Active | PasswordExpired | Recovery) || u.password.is_none() {
         return Err(ApiError::status_forbidden());
     }
     if old != u.password.as_deref() {
-        return Err(ApiError::credentials_failed("oldPassword: The credentials provided were incorrect."));
+        return Err(ApiError::credentials_failed(
+            "oldPassword: The credentials provided were incorrect.",
+        ));
     }
     if Some(new.as_str()) == old {
-        return Err(ApiError::credentials_failed("password: Password cannot be your current password"));
+        return Err(ApiError::credentials_failed(
+            "password: Password cannot be your current password",
+        ));
     }
     let now = OffsetDateTime::now_utc();
     u.password = Some(new);
@@ -56,17 +67,27 @@ fn change_password(req: &Req<'_>, id: &str) -> ApiResult {
 
 fn change_recovery_question(req: &Req<'_>, id: &str) -> ApiResult {
     let body = json_body(&req.body)?;
-    let given = body.get("password").and_then(|p| p.get("value")).and_then(Value::as_str);
-    let recovery = recovery_of(Some(&Value::Object(body.clone())))?
-        .ok_or_else(|| ApiError::validation("recovery_question", "The field cannot be left blank"))?;
+    let given = body
+        .get("password")
+        .and_then(|p| p.get("value"))
+        .and_then(Value::as_str);
+    let recovery = recovery_of(Some(&Value::Object(body.clone())))?.ok_or_else(|| {
+        ApiError::validation("recovery_question", "The field cannot be left blank")
+    })?;
     let mut store = write(req.store);
     let seq = find(&store, id)?;
-    let Some(u) = store.users.get_mut(&seq) else { return Err(ApiError::not_found(id, "User")) };
-    if !matches!(u.status, Status::Staged | Status::Active | Status::Recovery) || u.password.is_none() {
+    let Some(u) = store.users.get_mut(&seq) else {
+        return Err(ApiError::not_found(id, "User"));
+    };
+    if !matches!(u.status, Status::Staged | Status::Active | Status::Recovery)
+        || u.password.is_none()
+    {
         return Err(ApiError::status_forbidden());
     }
     if given != u.password.as_deref() {
-        return Err(ApiError::credentials_failed("password: The credentials provided were incorrect."));
+        return Err(ApiError::credentials_failed(
+            "password: The credentials provided were incorrect.",
+        ));
     }
     u.recovery = Some(recovery);
     u.last_updated = OffsetDateTime::now_utc();
@@ -84,11 +105,15 @@ fn forgot_password(req: &Req<'_>, id: &str) -> ApiResult {
         return Err(ApiError::status_forbidden());
     }
     if u.recovery.is_none() {
-        return Err(ApiError::reset_password_failed("recovery_question: The user has no recovery question."));
+        return Err(ApiError::reset_password_failed(
+            "recovery_question: The user has no recovery question.",
+        ));
     }
     if req.query.flag("sendEmail", true) {
         return Ok(Reply::json(&json!({})));
     }
     let token = ids::token(20);
-    Ok(Reply::json(&json!({ "resetPasswordUrl": format!("{}/signin/reset-password/{token}", store.base) })))
+    Ok(Reply::json(
+        &json!({ "resetPasswordUrl": format!("{}/signin/reset-password/{token}", store.base) }),
+    ))
 }

@@ -26,23 +26,37 @@ pub(crate) enum Op {
 pub(crate) fn transition(op: Op, from: Status, has_password: bool) -> Result<Status, ApiError> {
     use Status::*;
     match (op, from) {
-        (Op::Activate, Staged | Deprovisioned) => Ok(if has_password { Active } else { Provisioned }),
+        (Op::Activate, Staged | Deprovisioned) => {
+            Ok(if has_password { Active } else { Provisioned })
+        }
         (Op::Activate, _) => Err(ApiError::already_active()),
         (Op::Deactivate, Deprovisioned) => Err(ApiError::status_forbidden()),
         (Op::Deactivate, _) => Ok(Deprovisioned),
         (Op::Reactivate, Provisioned | Recovery) => Ok(Provisioned),
         (Op::Reactivate, _) => Err(ApiError::status_forbidden()),
         (Op::Suspend, Active) => Ok(Suspended),
-        (Op::Suspend, _) => Err(ApiError::validation("status", "Cannot suspend a user that is not active")),
+        (Op::Suspend, _) => Err(ApiError::validation(
+            "status",
+            "Cannot suspend a user that is not active",
+        )),
         (Op::Unsuspend, Suspended) => Ok(Active),
-        (Op::Unsuspend, _) => Err(ApiError::validation("status", "Cannot unsuspend a user that is not suspended")),
+        (Op::Unsuspend, _) => Err(ApiError::validation(
+            "status",
+            "Cannot unsuspend a user that is not suspended",
+        )),
         (Op::Unlock, LockedOut | Active) => Ok(Active),
         (Op::Unlock, _) => Err(ApiError::unlock_forbidden()),
-        (Op::ResetFactors, Staged | Deprovisioned | Provisioned) => Err(ApiError::status_forbidden()),
+        (Op::ResetFactors, Staged | Deprovisioned | Provisioned) => {
+            Err(ApiError::status_forbidden())
+        }
         (Op::ResetFactors, s) => Ok(s),
-        (Op::ResetPassword, Active | Recovery | PasswordExpired | LockedOut | Provisioned) => Ok(Recovery),
+        (Op::ResetPassword, Active | Recovery | PasswordExpired | LockedOut | Provisioned) => {
+            Ok(Recovery)
+        }
         (Op::ResetPassword, _) => Err(ApiError::status_forbidden()),
-        (Op::ExpirePassword, Active | PasswordExpired | Recovery | LockedOut) if has_password => Ok(PasswordExpired),
+        (Op::ExpirePassword, Active | PasswordExpired | Recovery | LockedOut) if has_password => {
+            Ok(PasswordExpired)
+        }
         (Op::ExpirePassword, _) => Err(ApiError::status_forbidden()),
     }
 }
@@ -85,7 +99,9 @@ pub(super) fn dispatch(req: &Req<'_>, id: &str, op: &str) -> ApiResult {
     let seq = find(&store, id)?;
     let base = store.base.clone();
     let now = OffsetDateTime::now_utc();
-    let Some(u) = store.users.get_mut(&seq) else { return Err(ApiError::not_found(id, "User")) };
+    let Some(u) = store.users.get_mut(&seq) else {
+        return Err(ApiError::not_found(id, "User"));
+    };
     let next = transition(op, u.status, u.password.is_some())?;
     let send_email = |default| req.query.flag("sendEmail", default);
     let reply = match op {
@@ -111,7 +127,9 @@ pub(super) fn dispatch(req: &Req<'_>, id: &str, op: &str) -> ApiResult {
                 Reply::json(&json!({}))
             } else {
                 let token = ids::token(20);
-                Reply::json(&json!({ "resetPasswordUrl": format!("{base}/reset_password/{token}") }))
+                Reply::json(
+                    &json!({ "resetPasswordUrl": format!("{base}/reset_password/{token}") }),
+                )
             }
         }
         Op::ExpirePassword if temp => {
@@ -148,10 +166,21 @@ mod tests {
     use super::*;
     use Status::*;
 
-    const ALL: [Status; 8] = [Staged, Provisioned, Active, Recovery, PasswordExpired, LockedOut, Suspended, Deprovisioned];
+    const ALL: [Status; 8] = [
+        Staged,
+        Provisioned,
+        Active,
+        Recovery,
+        PasswordExpired,
+        LockedOut,
+        Suspended,
+        Deprovisioned,
+    ];
 
     fn allowed(op: Op) -> Vec<Status> {
-        ALL.into_iter().filter(|s| transition(op, *s, true).is_ok()).collect()
+        ALL.into_iter()
+            .filter(|s| transition(op, *s, true).is_ok())
+            .collect()
     }
 
     #[test]
@@ -168,11 +197,26 @@ mod tests {
     #[test]
     fn activation_depends_on_password() {
         assert_eq!(transition(Op::Activate, Staged, true).unwrap(), Active);
-        assert_eq!(transition(Op::Activate, Staged, false).unwrap(), Provisioned);
-        assert_eq!(transition(Op::Activate, Active, true).unwrap_err().code, "E0000016");
-        assert_eq!(transition(Op::Suspend, Staged, true).unwrap_err().code, "E0000001");
-        assert_eq!(transition(Op::Unlock, Staged, true).unwrap_err().code, "E0000032");
-        assert_eq!(transition(Op::Reactivate, Active, true).unwrap_err().code, "E0000038");
+        assert_eq!(
+            transition(Op::Activate, Staged, false).unwrap(),
+            Provisioned
+        );
+        assert_eq!(
+            transition(Op::Activate, Active, true).unwrap_err().code,
+            "E0000016"
+        );
+        assert_eq!(
+            transition(Op::Suspend, Staged, true).unwrap_err().code,
+            "E0000001"
+        );
+        assert_eq!(
+            transition(Op::Unlock, Staged, true).unwrap_err().code,
+            "E0000032"
+        );
+        assert_eq!(
+            transition(Op::Reactivate, Active, true).unwrap_err().code,
+            "E0000038"
+        );
         assert!(transition(Op::ExpirePassword, Active, false).is_err());
     }
 }

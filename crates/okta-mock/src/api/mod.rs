@@ -34,12 +34,16 @@ impl Query {
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// A boolean parameter; anything but `true` is false, missing is `default`.
     pub fn flag(&self, name: &str, default: bool) -> bool {
-        self.get(name).map_or(default, |v| v.eq_ignore_ascii_case("true"))
+        self.get(name)
+            .map_or(default, |v| v.eq_ignore_ascii_case("true"))
     }
 }
 
@@ -73,11 +77,19 @@ impl Reply {
     }
 
     pub fn bytes(body: Bytes) -> Reply {
-        Reply { status: StatusCode::OK, body, links: Vec::new() }
+        Reply {
+            status: StatusCode::OK,
+            body,
+            links: Vec::new(),
+        }
     }
 
     pub fn empty(status: StatusCode) -> Reply {
-        Reply { status, body: Bytes::new(), links: Vec::new() }
+        Reply {
+            status,
+            body: Bytes::new(),
+            links: Vec::new(),
+        }
     }
 
     /// A JSON array built from pre-serialized elements.
@@ -91,7 +103,11 @@ impl Reply {
             out.extend_from_slice(&item);
         }
         out.push(b']');
-        Reply { status: StatusCode::OK, body: Bytes::from(out), links }
+        Reply {
+            status: StatusCode::OK,
+            body: Bytes::from(out),
+            links,
+        }
     }
 }
 
@@ -142,17 +158,29 @@ pub(crate) fn route(req: &Req<'_>) -> ApiResult {
         [id, "groups"] if is(&M::GET) => related::groups(req, &seg(id)),
         [id, "idps"] if is(&M::GET) => related::idps(req, &seg(id)),
         [id, "linkedObjects", rel] if is(&M::GET) => related::list_linked(req, &seg(id), &seg(rel)),
-        [id, "linkedObjects", rel] if is(&M::DELETE) => related::delete_linked(req, &seg(id), &seg(rel)),
+        [id, "linkedObjects", rel] if is(&M::DELETE) => {
+            related::delete_linked(req, &seg(id), &seg(rel))
+        }
         [id, "linkedObjects", rel, primary] if is(&M::PUT) => {
             related::assign_linked(req, &seg(id), &seg(rel), &seg(primary))
         }
         [id, "sessions"] if is(&M::DELETE) => oauth_grants::revoke_sessions(req, &seg(id)),
         [id, "clients"] if is(&M::GET) => oauth_grants::clients(req, &seg(id)),
-        [id, "clients", c, "grants"] if is(&M::GET) => oauth_grants::list_grants(req, &seg(id), Some(&seg(c))),
-        [id, "clients", c, "grants"] if is(&M::DELETE) => oauth_grants::revoke_grants(req, &seg(id), Some(&seg(c))),
-        [id, "clients", c, "tokens"] if is(&M::GET) => oauth_grants::list_tokens(req, &seg(id), &seg(c)),
-        [id, "clients", c, "tokens"] if is(&M::DELETE) => oauth_grants::revoke_tokens(req, &seg(id), &seg(c), None),
-        [id, "clients", c, "tokens", t] if is(&M::GET) => oauth_grants::get_token(req, &seg(id), &seg(c), &seg(t)),
+        [id, "clients", c, "grants"] if is(&M::GET) => {
+            oauth_grants::list_grants(req, &seg(id), Some(&seg(c)))
+        }
+        [id, "clients", c, "grants"] if is(&M::DELETE) => {
+            oauth_grants::revoke_grants(req, &seg(id), Some(&seg(c)))
+        }
+        [id, "clients", c, "tokens"] if is(&M::GET) => {
+            oauth_grants::list_tokens(req, &seg(id), &seg(c))
+        }
+        [id, "clients", c, "tokens"] if is(&M::DELETE) => {
+            oauth_grants::revoke_tokens(req, &seg(id), &seg(c), None)
+        }
+        [id, "clients", c, "tokens", t] if is(&M::GET) => {
+            oauth_grants::get_token(req, &seg(id), &seg(c), &seg(t))
+        }
         [id, "clients", c, "tokens", t] if is(&M::DELETE) => {
             oauth_grants::revoke_tokens(req, &seg(id), &seg(c), Some(&seg(t)))
         }
@@ -165,16 +193,24 @@ pub(crate) fn route(req: &Req<'_>) -> ApiResult {
         [id, "roles"] if is(&M::GET) => roles::list(req, &seg(id)),
         [id, "roles"] if is(&M::POST) => roles::assign(req, &seg(id)),
         [id, "roles", r] if is(&M::DELETE) => roles::unassign(req, &seg(id), &seg(r)),
-        [id, "roles", r, "targets", "catalog", "apps"] if is(&M::GET) => roles::list_app_targets(req, &seg(id), &seg(r)),
-        [id, "roles", r, "targets", "catalog", "apps"] if is(&M::PUT) => roles::all_apps(req, &seg(id), &seg(r)),
+        [id, "roles", r, "targets", "catalog", "apps"] if is(&M::GET) => {
+            roles::list_app_targets(req, &seg(id), &seg(r))
+        }
+        [id, "roles", r, "targets", "catalog", "apps"] if is(&M::PUT) => {
+            roles::all_apps(req, &seg(id), &seg(r))
+        }
         [id, "roles", r, "targets", "catalog", "apps", app] => {
             roles::app_target(req, &seg(id), &seg(r), &seg(app), None)
         }
         [id, "roles", r, "targets", "catalog", "apps", app, inst] => {
             roles::app_target(req, &seg(id), &seg(r), &seg(app), Some(&seg(inst)))
         }
-        [id, "roles", r, "targets", "groups"] if is(&M::GET) => roles::list_group_targets(req, &seg(id), &seg(r)),
-        [id, "roles", r, "targets", "groups", g] => roles::group_target(req, &seg(id), &seg(r), &seg(g)),
+        [id, "roles", r, "targets", "groups"] if is(&M::GET) => {
+            roles::list_group_targets(req, &seg(id), &seg(r))
+        }
+        [id, "roles", r, "targets", "groups", g] => {
+            roles::group_target(req, &seg(id), &seg(r), &seg(g))
+        }
         _ if known_path(&segs) => Err(ApiError::method_not_allowed()),
         _ => Err(ApiError::path_not_found()),
     }
@@ -185,7 +221,10 @@ fn known_path(segs: &[&str]) -> bool {
     matches!(
         segs,
         [] | [_]
-            | [_, "appLinks" | "groups" | "idps" | "sessions" | "clients" | "grants" | "roles"]
+            | [
+                _,
+                "appLinks" | "groups" | "idps" | "sessions" | "clients" | "grants" | "roles"
+            ]
             | [_, "linkedObjects", _]
             | [_, "linkedObjects", _, _]
             | [_, "clients", _, "grants" | "tokens"]
@@ -200,5 +239,7 @@ fn known_path(segs: &[&str]) -> bool {
 
 /// The user's sequence, or E0000007.
 pub(crate) fn find(store: &Store, id: &str) -> Result<u64, ApiError> {
-    store.resolve(id).ok_or_else(|| ApiError::not_found(id, "User"))
+    store
+        .resolve(id)
+        .ok_or_else(|| ApiError::not_found(id, "User"))
 }

@@ -20,7 +20,10 @@ pub(super) fn clients(req: &Req<'_>, id: &str) -> ApiResult {
         .apps
         .iter()
         .filter(|a| a.oauth)
-        .filter(|a| u.grants.iter().any(|g| g.client_id == a.id) || u.tokens.iter().any(|t| t.client_id == a.id))
+        .filter(|a| {
+            u.grants.iter().any(|g| g.client_id == a.id)
+                || u.tokens.iter().any(|t| t.client_id == a.id)
+        })
         .map(|a| to_bytes(&render::client(&store.base, &u.id, a)));
     Ok(Reply::array(items, Vec::new()))
 }
@@ -40,23 +43,37 @@ pub(super) fn list_grants(req: &Req<'_>, id: &str, client: Option<&str>) -> ApiR
     if let Some(c) = client {
         require_client(&store, c)?;
     }
-    let limit = paging::limit(req.query.get("limit"), if client.is_some() { 20 } else { paging::MAX_LIMIT })?;
+    let limit = paging::limit(
+        req.query.get("limit"),
+        if client.is_some() {
+            20
+        } else {
+            paging::MAX_LIMIT
+        },
+    )?;
     let after = paging::decode_cursor(req.query.get("after"))?;
     let scope = req.query.get("scopeId");
-    let matching = u
-        .grants
-        .iter()
-        .filter(|g| client.is_none_or(|c| g.client_id == c) && scope.is_none_or(|s| g.scope_id == s));
+    let matching = u.grants.iter().filter(|g| {
+        client.is_none_or(|c| g.client_id == c) && scope.is_none_or(|s| g.scope_id == s)
+    });
     let (page, next) = paging::page(matching, |g| g.seq, after, limit);
     let links = paging::link_headers(&store.base, req.path, req.raw_query, next.as_deref());
-    Ok(Reply::array(page.into_iter().map(|g| to_bytes(&render::grant(&store.base, &u.id, g))), links))
+    Ok(Reply::array(
+        page.into_iter()
+            .map(|g| to_bytes(&render::grant(&store.base, &u.id, g))),
+        links,
+    ))
 }
 
 /// `GET /api/v1/users/{userId}/grants/{grantId}`.
 pub(super) fn get_grant(req: &Req<'_>, id: &str, grant: &str) -> ApiResult {
     let store = read(req.store);
     let u = &store.users[&find(&store, id)?];
-    let g = u.grants.iter().find(|g| g.id == grant).ok_or_else(|| ApiError::not_found(grant, "OAuth2ScopeConsentGrant"))?;
+    let g = u
+        .grants
+        .iter()
+        .find(|g| g.id == grant)
+        .ok_or_else(|| ApiError::not_found(grant, "OAuth2ScopeConsentGrant"))?;
     Ok(Reply::json(&render::grant(&store.base, &u.id, g)))
 }
 
@@ -68,7 +85,8 @@ pub(super) fn revoke_grants(req: &Req<'_>, id: &str, client: Option<&str>) -> Ap
         require_client(&store, c)?;
     }
     if let Some(u) = store.users.get_mut(&seq) {
-        u.grants.retain(|g| client.is_some_and(|c| g.client_id != c));
+        u.grants
+            .retain(|g| client.is_some_and(|c| g.client_id != c));
     }
     Ok(Reply::empty(StatusCode::NO_CONTENT))
 }
@@ -77,7 +95,9 @@ pub(super) fn revoke_grants(req: &Req<'_>, id: &str, client: Option<&str>) -> Ap
 pub(super) fn revoke_grant(req: &Req<'_>, id: &str, grant: &str) -> ApiResult {
     let mut store = write(req.store);
     let seq = find(&store, id)?;
-    let Some(u) = store.users.get_mut(&seq) else { return Err(ApiError::not_found(id, "User")) };
+    let Some(u) = store.users.get_mut(&seq) else {
+        return Err(ApiError::not_found(id, "User"));
+    };
     let before = u.grants.len();
     u.grants.retain(|g| g.id != grant);
     if u.grants.len() == before {
@@ -94,9 +114,16 @@ pub(super) fn list_tokens(req: &Req<'_>, id: &str, client: &str) -> ApiResult {
     let limit = paging::limit(req.query.get("limit"), 20)?;
     let after = paging::decode_cursor(req.query.get("after"))?;
     let expand = req.query.get("expand") == Some("scope");
-    let (page, next) = paging::page(u.tokens.iter().filter(|t| t.client_id == client), |t| t.seq, after, limit);
+    let (page, next) = paging::page(
+        u.tokens.iter().filter(|t| t.client_id == client),
+        |t| t.seq,
+        after,
+        limit,
+    );
     let links = paging::link_headers(&store.base, req.path, req.raw_query, next.as_deref());
-    let items = page.into_iter().map(|t| to_bytes(&render::refresh_token(&store.base, &u.id, t, expand)));
+    let items = page
+        .into_iter()
+        .map(|t| to_bytes(&render::refresh_token(&store.base, &u.id, t, expand)));
     Ok(Reply::array(items, links))
 }
 
@@ -111,19 +138,35 @@ pub(super) fn get_token(req: &Req<'_>, id: &str, client: &str, token: &str) -> A
         .find(|t| t.id == token && t.client_id == client)
         .ok_or_else(|| ApiError::not_found(token, "OAuth2RefreshToken"))?;
     let expand = req.query.get("expand") == Some("scope");
-    Ok(Reply::json(&render::refresh_token(&store.base, &u.id, t, expand)))
+    Ok(Reply::json(&render::refresh_token(
+        &store.base,
+        &u.id,
+        t,
+        expand,
+    )))
 }
 
 /// `DELETE …/clients/{clientId}/tokens` (all) or `…/tokens/{tokenId}` (one).
-pub(super) fn revoke_tokens(req: &Req<'_>, id: &str, client: &str, token: Option<&str>) -> ApiResult {
+pub(super) fn revoke_tokens(
+    req: &Req<'_>,
+    id: &str,
+    client: &str,
+    token: Option<&str>,
+) -> ApiResult {
     let mut store = write(req.store);
     let seq = find(&store, id)?;
     require_client(&store, client)?;
-    let Some(u) = store.users.get_mut(&seq) else { return Err(ApiError::not_found(id, "User")) };
+    let Some(u) = store.users.get_mut(&seq) else {
+        return Err(ApiError::not_found(id, "User"));
+    };
     let before = u.tokens.len();
-    u.tokens.retain(|t| !(t.client_id == client && token.is_none_or(|x| t.id == x)));
+    u.tokens
+        .retain(|t| !(t.client_id == client && token.is_none_or(|x| t.id == x)));
     if token.is_some() && u.tokens.len() == before {
-        return Err(ApiError::not_found(token.unwrap_or_default(), "OAuth2RefreshToken"));
+        return Err(ApiError::not_found(
+            token.unwrap_or_default(),
+            "OAuth2RefreshToken",
+        ));
     }
     Ok(Reply::empty(StatusCode::NO_CONTENT))
 }

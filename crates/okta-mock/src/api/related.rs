@@ -17,7 +17,10 @@ pub(super) fn app_links(req: &Req<'_>, id: &str) -> ApiResult {
     let store = read(req.store);
     let u = &store.users[&find(&store, id)?];
     let items = u.apps.iter().enumerate().filter_map(|(i, a)| {
-        store.apps.get(*a).map(|app| to_bytes(&render::app_link(&store.base, u, app, i)))
+        store
+            .apps
+            .get(*a)
+            .map(|app| to_bytes(&render::app_link(&store.base, u, app, i)))
     });
     Ok(Reply::array(items, Vec::new()))
 }
@@ -26,7 +29,11 @@ pub(super) fn app_links(req: &Req<'_>, id: &str) -> ApiResult {
 pub(super) fn groups(req: &Req<'_>, id: &str) -> ApiResult {
     let store = read(req.store);
     let u = &store.users[&find(&store, id)?];
-    let items = u.groups.iter().filter_map(|g| store.groups.get(*g)).map(|g| to_bytes(&render::group(&store.base, g)));
+    let items = u
+        .groups
+        .iter()
+        .filter_map(|g| store.groups.get(*g))
+        .map(|g| to_bytes(&render::group(&store.base, g)));
     Ok(Reply::array(items, Vec::new()))
 }
 
@@ -34,7 +41,11 @@ pub(super) fn groups(req: &Req<'_>, id: &str) -> ApiResult {
 pub(super) fn idps(req: &Req<'_>, id: &str) -> ApiResult {
     let store = read(req.store);
     let u = &store.users[&find(&store, id)?];
-    let items = u.idps.iter().filter_map(|i| store.idps.get(*i)).map(|i| to_bytes(&render::idp(&store.base, i)));
+    let items = u
+        .idps
+        .iter()
+        .filter_map(|i| store.idps.get(*i))
+        .map(|i| to_bytes(&render::idp(&store.base, i)));
     Ok(Reply::array(items, Vec::new()))
 }
 
@@ -61,7 +72,12 @@ pub(super) fn list_linked(req: &Req<'_>, id: &str, rel: &str) -> ApiResult {
     let uid = store.users[&find(&store, id)?].id.clone();
     let (is_primary, primary) = relationship(&store, rel)?;
     let mut related: Vec<(u64, &str)> = if is_primary {
-        store.linked.get(&(uid, primary)).into_iter().map(|p| (0, p.as_str())).collect()
+        store
+            .linked
+            .get(&(uid, primary))
+            .into_iter()
+            .map(|p| (0, p.as_str()))
+            .collect()
     } else {
         store
             .linked
@@ -71,7 +87,9 @@ pub(super) fn list_linked(req: &Req<'_>, id: &str, rel: &str) -> ApiResult {
             .collect()
     };
     related.sort();
-    let items = related.into_iter().map(|(_, id)| to_bytes(&render::linked(&store.base, id)));
+    let items = related
+        .into_iter()
+        .map(|(_, id)| to_bytes(&render::linked(&store.base, id)));
     Ok(Reply::array(items, Vec::new()))
 }
 

@@ -14,9 +14,19 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 const ROLE_TYPES: &[&str] = &[
-    "ACCESS_CERTIFICATIONS_ADMIN", "ACCESS_REQUESTS_ADMIN", "API_ACCESS_MANAGEMENT_ADMIN", "APP_ADMIN",
-    "CUSTOM", "GROUP_MEMBERSHIP_ADMIN", "HELP_DESK_ADMIN", "ORG_ADMIN", "READ_ONLY_ADMIN", "REPORT_ADMIN",
-    "SUPER_ADMIN", "USER_ADMIN", "WORKFLOWS_ADMIN",
+    "ACCESS_CERTIFICATIONS_ADMIN",
+    "ACCESS_REQUESTS_ADMIN",
+    "API_ACCESS_MANAGEMENT_ADMIN",
+    "APP_ADMIN",
+    "CUSTOM",
+    "GROUP_MEMBERSHIP_ADMIN",
+    "HELP_DESK_ADMIN",
+    "ORG_ADMIN",
+    "READ_ONLY_ADMIN",
+    "REPORT_ADMIN",
+    "SUPER_ADMIN",
+    "USER_ADMIN",
+    "WORKFLOWS_ADMIN",
 ];
 const GROUP_TARGETABLE: &[&str] = &["USER_ADMIN", "HELP_DESK_ADMIN", "GROUP_MEMBERSHIP_ADMIN"];
 
@@ -28,27 +38,48 @@ fn to_bytes(v: &Value) -> Bytes {
 pub(super) fn list(req: &Req<'_>, id: &str) -> ApiResult {
     let store = read(req.store);
     let u = &store.users[&find(&store, id)?];
-    Ok(Reply::array(u.roles.iter().map(|r| to_bytes(&render::role(&store.base, &u.id, r))), Vec::new()))
+    Ok(Reply::array(
+        u.roles
+            .iter()
+            .map(|r| to_bytes(&render::role(&store.base, &u.id, r))),
+        Vec::new(),
+    ))
 }
 
 /// `POST /api/v1/users/{userId}/roles` → 201 with the assignment.
 pub(super) fn assign(req: &Req<'_>, id: &str) -> ApiResult {
     let body = json_body(&req.body)?;
-    let kind = body.get("type").and_then(Value::as_str).unwrap_or_default().to_owned();
+    let kind = body
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
     if !ROLE_TYPES.contains(&kind.as_str()) {
         return Err(ApiError::validation("type", "Invalid role type"));
     }
     let custom = if kind == "CUSTOM" {
-        match (body.get("role").and_then(Value::as_str), body.get("resource-set").and_then(Value::as_str)) {
+        match (
+            body.get("role").and_then(Value::as_str),
+            body.get("resource-set").and_then(Value::as_str),
+        ) {
             (Some(r), Some(s)) => Some((r.to_owned(), s.to_owned())),
-            _ => return Err(ApiError::validation("role", "CUSTOM roles need role and resource-set")),
+            _ => {
+                return Err(ApiError::validation(
+                    "role",
+                    "CUSTOM roles need role and resource-set",
+                ));
+            }
         }
     } else {
         None
     };
     let mut store = write(req.store);
     let seq = find(&store, id)?;
-    if store.users[&seq].roles.iter().any(|r| r.kind == kind && r.custom == custom) {
+    if store.users[&seq]
+        .roles
+        .iter()
+        .any(|r| r.kind == kind && r.custom == custom)
+    {
         return Err(ApiError::duplicate_role());
     }
     let role = Role {
@@ -60,7 +91,9 @@ pub(super) fn assign(req: &Req<'_>, id: &str) -> ApiResult {
         group_targets: Vec::new(),
     };
     let base = store.base.clone();
-    let Some(u) = store.users.get_mut(&seq) else { return Err(ApiError::not_found(id, "User")) };
+    let Some(u) = store.users.get_mut(&seq) else {
+        return Err(ApiError::not_found(id, "User"));
+    };
     let mut reply = Reply::json(&render::role(&base, &u.id, &role));
     reply.status = StatusCode::CREATED;
     u.roles.push(role);
@@ -98,7 +131,9 @@ pub(super) fn list_app_targets(req: &Req<'_>, id: &str, role: &str) -> ApiResult
         .into_iter()
         .filter_map(|(_, name, inst)| {
             let c = CATALOG.iter().find(|c| c.name == name)?;
-            let app = inst.as_ref().and_then(|i| store.apps.iter().find(|a| a.id == *i));
+            let app = inst
+                .as_ref()
+                .and_then(|i| store.apps.iter().find(|a| a.id == *i));
             Some(to_bytes(&render::catalog_app(&store.base, c, app)))
         })
         .collect();
@@ -111,14 +146,23 @@ pub(super) fn all_apps(req: &Req<'_>, id: &str, role: &str) -> ApiResult {
     let mut store = write(req.store);
     let r = role_mut(&mut store, id, role)?;
     if r.kind != "APP_ADMIN" {
-        return Err(ApiError::validation("type", "Only APP_ADMIN roles have app targets"));
+        return Err(ApiError::validation(
+            "type",
+            "Only APP_ADMIN roles have app targets",
+        ));
     }
     r.app_targets.clear();
     Ok(Reply::empty(StatusCode::OK))
 }
 
 /// `PUT`/`DELETE …/targets/catalog/apps/{appName}[/{appId}]`.
-pub(super) fn app_target(req: &Req<'_>, id: &str, role: &str, app: &str, inst: Option<&str>) -> ApiResult {
+pub(super) fn app_target(
+    req: &Req<'_>,
+    id: &str,
+    role: &str,
+    app: &str,
+    inst: Option<&str>,
+) -> ApiResult {
     if *req.method != Method::PUT && *req.method != Method::DELETE {
         return Err(ApiError::method_not_allowed());
     }
@@ -134,12 +178,16 @@ pub(super) fn app_target(req: &Req<'_>, id: &str, role: &str, app: &str, inst: O
     let seq = store.next_seq();
     let r = role_mut(&mut store, id, role)?;
     if r.kind != "APP_ADMIN" {
-        return Err(ApiError::validation("type", "Only APP_ADMIN roles have app targets"));
+        return Err(ApiError::validation(
+            "type",
+            "Only APP_ADMIN roles have app targets",
+        ));
     }
     let same = |t: &(u64, String, Option<String>)| t.1 == app && t.2.as_deref() == inst;
     if *req.method == Method::PUT {
         if !r.app_targets.iter().any(same) {
-            r.app_targets.push((seq, app.to_owned(), inst.map(String::from)));
+            r.app_targets
+                .push((seq, app.to_owned(), inst.map(String::from)));
         }
     } else if r.app_targets.iter().any(same) {
         r.app_targets.retain(|t| !same(t));
@@ -177,7 +225,10 @@ pub(super) fn group_target(req: &Req<'_>, id: &str, role: &str, group: &str) -> 
     let seq = store.next_seq();
     let r = role_mut(&mut store, id, role)?;
     if !GROUP_TARGETABLE.contains(&r.kind.as_str()) {
-        return Err(ApiError::validation("type", "This role type cannot have group targets"));
+        return Err(ApiError::validation(
+            "type",
+            "This role type cannot have group targets",
+        ));
     }
     if *req.method == Method::PUT {
         if !r.group_targets.iter().any(|t| t.1 == group) {

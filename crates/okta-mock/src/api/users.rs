@@ -48,9 +48,10 @@ fn cmp_vals(a: &AttrVal<'_>, b: &AttrVal<'_>) -> Ordering {
     }
     match (a, b) {
         (AttrVal::Time(x), AttrVal::Time(y)) => x.cmp(y),
-        (AttrVal::Json(Value::Number(x)), AttrVal::Json(Value::Number(y))) => {
-            x.as_f64().partial_cmp(&y.as_f64()).unwrap_or(Ordering::Equal)
-        }
+        (AttrVal::Json(Value::Number(x)), AttrVal::Json(Value::Number(y))) => x
+            .as_f64()
+            .partial_cmp(&y.as_f64())
+            .unwrap_or(Ordering::Equal),
         _ => {
             let s = |v: &AttrVal<'_>| match v {
                 AttrVal::Str(s) => s.to_lowercase(),
@@ -68,11 +69,18 @@ pub(super) fn list(req: &Req<'_>) -> ApiResult {
     let qp = &req.query;
     let q = qp.get("q").map(str::to_lowercase);
     let expr = match (qp.get("search"), qp.get("filter")) {
-        (Some(s), _) => Some(expr::parse(s, Mode::Search).map_err(|e| ApiError::invalid_search(&e))?),
-        (None, Some(f)) => Some(expr::parse(f, Mode::Filter).map_err(|e| ApiError::invalid_search(&e))?),
+        (Some(s), _) => {
+            Some(expr::parse(s, Mode::Search).map_err(|e| ApiError::invalid_search(&e))?)
+        }
+        (None, Some(f)) => {
+            Some(expr::parse(f, Mode::Filter).map_err(|e| ApiError::invalid_search(&e))?)
+        }
         _ => None,
     };
-    let limit = paging::limit(qp.get("limit"), if q.is_some() { 10 } else { paging::MAX_LIMIT })?;
+    let limit = paging::limit(
+        qp.get("limit"),
+        if q.is_some() { 10 } else { paging::MAX_LIMIT },
+    )?;
     let after = paging::decode_cursor(qp.get("after"))?;
     let store = read(req.store);
     let keep = |u: &&User| match (&expr, &q) {
@@ -92,15 +100,26 @@ pub(super) fn list(req: &Req<'_>) -> ApiResult {
             // Sorted searches page by position in the sorted result.
             let mut all: Vec<&User> = store.users.values().filter(keep).collect();
             all.sort_by(|a, b| cmp_vals(&a.attr(&attr), &b.attr(&attr)).then(a.seq.cmp(&b.seq)));
-            if qp.get("sortOrder").is_some_and(|o| o.eq_ignore_ascii_case("desc")) {
+            if qp
+                .get("sortOrder")
+                .is_some_and(|o| o.eq_ignore_ascii_case("desc"))
+            {
                 all.reverse();
             }
-            let (page, next) = paging::page(all.into_iter().enumerate(), |(i, _)| *i as u64 + 1, after, limit);
+            let (page, next) = paging::page(
+                all.into_iter().enumerate(),
+                |(i, _)| *i as u64 + 1,
+                after,
+                limit,
+            );
             (page.into_iter().map(|(_, u)| u).collect(), next)
         }
     };
     let links = paging::link_headers(&store.base, req.path, req.raw_query, next.as_deref());
-    Ok(Reply::array(items.into_iter().map(|u| u.json_list.clone()), links))
+    Ok(Reply::array(
+        items.into_iter().map(|u| u.json_list.clone()),
+        links,
+    ))
 }
 
 /// `GET /api/v1/users/{idOrLogin}` (getUser).
@@ -114,7 +133,12 @@ fn require_profile_fields(profile: &Map<String, Value>) -> Result<(), ApiError> 
     for field in ["login", "email", "firstName", "lastName"] {
         match profile.get(field) {
             Some(Value::String(s)) if !s.trim().is_empty() => {}
-            _ => return Err(ApiError::validation(field, "The field cannot be left blank")),
+            _ => {
+                return Err(ApiError::validation(
+                    field,
+                    "The field cannot be left blank",
+                ));
+            }
         }
     }
     check_profile_values(profile)
@@ -124,8 +148,14 @@ fn check_profile_values(profile: &Map<String, Value>) -> Result<(), ApiError> {
     for field in ["login", "email"] {
         if let Some(v) = profile.get(field) {
             match v.as_str() {
-                Some(s) if s.len() >= 5 && s.len() <= 100 && (field == "login" || s.contains('@')) => {}
-                _ => return Err(ApiError::validation(field, "Does not match required pattern")),
+                Some(s)
+                    if s.len() >= 5 && s.len() <= 100 && (field == "login" || s.contains('@')) => {}
+                _ => {
+                    return Err(ApiError::validation(
+                        field,
+                        "Does not match required pattern",
+                    ));
+                }
             }
         }
     }
@@ -134,19 +164,33 @@ fn check_profile_values(profile: &Map<String, Value>) -> Result<(), ApiError> {
 
 /// The password value in `credentials.password.value`, if any.
 pub(super) fn password_of(creds: Option<&Value>) -> Result<Option<String>, ApiError> {
-    match creds.and_then(|c| c.get("password")).and_then(|p| p.get("value")) {
+    match creds
+        .and_then(|c| c.get("password"))
+        .and_then(|p| p.get("value"))
+    {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if !s.is_empty() => Ok(Some(s.clone())),
-        Some(_) => Err(ApiError::validation("password", "Password requirements were not met")),
+        Some(_) => Err(ApiError::validation(
+            "password",
+            "Password requirements were not met",
+        )),
     }
 }
 
 /// `{question, answer}` in `credentials.recovery_question`, if any.
 pub(super) fn recovery_of(creds: Option<&Value>) -> Result<Option<(String, String)>, ApiError> {
-    let Some(rq) = creds.and_then(|c| c.get("recovery_question")) else { return Ok(None) };
-    match (rq.get("question").and_then(Value::as_str), rq.get("answer").and_then(Value::as_str)) {
+    let Some(rq) = creds.and_then(|c| c.get("recovery_question")) else {
+        return Ok(None);
+    };
+    match (
+        rq.get("question").and_then(Value::as_str),
+        rq.get("answer").and_then(Value::as_str),
+    ) {
         (Some(q), Some(a)) if !q.is_empty() && a.len() >= 4 => Ok(Some((q.into(), a.into()))),
-        _ => Err(ApiError::validation("recovery_question", "The security question answer must be at least 4 characters")),
+        _ => Err(ApiError::validation(
+            "recovery_question",
+            "The security question answer must be at least 4 characters",
+        )),
     }
 }
 
@@ -155,7 +199,12 @@ pub(super) fn create(req: &Req<'_>) -> ApiResult {
     let body = json_body(&req.body)?;
     let profile = match body.get("profile") {
         Some(Value::Object(p)) => p.clone(),
-        _ => return Err(ApiError::validation("profile", "The field cannot be left blank")),
+        _ => {
+            return Err(ApiError::validation(
+                "profile",
+                "The field cannot be left blank",
+            ));
+        }
     };
     require_profile_fields(&profile)?;
     let creds = body.get("credentials");
@@ -163,29 +212,45 @@ pub(super) fn create(req: &Req<'_>) -> ApiResult {
     let recovery = recovery_of(creds)?;
     let group_ids: Vec<String> = match body.get("groupIds") {
         None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(ids)) => ids.iter().filter_map(|v| v.as_str().map(String::from)).collect(),
+        Some(Value::Array(ids)) => ids
+            .iter()
+            .filter_map(|v| v.as_str().map(String::from))
+            .collect(),
         Some(_) => return Err(ApiError::malformed_body()),
     };
     let activate = req.query.flag("activate", true);
     let status = match (activate, &password) {
         (false, _) => Status::Staged,
-        (true, Some(_)) if req.query.get("nextLogin") == Some("changePassword") => Status::PasswordExpired,
+        (true, Some(_)) if req.query.get("nextLogin") == Some("changePassword") => {
+            Status::PasswordExpired
+        }
         (true, Some(_)) => Status::Active,
         (true, None) => Status::Provisioned,
     };
     let mut store = write(req.store);
-    let login = profile.get("login").and_then(Value::as_str).unwrap_or_default();
+    let login = profile
+        .get("login")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     if store.login_taken(login, None) {
         return Err(ApiError::duplicate_login());
     }
     let mut groups = vec![0];
     for gid in &group_ids {
-        let g = store.group_index(gid).ok_or_else(|| ApiError::validation("groupIds", format!("Invalid group id {gid}")))?;
+        let g = store
+            .group_index(gid)
+            .ok_or_else(|| ApiError::validation("groupIds", format!("Invalid group id {gid}")))?;
         if !groups.contains(&g) {
             groups.push(g);
         }
     }
-    let id = store.insert_user(NewUser { profile, password, recovery, status, at: OffsetDateTime::now_utc() });
+    let id = store.insert_user(NewUser {
+        profile,
+        password,
+        recovery,
+        status,
+        at: OffsetDateTime::now_utc(),
+    });
     if let Some(u) = store.user_mut(&id) {
         u.groups = groups;
     }
@@ -230,7 +295,9 @@ pub(super) fn update(req: &Req<'_>, id: &str, replace: bool) -> ApiResult {
         }
     }
     let now = OffsetDateTime::now_utc();
-    let Some(u) = store.users.get_mut(&seq) else { return Err(ApiError::not_found(id, "User")) };
+    let Some(u) = store.users.get_mut(&seq) else {
+        return Err(ApiError::not_found(id, "User"));
+    };
     if let Some(p) = profile {
         u.profile = p;
     }
@@ -252,7 +319,9 @@ pub(super) fn update(req: &Req<'_>, id: &str, replace: bool) -> ApiResult {
 pub(super) fn delete(req: &Req<'_>, id: &str) -> ApiResult {
     let mut store = write(req.store);
     let seq = find(&store, id)?;
-    let Some(u) = store.users.get_mut(&seq) else { return Err(ApiError::not_found(id, "User")) };
+    let Some(u) = store.users.get_mut(&seq) else {
+        return Err(ApiError::not_found(id, "User"));
+    };
     if u.status == Status::Deprovisioned {
         store.remove_user(seq);
     } else {

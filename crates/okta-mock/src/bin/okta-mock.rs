@@ -16,8 +16,12 @@ fn parse_fault(spec: &str) -> Result<Fault, String> {
         Some((m, s)) => (m, Some(s)),
         None => (spec, None),
     };
-    let (kind, p) = main.split_once(':').ok_or(format!("--fault {spec}: expected KIND:PROBABILITY"))?;
-    let p: f64 = p.parse().map_err(|_| format!("--fault {spec}: bad probability"))?;
+    let (kind, p) = main
+        .split_once(':')
+        .ok_or(format!("--fault {spec}: expected KIND:PROBABILITY"))?;
+    let p: f64 = p
+        .parse()
+        .map_err(|_| format!("--fault {spec}: bad probability"))?;
     if !(0.0..=1.0).contains(&p) {
         return Err(format!("--fault {spec}: probability must be within 0..=1"));
     }
@@ -36,8 +40,11 @@ fn parse_fault(spec: &str) -> Result<Fault, String> {
     match scope {
         None => Ok(fault),
         Some(scope) => {
-            let (m, path) = scope.split_once(':').ok_or(format!("--fault {spec}: scope is METHOD:PATH"))?;
-            let m = Method::from_bytes(m.as_bytes()).map_err(|_| format!("--fault {spec}: bad method"))?;
+            let (m, path) = scope
+                .split_once(':')
+                .ok_or(format!("--fault {spec}: scope is METHOD:PATH"))?;
+            let m = Method::from_bytes(m.as_bytes())
+                .map_err(|_| format!("--fault {spec}: bad method"))?;
             Ok(fault.on(m, path))
         }
     }
@@ -51,16 +58,24 @@ fn parse(args: &[String]) -> Result<okta_mock::MockOrgBuilder, String> {
     let mut it = args.iter();
     while let Some(flag) = it.next() {
         let mut value = || it.next().cloned().ok_or(format!("{flag} needs a value"));
-        let num = |v: String| v.parse::<u64>().map_err(|_| format!("{flag}: {v} is not a number"));
+        let num = |v: String| {
+            v.parse::<u64>()
+                .map_err(|_| format!("{flag}: {v} is not a number"))
+        };
         match flag.as_str() {
-            "--port" => b = b.port(u16::try_from(num(value()?)?).map_err(|_| "--port: out of range")?),
+            "--port" => {
+                b = b.port(u16::try_from(num(value()?)?).map_err(|_| "--port: out of range")?)
+            }
             "--token" => b = b.token(value()?),
             "--users" => b = b.users(num(value()?)? as usize),
             "--seed" => b = b.seed(num(value()?)?),
             "--window-ms" => limits.window = Duration::from_millis(num(value()?)?.max(1)),
             "--limit" => {
                 let n = u32::try_from(num(value()?)?).map_err(|_| "--limit: out of range")?;
-                limits = RateLimits { window: limits.window, ..RateLimits::uniform(n, limits.window) };
+                limits = RateLimits {
+                    window: limits.window,
+                    ..RateLimits::uniform(n, limits.window)
+                };
             }
             "--limit-collection" => limits.users_collection = num(value()?)? as u32,
             "--limit-user-get" => limits.user_get = num(value()?)? as u32,
@@ -76,15 +91,20 @@ fn parse(args: &[String]) -> Result<okta_mock::MockOrgBuilder, String> {
             "--token-ttl-secs" => b = b.access_token_ttl(Duration::from_secs(num(value()?)?)),
             "--oauth-client" => {
                 let v = value()?;
-                let (id, file) = v.split_once('=').ok_or("--oauth-client: expected ID=PEM_FILE")?;
-                let pem = std::fs::read_to_string(file).map_err(|e| format!("--oauth-client: {file}: {e}"))?;
+                let (id, file) = v
+                    .split_once('=')
+                    .ok_or("--oauth-client: expected ID=PEM_FILE")?;
+                let pem = std::fs::read_to_string(file)
+                    .map_err(|e| format!("--oauth-client: {file}: {e}"))?;
                 b = b.oauth_client(id, pem);
             }
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown flag {other}")),
         }
     }
-    let plan = faults.into_iter().fold(FaultPlan::new(fault_seed), FaultPlan::with);
+    let plan = faults
+        .into_iter()
+        .fold(FaultPlan::new(fault_seed), FaultPlan::with);
     Ok(b.rate_limits(limits).faults(plan))
 }
 
@@ -100,7 +120,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("okta-mock: {e}");
@@ -115,7 +138,11 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
-        println!("okta-mock listening on {} (token {})", org.base_url(), org.token());
+        println!(
+            "okta-mock listening on {} (token {})",
+            org.base_url(),
+            org.token()
+        );
         let _ = tokio::signal::ctrl_c().await;
         org.shutdown().await;
         ExitCode::SUCCESS

@@ -18,11 +18,15 @@ pub struct Resp {
 
 impl Resp {
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", self.body))
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", self.body))
     }
 
     pub fn header(&self, name: &str) -> &str {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
 
     pub fn error_code(&self) -> String {
@@ -31,9 +35,14 @@ impl Resp {
 
     /// The `next` URL from the `Link` header lines, if any.
     pub fn next_link(&self) -> Option<String> {
-        self.headers.get_all("link").iter().filter_map(|v| v.to_str().ok()).find_map(|l| {
-            l.strip_suffix("; rel=\"next\"").map(|u| u.trim_start_matches('<').trim_end_matches('>').to_owned())
-        })
+        self.headers
+            .get_all("link")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|l| {
+                l.strip_suffix("; rel=\"next\"")
+                    .map(|u| u.trim_start_matches('<').trim_end_matches('>').to_owned())
+            })
     }
 }
 
@@ -52,24 +61,44 @@ impl Api {
         }
     }
 
-    pub async fn send(&self, method: Method, path: &str, body: Option<&str>, auth: Option<&str>) -> Resp {
-        let uri = if path.starts_with("http") { path.to_owned() } else { format!("{}{}", self.base, path) };
-        let mut req = Request::builder().method(method).uri(uri).header("accept", "application/json");
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&str>,
+        auth: Option<&str>,
+    ) -> Resp {
+        let uri = if path.starts_with("http") {
+            path.to_owned()
+        } else {
+            format!("{}{}", self.base, path)
+        };
+        let mut req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("accept", "application/json");
         if let Some(a) = auth {
             req = req.header("authorization", a);
         }
         if body.is_some() {
             req = req.header("content-type", "application/json");
         }
-        let req = req.body(Full::new(Bytes::from(body.unwrap_or("").to_owned()))).unwrap();
+        let req = req
+            .body(Full::new(Bytes::from(body.unwrap_or("").to_owned())))
+            .unwrap();
         let resp = self.client.request(req).await.expect("request failed");
         let (parts, body) = resp.into_parts();
         let body = body.collect().await.unwrap().to_bytes();
-        Resp { status: parts.status, headers: parts.headers, body }
+        Resp {
+            status: parts.status,
+            headers: parts.headers,
+            body,
+        }
     }
 
     pub async fn call(&self, method: Method, path: &str, body: Option<&str>) -> Resp {
-        self.send(method, path, body, Some(&self.auth.clone())).await
+        self.send(method, path, body, Some(&self.auth.clone()))
+            .await
     }
 
     pub async fn get(&self, path: &str) -> Resp {
@@ -82,8 +111,12 @@ impl Api {
 
     pub async fn create(&self, login: &str, password: Option<&str>, activate: bool) -> Value {
         let creds = password.map_or(String::new(), |p| format!(r#","credentials":{{"password":{{"value":"{p}"}},"recovery_question":{{"question":"Color?","answer":"blue sky"}}}}"#));
-        let body = format!(r#"{{"profile":{{"firstName":"Test","lastName":"User","email":"{login}","login":"{login}","costCenter":"CC-1"}}{creds}}}"#);
-        let r = self.post(&format!("/api/v1/users?activate={activate}"), &body).await;
+        let body = format!(
+            r#"{{"profile":{{"firstName":"Test","lastName":"User","email":"{login}","login":"{login}","costCenter":"CC-1"}}{creds}}}"#
+        );
+        let r = self
+            .post(&format!("/api/v1/users?activate={activate}"), &body)
+            .await;
         assert_eq!(r.status, 200, "{:?}", r.body);
         r.json()
     }

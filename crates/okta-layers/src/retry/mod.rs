@@ -1,0 +1,51 @@
+//! Retrying failed attempts: a `tower::retry::Policy` whose decisions are pure functions.
+//!
+//! [`decide`] takes the number of attempts made, the request's method and the attempt's
+//! [`Outcome`] (from [`classify`]) and answers retry-after-delay or give-up; [`RetryPolicy`]
+//! applies it under a [`RetryBudget`] shared by every call, so an org that fails everything
+//! gets a trickle of retries rather than a storm. Waits are `tokio::time` sleeps (they run
+//! under `tokio::time::pause`), with exponential backoff and full jitter.
+//!
+//! # Rules
+//! | outcome of the attempt | GET, HEAD, OPTIONS, PUT, DELETE | POST, PATCH |
+//! | --- | --- | --- |
+//! | `Transport { not_sent: true }`, connect timeout (never reached the server) | retry | retry |
+//! | attempt timeout, stalled body | retry | give up |
+//! | 502, 503, 504 | retry | give up |
+//! | `Transport { not_sent: false }` (reset after sending), unknown errors | retry | give up |
+//! | 429 | — (the rate-limit layer, above, waits and re-sends) | — |
+//! | any other response (2xx, 4xx, 500, 501…) | done | done |
+//! | call timeout, auth, refused, body too large | give up | give up |
+//!
+//! A POST may have been processed when the answer is lost, and creating a user twice is worse
+//! than an error; a 429 and a connection that never opened are certain not to have been.
+//!
+//! # Defaults ([`RetryConfig`])
+//! | setting | default | |
+//! | --- | --- | --- |
+//! | `max_attempts` | 3 | the first attempt included |
+//! | `backoff_min` .. `backoff_max` | 100 ms .. 10 s | ceiling `min × 2^(n−1)`, full jitter `[0, ceiling]` |
+//! | `budget.capacity` | 500 tokens | shared by all calls of a client |
+//! | `budget.retry_cost` / `timeout_retry_cost` | 5 / 10 | per retry |
+//! | `budget.success_refund` | 1 | per first-attempt success; a retried success refunds its cost |
+//! | `seed` | OS-random | seed of the jitter |
+
+mod budget;
+mod policy;
+
+pub use budget::{RetryBudget, RetryBudgetConfig};
+pub use policy::{Decision, GiveUp, Outcome, RetryConfig, RetryPolicy, classify, decide, is_idempotent};
+
+/// The retry layer: `tower::retry::RetryLayer` with a [`RetryPolicy`].
+pub type RetryLayer = tower::retry::RetryLayer<RetryPolicy>;
+
+/// The service made by [`RetryLayer`].
+pub type Retry<S> = tower::retry::Retry<RetryPolicy, S>;
+
+/// A [`RetryLayer`] with its own budget.
+pub fn layer(config: RetryConfig) -> RetryLayer {
+    tower::retry::RetryLayer::new(RetryPolicy::new(config))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,290 @@
+//! The retry decisions (pure functions) and the `tower::retry::Policy` that applies them.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use http::{Method, Request, Response, StatusCode};
+use okta_users::{BoxError, Error, TimeoutKind};
+use rand::Rng;
+use rand::rngs::SmallRng;
+
+use super::{RetryBudget, RetryBudgetConfig};
+use crate::rate_limit::exponential_backoff;
+
+/// Settings of the retry policy. See the [module docs](super) for the defaults.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RetryConfig {
+    /// Attempts per call, the first included (1: never retry). Default 3.
+    pub max_attempts: u32,
+    /// Ceiling of the first backoff; doubled for each further retry. Default 100 ms.
+    pub backoff_min: Duration,
+    /// Cap of the backoff's ceiling. Default 10 s.
+    pub backoff_max: Duration,
+    /// The retry budget shared by all calls.
+    pub budget: RetryBudgetConfig,
+    /// Seed of the jitter's random numbers (`None`: seeded from the OS). Default `None`.
+    pub seed: Option<u64>,
+}
+
+impl Default for RetryConfig {
+    fn default() -> Self {
+        RetryConfig {
+            max_attempts: 3,
+            backoff_min: Duration::from_millis(100),
+            backoff_max: Duration::from_secs(10),
+            budget: RetryBudgetConfig::default(),
+            seed: None,
+        }
+    }
+}
+
+/// What one attempt's result says about retrying.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// A response that is final for this layer (2xx–4xx, 429 included: the rate-limit layer
+    /// handles it, and any other 5xx than 502/503/504).
+    Success,
+    /// The request certainly never reached the server (`Transport { not_sent: true }`, a
+    /// connect timeout).
+    NotSent,
+    /// The attempt timed out (or its body stalled): the server may have processed it.
+    Timeout,
+    /// 502, 503, 504, or a transport failure after sending: the server may have processed it.
+    Ambiguous,
+    /// An error no retry can fix (authentication, refused, body too large, the call timeout…).
+    Fatal,
+}
+
+/// Classifies an attempt's result.
+pub fn classify<B>(result: &Result<Response<B>, BoxError>) -> Outcome {
+    match result {
+        Ok(response) => match response.status() {
+            StatusCode::BAD_GATEWAY | StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT => {
+                Outcome::Ambiguous
+            }
+            _ => Outcome::Success,
+        },
+        Err(error) => classify_error(&**error),
+    }
+}
+
+fn classify_error(error: &(dyn std::error::Error + 'static)) -> Outcome {
+    if let Some(error) = error.downcast_ref::<Error>() {
+        return match error {
+            Error::Transport { not_sent: true, .. } => Outcome::NotSent,
+            Error::Transport { not_sent: false, .. } => Outcome::Ambiguous,
+            Error::Timeout { kind: TimeoutKind::Connect } => Outcome::NotSent,
+            Error::Timeout { kind: TimeoutKind::Call } => Outcome::Fatal,
+            Error::Timeout { .. } => Outcome::Timeout,
+            _ => Outcome::Fatal,
+        };
+    }
+    if error.is::<tower::timeout::error::Elapsed>() {
+        return Outcome::Timeout;
+    }
+    // An error from below that is not ours (hyper, io): the request may have been sent.
+    Outcome::Ambiguous
+}
+
+/// Whether a method may be repeated without changing the result (RFC 9110 §9.2.2).
+pub fn is_idempotent(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE | Method::TRACE)
+}
+
+/// Why a failed attempt is not retried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GiveUp {
+    /// The outcome is not retryable at all.
+    NotRetryable,
+    /// The server may have processed a non-idempotent request (a POST after a timeout).
+    NotIdempotent,
+    /// `max_attempts` reached.
+    MaxAttempts,
+    /// The shared retry budget is empty.
+    BudgetExhausted,
+}
+
+/// The decision after one attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// The attempt succeeded: nothing to do.
+    Done,
+    /// Send again after this delay.
+    RetryAfter(Duration),
+    /// Return the attempt's result.
+    GiveUp(GiveUp),
+}
+
+/// Decides, purely: `attempts` made so far (1 after the first), the request's method, the
+/// outcome, and `unit` ∈ [0, 1] for the full jitter (the delay is `unit × min(max, min × 2^(attempts−1))`).
+/// The budget is checked by the caller.
+pub fn decide(attempts: u32, method: &Method, outcome: Outcome, config: &RetryConfig, unit: f64) -> Decision {
+    match outcome {
+        Outcome::Success => return Decision::Done,
+        Outcome::Fatal => return Decision::GiveUp(GiveUp::NotRetryable),
+        Outcome::NotSent => {}
+        Outcome::Timeout | Outcome::Ambiguous if is_idempotent(method) => {}
+        Outcome::Timeout | Outcome::Ambiguous => return Decision::GiveUp(GiveUp::NotIdempotent),
+    }
+    if attempts >= config.max_attempts {
+        return Decision::GiveUp(GiveUp::MaxAttempts);
+    }
+    Decision::RetryAfter(exponential_backoff(attempts.saturating_sub(1), config.backoff_min, config.backoff_max, unit))
+}
+
+struct Shared {
+    config: RetryConfig,
+    budget: RetryBudget,
+    rng: Mutex<SmallRng>,
+}
+
+/// The `tower::retry::Policy` applying [`decide`] with the shared [`RetryBudget`]. Cheap to
+/// clone (`tower::retry::Retry` clones it per call; the count of attempts is per clone).
+#[derive(Clone)]
+pub struct RetryPolicy {
+    shared: Arc<Shared>,
+    attempts: u32,
+    withdrawn: u32,
+}
+
+impl std::fmt::Debug for RetryPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RetryPolicy").field("config", &self.shared.config).field("attempts", &self.attempts).finish()
+    }
+}
+
+impl RetryPolicy {
+    /// A policy with its own budget; clones share it.
+    pub fn new(config: RetryConfig) -> Self {
+        let shared = Shared {
+            budget: RetryBudget::new(config.budget.capacity),
+            rng: Mutex::new(crate::rate_limit::seeded_rng(config.seed)),
+            config,
+        };
+        RetryPolicy { shared: Arc::new(shared), attempts: 0, withdrawn: 0 }
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &RetryConfig {
+        &self.shared.config
+    }
+
+    /// The shared retry budget.
+    pub fn budget(&self) -> &RetryBudget {
+        &self.shared.budget
+    }
+
+    fn unit(&self) -> f64 {
+        self.shared.rng.lock().unwrap_or_else(std::sync::PoisonError::into_inner).random::<f64>()
+    }
+}
+
+impl<B, RB> tower::retry::Policy<Request<B>, Response<RB>, BoxError> for RetryPolicy
+where
+    B: Clone,
+{
+    type Future = tokio::time::Sleep;
+
+    fn retry(&mut self, request: &mut Request<B>, result: &mut Result<Response<RB>, BoxError>) -> Option<Self::Future> {
+        self.attempts += 1;
+        let outcome = classify(result);
+        let config = &self.shared.config;
+        if outcome == Outcome::Success {
+            let refund = if self.withdrawn > 0 { self.withdrawn } else { config.budget.success_refund };
+            self.shared.budget.deposit(refund);
+            return None;
+        }
+        let unit = self.unit();
+        let delay = match decide(self.attempts, request.method(), outcome, config, unit) {
+            Decision::Done => return None,
+            Decision::GiveUp(reason) => {
+                tracing::debug!(attempts = self.attempts, ?outcome, ?reason, "okta retry: giving up");
+                return None;
+            }
+            Decision::RetryAfter(delay) => delay,
+        };
+        let cost = if outcome == Outcome::Timeout { config.budget.timeout_retry_cost } else { config.budget.retry_cost };
+        if !self.shared.budget.try_withdraw(cost) {
+            tracing::warn!(attempts = self.attempts, ?outcome, reason = ?GiveUp::BudgetExhausted, "okta retry: giving up");
+            return None;
+        }
+        self.withdrawn += cost;
+        tracing::info!(
+            attempt = self.attempts + 1,
+            ?outcome,
+            wait_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+            "okta retry: waiting before the next attempt"
+        );
+        Some(tokio::time::sleep(delay))
+    }
+
+    fn clone_request(&mut self, request: &Request<B>) -> Option<Request<B>> {
+        Some(request.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(error: Error) -> Result<Response<()>, BoxError> {
+        Err(Box::new(error))
+    }
+
+    fn status(code: u16) -> Result<Response<()>, BoxError> {
+        let mut response = Response::new(());
+        *response.status_mut() = StatusCode::from_u16(code).unwrap();
+        Ok(response)
+    }
+
+    #[test]
+    fn classification() {
+        assert_eq!(classify(&status(200)), Outcome::Success);
+        assert_eq!(classify(&status(429)), Outcome::Success, "429 belongs to the rate-limit layer");
+        assert_eq!(classify(&status(500)), Outcome::Success);
+        for code in [502, 503, 504] {
+            assert_eq!(classify(&status(code)), Outcome::Ambiguous);
+        }
+        let io = || Box::new(std::io::Error::other("reset")) as BoxError;
+        assert_eq!(classify(&err(Error::Transport { not_sent: true, source: io() })), Outcome::NotSent);
+        assert_eq!(classify(&err(Error::Transport { not_sent: false, source: io() })), Outcome::Ambiguous);
+        assert_eq!(classify(&err(Error::Timeout { kind: TimeoutKind::Attempt })), Outcome::Timeout);
+        assert_eq!(classify(&err(Error::Timeout { kind: TimeoutKind::Connect })), Outcome::NotSent);
+        assert_eq!(classify(&err(Error::Timeout { kind: TimeoutKind::Call })), Outcome::Fatal);
+        assert_eq!(classify(&err(Error::BodyTooLarge { limit: 1 })), Outcome::Fatal);
+        assert_eq!(classify(&err(Error::Auth { reason: "no".into() })), Outcome::Fatal);
+    }
+
+    #[test]
+    fn the_rules_table() {
+        let config = RetryConfig::default();
+        let retry = |method: Method, outcome| matches!(decide(1, &method, outcome, &config, 1.0), Decision::RetryAfter(_));
+        for method in [Method::GET, Method::PUT, Method::DELETE] {
+            for outcome in [Outcome::NotSent, Outcome::Timeout, Outcome::Ambiguous] {
+                assert!(retry(method.clone(), outcome), "{method} {outcome:?}");
+            }
+        }
+        assert!(retry(Method::POST, Outcome::NotSent));
+        assert!(!retry(Method::POST, Outcome::Timeout));
+        assert!(!retry(Method::POST, Outcome::Ambiguous));
+        assert!(!retry(Method::GET, Outcome::Fatal));
+        assert_eq!(decide(1, &Method::GET, Outcome::Success, &config, 1.0), Decision::Done);
+    }
+
+    #[test]
+    fn backoff_is_exponential_with_full_jitter_and_attempts_are_capped() {
+        let config = RetryConfig::default();
+        let delay = |attempts, unit| decide(attempts, &Method::GET, Outcome::Ambiguous, &config, unit);
+        assert_eq!(delay(1, 1.0), Decision::RetryAfter(Duration::from_millis(100)));
+        assert_eq!(delay(2, 1.0), Decision::RetryAfter(Duration::from_millis(200)));
+        assert_eq!(delay(2, 0.25), Decision::RetryAfter(Duration::from_millis(50)));
+        assert_eq!(delay(3, 1.0), Decision::GiveUp(GiveUp::MaxAttempts));
+        let long = RetryConfig { max_attempts: 100, ..config };
+        assert_eq!(
+            decide(30, &Method::GET, Outcome::Ambiguous, &long, 1.0),
+            Decision::RetryAfter(Duration::from_secs(10))
+        );
+    }
+}

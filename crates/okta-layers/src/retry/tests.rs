@@ -1,0 +1,122 @@
+//! The retry layer alone, over `service_fn`s, under paused time.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{Method, Request, Response, StatusCode};
+use http_body_util::Full;
+use okta_users::{BoxError, Error, TimeoutKind};
+use tokio::time::Instant;
+use tower::{Layer, Service, ServiceExt};
+
+use super::*;
+
+type Answer = fn() -> Result<Response<Full<Bytes>>, BoxError>;
+
+/// A service answering from a script (the last answer repeats), recording when each attempt came.
+fn scripted(
+    script: Vec<Answer>,
+) -> (
+    impl Service<Request<Full<Bytes>>, Response = Response<Full<Bytes>>, Error = BoxError, Future: Send> + Clone + Send,
+    Arc<Mutex<Vec<Instant>>>,
+) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let record = seen.clone();
+    let service = tower::service_fn(move |_request: Request<Full<Bytes>>| {
+        let mut seen = record.lock().unwrap();
+        seen.push(Instant::now());
+        std::future::ready(script[(seen.len() - 1).min(script.len() - 1)]())
+    });
+    (service, seen)
+}
+
+fn status(code: u16) -> Result<Response<Full<Bytes>>, BoxError> {
+    Ok(Response::builder().status(code).body(Full::new(Bytes::new())).unwrap())
+}
+
+fn request(method: Method) -> Request<Full<Bytes>> {
+    Request::builder().method(method).uri("/api/v1/users").body(Full::new(Bytes::from_static(b"{}"))).unwrap()
+}
+
+fn config() -> RetryConfig {
+    RetryConfig { seed: Some(3), ..RetryConfig::default() }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_get_is_retried_after_a_503_with_backoff() {
+    let (service, seen) = scripted(vec![|| status(503), || status(200)]);
+    let service = layer(config()).layer(service);
+    let response = service.oneshot(request(Method::GET)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 2);
+    assert!(seen[1] - seen[0] <= Duration::from_millis(100), "{:?}", seen[1] - seen[0]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn attempts_are_capped_and_the_last_answer_returned() {
+    let (service, seen) = scripted(vec![|| status(502)]);
+    let service = layer(config()).layer(service);
+    let response = service.oneshot(request(Method::DELETE)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_GATEWAY);
+    assert_eq!(seen.lock().unwrap().len(), 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_post_is_not_retried_after_an_ambiguous_failure() {
+    let timeout: Answer = || Err(Box::new(Error::Timeout { kind: TimeoutKind::Attempt }));
+    let reset: Answer = || Err(Box::new(Error::Transport { not_sent: false, source: "reset".into() }));
+    for answer in [timeout, reset, || status(503)] {
+        let (service, seen) = scripted(vec![answer, || status(200)]);
+        let service = layer(config()).layer(service);
+        let _ = service.oneshot(request(Method::POST)).await;
+        assert_eq!(seen.lock().unwrap().len(), 1);
+    }
+    // The same failures are retried for a PUT.
+    for answer in [timeout, reset] {
+        let (service, seen) = scripted(vec![answer, || status(200)]);
+        let service = layer(config()).layer(service);
+        assert!(service.oneshot(request(Method::PUT)).await.is_ok());
+        assert_eq!(seen.lock().unwrap().len(), 2);
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_post_is_retried_when_it_was_never_sent() {
+    let (service, seen) =
+        scripted(vec![|| Err(Box::new(Error::Transport { not_sent: true, source: "refused".into() })), || status(201)]);
+    let service = layer(config()).layer(service);
+    let response = service.oneshot(request(Method::POST)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    assert_eq!(seen.lock().unwrap().len(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_empty_budget_stops_retries_for_every_call() {
+    let budget = RetryBudgetConfig { capacity: 10, retry_cost: 5, ..RetryBudgetConfig::default() };
+    let layer = layer(RetryConfig { budget, max_attempts: 10, ..config() });
+    let (service, seen) = scripted(vec![|| status(503)]);
+    let service = layer.layer(service);
+    // The first call spends the budget on two retries…
+    service.clone().oneshot(request(Method::GET)).await.unwrap();
+    assert_eq!(seen.lock().unwrap().len(), 3);
+    // …and the next call gets none.
+    service.clone().oneshot(request(Method::GET)).await.unwrap();
+    assert_eq!(seen.lock().unwrap().len(), 4);
+}
+
+#[tokio::test(start_paused = true)]
+async fn successes_refill_the_budget() {
+    let policy = RetryPolicy::new(RetryConfig {
+        budget: RetryBudgetConfig { capacity: 10, ..RetryBudgetConfig::default() },
+        ..config()
+    });
+    assert!(policy.budget().try_withdraw(10));
+    let (service, _) = scripted(vec![|| status(200)]);
+    let mut service = tower::retry::RetryLayer::new(policy.clone()).layer(service);
+    for _ in 0..3 {
+        service.ready().await.unwrap().call(request(Method::GET)).await.unwrap();
+    }
+    assert_eq!(policy.budget().available(), 3);
+}
