@@ -26,10 +26,16 @@ fn request(uri: &str) -> Request<RequestBody> {
 }
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let uri = format!("http://{}/api/v1/users/00u1", listener.local_addr().unwrap());
+        let uri = format!(
+            "http://{}/api/v1/users/00u1",
+            listener.local_addr().unwrap()
+        );
         tokio::spawn(async move {
             while let Ok((tcp, _)) = listener.accept().await {
                 tokio::spawn(hyper::server::conn::http1::Builder::new().serve_connection(
@@ -70,6 +76,9 @@ fn main() {
                 ours_time.as_secs_f64() * 1e6 / n as f64
             );
         }
-        println!("ratio (rounds 1..): {:.3}", ours_total.as_secs_f64() / bare_total.as_secs_f64());
+        println!(
+            "ratio (rounds 1..): {:.3}",
+            ours_total.as_secs_f64() / bare_total.as_secs_f64()
+        );
     });
 }

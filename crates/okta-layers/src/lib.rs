@@ -13,6 +13,12 @@ pub use headers::{DefaultHeaders, DefaultHeadersLayer};
 
 pub mod rate_limit;
 pub mod retry;
+pub mod stack;
+pub mod timeout;
+pub mod trace;
 
 pub use rate_limit::{Bucket, RateLimit, RateLimitConfig, RateLimitLayer, RateLimiter};
 pub use retry::{RetryConfig, RetryLayer, RetryPolicy};
+pub use stack::{Stack, StackConfig, StackLayer, layers};
+pub use timeout::{Timeout, TimeoutLayer};
+pub use trace::{AttemptTrace, AttemptTraceLayer, Trace, TraceLayer};

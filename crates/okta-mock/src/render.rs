@@ -161,8 +161,8 @@ pub(crate) fn client(base: &str, user_id: &str, a: &App) -> Value {
     json!({
         "client_id": a.id,
         "client_name": a.label,
-        "client_uri": Value::Null,
-        "logo_uri": Value::Null,
+        "client_uri": format!("https://{}.example.com", a.label.to_lowercase().replace(' ', "-")),
+        "logo_uri": format!("{base}/assets/img/logos/{}.png", a.name),
         "_links": {
             "self": href(format!("{base}/oauth2/v1/clients/{}", a.id)),
             "grants": href(format!("{me}/grants")),
