@@ -18,14 +18,26 @@ use okta_users::{HttpService, Users};
 async fn main() -> anyhow::Result<()> {
     let configured = ClientBuilder::from_env();
     if std::env::var("OKTA_CLIENT_ORGURL").is_ok_and(|v| !v.is_empty()) {
-        let client = configured.build().context("configuring the client from OKTA_CLIENT_* variables")?;
+        let client = configured
+            .build()
+            .context("configuring the client from OKTA_CLIENT_* variables")?;
         println!("Using the Okta org at {} (read-only)", client.org_url());
         return read_only(&client.users()).await;
     }
 
-    let org = okta_mock::MockOrg::builder().seed(42).users(250).start().await?;
-    println!("Started an embedded Okta org at {} with 250 seeded users", org.base_url());
-    let client = Client::builder().org_url(org.base_url()).api_token(org.token()).build()?;
+    let org = okta_mock::MockOrg::builder()
+        .seed(42)
+        .users(250)
+        .start()
+        .await?;
+    println!(
+        "Started an embedded Okta org at {} with 250 seeded users",
+        org.base_url()
+    );
+    let client = Client::builder()
+        .org_url(org.base_url())
+        .api_token(org.token())
+        .build()?;
     let users = client.users();
 
     read_only(&users).await?;
@@ -41,9 +53,17 @@ async fn read_only<S: HttpService>(users: &Users<S>) -> anyhow::Result<()> {
     let first = users.list().limit(5).await?;
     println!("\nFirst page of users (limit 5):");
     for user in &first.items {
-        println!("  {:<22} {:<16} {}", user.id, user.status, user.profile.login.as_deref().unwrap_or("-"));
+        println!(
+            "  {:<22} {:<16} {}",
+            user.id,
+            user.status,
+            user.profile.login.as_deref().unwrap_or("-")
+        );
     }
-    println!("  next page cursor: {}", first.next_cursor().as_deref().unwrap_or("(last page)"));
+    println!(
+        "  next page cursor: {}",
+        first.next_cursor().as_deref().unwrap_or("(last page)")
+    );
 
     let mut pages = users.list().limit(100).pages();
     let (mut page_count, mut user_count) = (0, 0);
@@ -51,7 +71,9 @@ async fn read_only<S: HttpService>(users: &Users<S>) -> anyhow::Result<()> {
         page_count += 1;
         user_count += page.items.len();
     }
-    println!("\nWalked {page_count} pages of up to 100: {user_count} users (DEPROVISIONED ones are not listed)");
+    println!(
+        "\nWalked {page_count} pages of up to 100: {user_count} users (DEPROVISIONED ones are not listed)"
+    );
 
     let engineers = users
         .list()
@@ -59,12 +81,23 @@ async fn read_only<S: HttpService>(users: &Users<S>) -> anyhow::Result<()> {
         .sort_by("profile.lastName")
         .collect_all()
         .await?;
-    println!("Search: {} active engineers; first by last name: {}", engineers.len(), name_of(engineers.first()));
+    println!(
+        "Search: {} active engineers; first by last name: {}",
+        engineers.len(),
+        name_of(engineers.first())
+    );
 
     if let Some(someone) = first.items.first() {
         let groups = users.list_groups(&someone.id).collect_all().await?;
-        let names: Vec<_> = groups.iter().filter_map(|g| g.profile.name.clone()).collect();
-        println!("{} is in groups: {}", name_of(Some(someone)), names.join(", "));
+        let names: Vec<_> = groups
+            .iter()
+            .filter_map(|g| g.profile.name.clone())
+            .collect();
+        println!(
+            "{} is in groups: {}",
+            name_of(Some(someone)),
+            names.join(", ")
+        );
     }
 
     match users.get("nobody-here@example.com").await {
@@ -78,10 +111,17 @@ async fn read_only<S: HttpService>(users: &Users<S>) -> anyhow::Result<()> {
 /// Writes: only against the embedded org.
 async fn admin_flow<S: HttpService>(users: &Users<S>) -> anyhow::Result<()> {
     println!("\nAdmin flow:");
-    let mut profile = UserProfile::new("Ada", "Lovelace", "ada.lovelace@example.com", "ada.lovelace@example.com");
+    let mut profile = UserProfile::new(
+        "Ada",
+        "Lovelace",
+        "ada.lovelace@example.com",
+        "ada.lovelace@example.com",
+    );
     profile.department = Some("Engineering".into());
     profile.set_custom("favoriteLanguage", "Analytical Engine".into());
-    let request = CreateUserRequest::new(profile).password("Tr1cky-Engine!").recovery_question("First machine?", "difference engine");
+    let request = CreateUserRequest::new(profile)
+        .password("Tr1cky-Engine!")
+        .recovery_question("First machine?", "difference engine");
 
     let ada = users.create(request.clone()).activate(false).await?;
     println!("  created {} as {} (activate=false)", ada.id, ada.status);
@@ -90,16 +130,23 @@ async fn admin_flow<S: HttpService>(users: &Users<S>) -> anyhow::Result<()> {
     let ada = users.get(&ada.id).await?;
     println!("  activated: now {}", ada.status);
 
-    let mut change = UserProfile::default();
-    change.title = Some("Countess of Lovelace".into());
-    let ada = users.update(&ada.id, UpdateUserRequest::profile(change)).await?;
+    let change = UserProfile {
+        title: Some("Countess of Lovelace".into()),
+        ..UserProfile::default()
+    };
+    let ada = users
+        .update(&ada.id, UpdateUserRequest::profile(change))
+        .await?;
     println!(
         "  partial update: title = {:?}, custom favoriteLanguage kept = {}",
         ada.profile.title.as_deref().unwrap_or("-"),
         ada.profile.custom("favoriteLanguage").is_some()
     );
 
-    let by_login = users.list().filter(r#"profile.login eq "ada.lovelace@example.com""#).await?;
+    let by_login = users
+        .list()
+        .filter(r#"profile.login eq "ada.lovelace@example.com""#)
+        .await?;
     println!("  filter by login finds {} user(s)", by_login.items.len());
 
     users.suspend(&ada.id).await?;
@@ -110,13 +157,20 @@ async fn admin_flow<S: HttpService>(users: &Users<S>) -> anyhow::Result<()> {
     let role = users.assign_role(&ada.id, RoleType::HelpDeskAdmin).await?;
     let roles = users.list_roles(&ada.id).collect_all().await?;
     let kind = role.r#type.as_ref().map_or("-", |t| t.as_str());
-    println!("  assigned role {} ({kind}); the user now has {} role(s)", role.id, roles.len());
+    println!(
+        "  assigned role {} ({kind}); the user now has {} role(s)",
+        role.id,
+        roles.len()
+    );
     users.unassign_role(&ada.id, &role.id).await?;
 
     match users.create(request).await {
         Err(error) => {
             let api = error.api().context("an Okta error body")?;
-            println!("  creating the same login again is refused: {} {}", api.error_code, api.error_summary);
+            println!(
+                "  creating the same login again is refused: {} {}",
+                api.error_code, api.error_summary
+            );
             for cause in &api.error_causes {
                 println!("    cause: {}", cause.error_summary);
             }
@@ -125,10 +179,16 @@ async fn admin_flow<S: HttpService>(users: &Users<S>) -> anyhow::Result<()> {
     }
 
     users.delete(&ada.id).await?;
-    println!("  first delete deactivates: {}", users.get(&ada.id).await?.status);
+    println!(
+        "  first delete deactivates: {}",
+        users.get(&ada.id).await?.status
+    );
     users.delete(&ada.id).await?;
     match users.get(&ada.id).await {
-        Err(error) if error.is_not_found() => println!("  second delete removes the user: {}", error.error_code().unwrap_or("-")),
+        Err(error) if error.is_not_found() => println!(
+            "  second delete removes the user: {}",
+            error.error_code().unwrap_or("-")
+        ),
         other => anyhow::bail!("expected the user to be gone, got {other:?}"),
     }
     Ok(())
@@ -138,7 +198,8 @@ fn name_of<P>(user: Option<&okta_users::models::User<P>>) -> String
 where
     P: ProfileName,
 {
-    user.map(|u| u.profile.display()).unwrap_or_else(|| "-".into())
+    user.map(|u| u.profile.display())
+        .unwrap_or_else(|| "-".into())
 }
 
 /// How to print a user's name.
@@ -148,6 +209,10 @@ trait ProfileName {
 
 impl ProfileName for UserProfile {
     fn display(&self) -> String {
-        format!("{} {}", self.first_name.as_deref().unwrap_or(""), self.last_name.as_deref().unwrap_or(""))
+        format!(
+            "{} {}",
+            self.first_name.as_deref().unwrap_or(""),
+            self.last_name.as_deref().unwrap_or("")
+        )
     }
 }

@@ -46,7 +46,11 @@ impl<S> Layer<S> for TimeoutLayer {
     type Service = Timeout<S>;
 
     fn layer(&self, inner: S) -> Timeout<S> {
-        Timeout { inner, duration: self.duration, kind: self.kind }
+        Timeout {
+            inner,
+            duration: self.duration,
+            kind: self.kind,
+        }
     }
 }
 
@@ -73,7 +77,12 @@ where
 
     fn call(&mut self, request: R) -> Self::Future {
         let deadline = self.duration.map(|duration| Instant::now() + duration);
-        TimeoutFuture { inner: self.inner.call(request), sleep: None, deadline, kind: self.kind }
+        TimeoutFuture {
+            inner: self.inner.call(request),
+            sleep: None,
+            deadline,
+            kind: self.kind,
+        }
     }
 }
 
@@ -101,7 +110,9 @@ where
         if let Poll::Ready(result) = this.inner.poll(cx) {
             return Poll::Ready(result.map_err(Into::into));
         }
-        let Some(deadline) = *this.deadline else { return Poll::Pending };
+        let Some(deadline) = *this.deadline else {
+            return Poll::Pending;
+        };
         if this.sleep.is_none() {
             this.sleep.set(Some(tokio::time::sleep_until(deadline)));
         }
@@ -120,7 +131,9 @@ mod tests {
     use super::*;
     use tower::ServiceExt;
 
-    fn slow(delay: Duration) -> impl Service<(), Response = (), Error = BoxError, Future: Send> + Clone {
+    fn slow(
+        delay: Duration,
+    ) -> impl Service<(), Response = (), Error = BoxError, Future: Send> + Clone {
         tower::service_fn(move |()| async move {
             tokio::time::sleep(delay).await;
             Ok(())
@@ -135,24 +148,51 @@ mod tests {
             .oneshot(())
             .await
             .unwrap_err();
-        assert!(matches!(Error::from_service(error), Error::Timeout { kind: TimeoutKind::Attempt }));
+        assert!(matches!(
+            Error::from_service(error),
+            Error::Timeout {
+                kind: TimeoutKind::Attempt
+            }
+        ));
         assert_eq!(Instant::now() - start, Duration::from_secs(30));
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_call_timeout_fires_as_a_typed_error_and_a_fast_call_passes() {
-        let error = TimeoutLayer::call(Duration::from_secs(1)).layer(slow(Duration::from_secs(2))).oneshot(()).await;
-        assert!(matches!(Error::from_service(error.unwrap_err()), Error::Timeout { kind: TimeoutKind::Call }));
-        let fine = TimeoutLayer::call(Duration::from_secs(1)).layer(slow(Duration::from_millis(999))).oneshot(()).await;
+        let error = TimeoutLayer::call(Duration::from_secs(1))
+            .layer(slow(Duration::from_secs(2)))
+            .oneshot(())
+            .await;
+        assert!(matches!(
+            Error::from_service(error.unwrap_err()),
+            Error::Timeout {
+                kind: TimeoutKind::Call
+            }
+        ));
+        let fine = TimeoutLayer::call(Duration::from_secs(1))
+            .layer(slow(Duration::from_millis(999)))
+            .oneshot(())
+            .await;
         assert!(fine.is_ok());
-        let unlimited = TimeoutLayer::new(None, TimeoutKind::Call).layer(slow(Duration::from_secs(3600))).oneshot(()).await;
+        let unlimited = TimeoutLayer::new(None, TimeoutKind::Call)
+            .layer(slow(Duration::from_secs(3600)))
+            .oneshot(())
+            .await;
         assert!(unlimited.is_ok());
     }
 
     #[tokio::test(start_paused = true)]
     async fn inner_errors_pass_through() {
-        let failing = tower::service_fn(|()| async { Err::<(), _>(Error::BodyTooLarge { limit: 7 }) });
-        let error = TimeoutLayer::attempt(Duration::from_secs(1)).layer(failing).oneshot(()).await.unwrap_err();
-        assert!(matches!(Error::from_service(error), Error::BodyTooLarge { limit: 7 }));
+        let failing =
+            tower::service_fn(|()| async { Err::<(), _>(Error::BodyTooLarge { limit: 7 }) });
+        let error = TimeoutLayer::attempt(Duration::from_secs(1))
+            .layer(failing)
+            .oneshot(())
+            .await
+            .unwrap_err();
+        assert!(matches!(
+            Error::from_service(error),
+            Error::BodyTooLarge { limit: 7 }
+        ));
     }
 }

@@ -113,9 +113,15 @@ impl std::fmt::Display for SafeUrl<'_> {
 
 fn error_type(error: &BoxError) -> &'static str {
     match error.downcast_ref::<Error>() {
-        Some(Error::Timeout { kind: TimeoutKind::Attempt }) => "timeout.attempt",
-        Some(Error::Timeout { kind: TimeoutKind::Call }) => "timeout.call",
-        Some(Error::Timeout { kind: TimeoutKind::Connect }) => "timeout.connect",
+        Some(Error::Timeout {
+            kind: TimeoutKind::Attempt,
+        }) => "timeout.attempt",
+        Some(Error::Timeout {
+            kind: TimeoutKind::Call,
+        }) => "timeout.call",
+        Some(Error::Timeout {
+            kind: TimeoutKind::Connect,
+        }) => "timeout.connect",
         Some(Error::Timeout { .. }) => "timeout",
         Some(Error::Transport { .. }) => "transport",
         Some(Error::BodyTooLarge { .. }) => "body_too_large",
@@ -163,7 +169,11 @@ where
             let _entered = span.enter();
             self.inner.call(request)
         };
-        TraceFuture { inner, span, attempts }
+        TraceFuture {
+            inner,
+            span,
+            attempts,
+        }
     }
 }
 
@@ -181,7 +191,10 @@ where
     }
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
-        let resends = request.extensions().get::<Attempts>().map(|Attempts(n)| n.fetch_add(1, Ordering::Relaxed));
+        let resends = request
+            .extensions()
+            .get::<Attempts>()
+            .map(|Attempts(n)| n.fetch_add(1, Ordering::Relaxed));
         let span = tracing::debug_span!(
             "okta.attempt",
             otel.name = request.method().as_str(),
@@ -197,7 +210,11 @@ where
             let _entered = span.enter();
             self.inner.call(request)
         };
-        TraceFuture { inner, span, attempts: None }
+        TraceFuture {
+            inner,
+            span,
+            attempts: None,
+        }
     }
 }
 
@@ -235,7 +252,11 @@ where
                 Ok(response) => {
                     let status = response.status();
                     span.record("http.response.status_code", status.as_u16());
-                    if let Some(id) = response.headers().get(X_OKTA_REQUEST_ID).and_then(|id| id.to_str().ok()) {
+                    if let Some(id) = response
+                        .headers()
+                        .get(X_OKTA_REQUEST_ID)
+                        .and_then(|id| id.to_str().ok())
+                    {
                         span.record("okta.request_id", id);
                     }
                     if status.as_u16() >= 400 {

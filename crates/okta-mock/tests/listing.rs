@@ -138,7 +138,7 @@ async fn q_filter_and_search() {
             .iter()
             .all(|u| u["profile"]["department"] == "Engineering")
     );
-    let r = api.get("/api/v1/users?search=profile.email%20co%20%22example%22&sortBy=profile.employeeNumber&sortOrder=desc&limit=5").await;
+    let r = api.get("/api/v1/users?search=profile.employeeNumber%20pr%20and%20profile.email%20co%20%22example%22&sortBy=profile.employeeNumber&sortOrder=desc&limit=5").await;
     let nums: Vec<String> = r
         .json()
         .as_array()

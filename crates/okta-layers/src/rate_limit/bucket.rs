@@ -94,19 +94,41 @@ mod tests {
 
     #[test]
     fn the_collection_is_get_and_post_only() {
-        assert_eq!(Bucket::classify(&Method::GET, "/api/v1/users"), Bucket::UsersCollection);
-        assert_eq!(Bucket::classify(&Method::POST, "/api/v1/users"), Bucket::UsersCollection);
-        assert_eq!(Bucket::classify(&Method::DELETE, "/api/v1/users"), Bucket::UsersOther);
+        assert_eq!(
+            Bucket::classify(&Method::GET, "/api/v1/users"),
+            Bucket::UsersCollection
+        );
+        assert_eq!(
+            Bucket::classify(&Method::POST, "/api/v1/users"),
+            Bucket::UsersCollection
+        );
+        assert_eq!(
+            Bucket::classify(&Method::DELETE, "/api/v1/users"),
+            Bucket::UsersOther
+        );
     }
 
     #[test]
     fn one_user_by_method() {
-        assert_eq!(Bucket::classify(&Method::GET, "/api/v1/users/00u1"), Bucket::UserRead);
-        assert_eq!(Bucket::classify(&Method::GET, "/api/v1/users/ada%40example.com"), Bucket::UserRead);
+        assert_eq!(
+            Bucket::classify(&Method::GET, "/api/v1/users/00u1"),
+            Bucket::UserRead
+        );
+        assert_eq!(
+            Bucket::classify(&Method::GET, "/api/v1/users/ada%40example.com"),
+            Bucket::UserRead
+        );
         for method in [Method::POST, Method::PUT, Method::DELETE] {
-            assert_eq!(Bucket::classify(&method, "/api/v1/users/00u1"), Bucket::UserWrite, "{method}");
+            assert_eq!(
+                Bucket::classify(&method, "/api/v1/users/00u1"),
+                Bucket::UserWrite,
+                "{method}"
+            );
         }
-        assert_eq!(Bucket::classify(&Method::PATCH, "/api/v1/users/00u1"), Bucket::UsersOther);
+        assert_eq!(
+            Bucket::classify(&Method::PATCH, "/api/v1/users/00u1"),
+            Bucket::UsersOther
+        );
     }
 
     #[test]
@@ -115,10 +137,22 @@ mod tests {
             Bucket::classify(&Method::POST, "/api/v1/users/00u1/lifecycle/activate"),
             Bucket::UsersOther
         );
-        assert_eq!(Bucket::classify(&Method::GET, "/api/v1/users/00u1/groups"), Bucket::UsersOther);
-        assert_eq!(Bucket::classify(&Method::GET, "/api/v1/users/"), Bucket::UsersCollection);
-        assert_eq!(Bucket::classify(&Method::GET, "/api/v1/usersx"), Bucket::Other);
-        assert_eq!(Bucket::classify(&Method::GET, "/api/v1/groups"), Bucket::Other);
+        assert_eq!(
+            Bucket::classify(&Method::GET, "/api/v1/users/00u1/groups"),
+            Bucket::UsersOther
+        );
+        assert_eq!(
+            Bucket::classify(&Method::GET, "/api/v1/users/"),
+            Bucket::UsersCollection
+        );
+        assert_eq!(
+            Bucket::classify(&Method::GET, "/api/v1/usersx"),
+            Bucket::Other
+        );
+        assert_eq!(
+            Bucket::classify(&Method::GET, "/api/v1/groups"),
+            Bucket::Other
+        );
     }
 
     #[test]

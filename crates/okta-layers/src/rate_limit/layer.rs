@@ -25,7 +25,9 @@ pub struct RateLimitLayer {
 impl RateLimitLayer {
     /// A layer with its own [`RateLimiter`]; every service it makes shares it.
     pub fn new(config: RateLimitConfig) -> Self {
-        RateLimitLayer { limiter: RateLimiter::new(config) }
+        RateLimitLayer {
+            limiter: RateLimiter::new(config),
+        }
     }
 
     /// A layer over an existing limiter (to share one limiter between stacks of the same org).
@@ -43,7 +45,10 @@ impl<S> Layer<S> for RateLimitLayer {
     type Service = RateLimit<S>;
 
     fn layer(&self, inner: S) -> RateLimit<S> {
-        RateLimit { inner, limiter: self.limiter.clone() }
+        RateLimit {
+            inner,
+            limiter: self.limiter.clone(),
+        }
     }
 }
 
@@ -115,10 +120,22 @@ where
             Step::Go(permit) => {
                 let copy = (self.limiter.config().max_429_retries > 0).then(|| request.clone());
                 let future = inner.call(request);
-                State::Fast { future, permit: Some(permit), resend: copy.map(|copy| (inner, copy)) }
+                State::Fast {
+                    future,
+                    permit: Some(permit),
+                    resend: copy.map(|copy| (inner, copy)),
+                }
             }
             step => State::Slow {
-                future: Box::pin(resend_loop(self.limiter.clone(), inner, request, bucket, Some(step), None, 0)),
+                future: Box::pin(resend_loop(
+                    self.limiter.clone(),
+                    inner,
+                    request,
+                    bucket,
+                    Some(step),
+                    None,
+                    0,
+                )),
             },
         };
         ResponseFuture { state }
@@ -141,7 +158,11 @@ where
         let mut state = self.project().state;
         loop {
             match state.as_mut().project() {
-                StateProj::Fast { future, permit, resend } => {
+                StateProj::Fast {
+                    future,
+                    permit,
+                    resend,
+                } => {
                     let response = match ready!(future.poll(cx)) {
                         Ok(response) => response,
                         Err(error) => {
@@ -167,7 +188,15 @@ where
                     let Some((service, request)) = resend.take() else {
                         return Poll::Ready(Ok(response));
                     };
-                    let future = Box::pin(resend_loop(limiter, service, request, bucket, None, Some(pending), 0));
+                    let future = Box::pin(resend_loop(
+                        limiter,
+                        service,
+                        request,
+                        bucket,
+                        None,
+                        Some(pending),
+                        0,
+                    ));
                     state.set(State::Slow { future });
                 }
                 StateProj::Slow { future } => return future.as_mut().poll(cx),
@@ -188,7 +217,12 @@ fn on_429<RB>(
 ) -> Option<Pending> {
     let will_retry = retries < limiter.config().max_429_retries;
     let concurrency = reason == WaitReason::ConcurrencyLimited;
-    limiter.emit(|| RateLimitEvent::Got429 { bucket, concurrency, retries, will_retry });
+    limiter.emit(|| RateLimitEvent::Got429 {
+        bucket,
+        concurrency,
+        retries,
+        will_retry,
+    });
     if !will_retry {
         tracing::warn!(
             okta.rate_limit.bucket = bucket.as_str(),
@@ -197,7 +231,11 @@ fn on_429<RB>(
         );
         return None;
     }
-    Some(Pending { wait, reason, request_id: response.headers().get(X_OKTA_REQUEST_ID).cloned() })
+    Some(Pending {
+        wait,
+        reason,
+        request_id: response.headers().get(X_OKTA_REQUEST_ID).cloned(),
+    })
 }
 
 struct Pending {
@@ -223,7 +261,12 @@ where
 {
     let mut retry_for = None;
     loop {
-        if let Some(Pending { wait, reason, request_id }) = pending.take() {
+        if let Some(Pending {
+            wait,
+            reason,
+            request_id,
+        }) = pending.take()
+        {
             tracing::info!(
                 okta.rate_limit.bucket = bucket.as_str(),
                 okta.rate_limit.reason = reason.as_str(),
@@ -231,13 +274,19 @@ where
                 retry = retries + 1,
                 "okta rate limit: 429, waiting before re-sending"
             );
-            limiter.emit(|| RateLimitEvent::Waited { bucket, duration: wait, reason });
+            limiter.emit(|| RateLimitEvent::Waited {
+                bucket,
+                duration: wait,
+                reason,
+            });
             tokio::time::sleep(wait).await;
             retries += 1;
             retry_for = request_id;
         }
         let permit = limiter.acquire_from(bucket, first.take()).await;
-        std::future::poll_fn(|cx| service.poll_ready(cx)).await.map_err(Into::into)?;
+        std::future::poll_fn(|cx| service.poll_ready(cx))
+            .await
+            .map_err(Into::into)?;
         let mut attempt = request.clone();
         if retries > 0 {
             let headers = attempt.headers_mut();

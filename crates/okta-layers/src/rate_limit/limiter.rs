@@ -102,13 +102,19 @@ impl RateLimitConfig {
 
 /// A backoff of `base × 2^n`, capped at `max`, scaled by `unit` ∈ [0, 1] (full jitter).
 pub fn exponential_backoff(n: u32, base: Duration, max: Duration, unit: f64) -> Duration {
-    let ceiling = base.saturating_mul(1u32.checked_shl(n.min(31)).unwrap_or(u32::MAX)).min(max);
+    let ceiling = base
+        .saturating_mul(1u32.checked_shl(n.min(31)).unwrap_or(u32::MAX))
+        .min(max);
     ceiling.mul_f64(unit.clamp(0.0, 1.0))
 }
 
 pub(crate) fn seeded_rng(seed: Option<u64>) -> SmallRng {
     use std::hash::{BuildHasher, Hasher};
-    let seed = seed.unwrap_or_else(|| std::collections::hash_map::RandomState::new().build_hasher().finish());
+    let seed = seed.unwrap_or_else(|| {
+        std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish()
+    });
     SmallRng::seed_from_u64(seed)
 }
 
@@ -197,7 +203,9 @@ impl BucketState {
             }
             Mode::Tracked if !config.pacing => Decision::Go,
             Mode::Tracked => {
-                let Some(mut reset_at) = self.reset_at else { return Decision::Go };
+                let Some(mut reset_at) = self.reset_at else {
+                    return Decision::Go;
+                };
                 if now >= reset_at {
                     // The window is over (reset_at is an upper bound): assume a fresh budget until
                     // a response of the new window says otherwise.
@@ -211,7 +219,10 @@ impl BucketState {
                     self.probe_deadline = None;
                 }
                 let reserve = (f64::from(self.limit) * config.reserve.clamp(0.0, 1.0)) as u32;
-                let allowance = self.remaining.saturating_sub(self.in_flight).saturating_sub(reserve);
+                let allowance = self
+                    .remaining
+                    .saturating_sub(self.in_flight)
+                    .saturating_sub(reserve);
                 if allowance == 0 {
                     return Decision::Wait(reset_at, WaitReason::Exhausted);
                 }
@@ -220,7 +231,9 @@ impl BucketState {
                 }
                 if self.rolled {
                     // Spreading needs the new window's reset: wait for its first answer.
-                    let deadline = *self.probe_deadline.get_or_insert(now + config.probe_timeout);
+                    let deadline = *self
+                        .probe_deadline
+                        .get_or_insert(now + config.probe_timeout);
                     if now < deadline {
                         return Decision::Wait(deadline, WaitReason::Probe);
                     }
@@ -228,7 +241,11 @@ impl BucketState {
                 let base = self.next_slot.map_or(now, |slot| slot.max(now));
                 let interval = reset_at.saturating_duration_since(base) / allowance;
                 self.next_slot = Some(base + interval);
-                if base <= now { Decision::Go } else { Decision::GoAt(base) }
+                if base <= now {
+                    Decision::Go
+                } else {
+                    Decision::GoAt(base)
+                }
             }
         }
     }
@@ -239,8 +256,14 @@ impl BucketState {
     }
 
     /// Learns from a response's headers, received at `now`.
-    pub(crate) fn update(&mut self, info: &RateLimitHeaders, now: Instant, wall: SystemTime) -> bool {
-        let (Some(limit), Some(remaining), Some(reset)) = (info.limit, info.remaining, info.reset) else {
+    pub(crate) fn update(
+        &mut self,
+        info: &RateLimitHeaders,
+        now: Instant,
+        wall: SystemTime,
+    ) -> bool {
+        let (Some(limit), Some(remaining), Some(reset)) = (info.limit, info.remaining, info.reset)
+        else {
             if self.mode == Mode::Unknown {
                 self.mode = Mode::NoHeaders;
             }
@@ -249,7 +272,9 @@ impl BucketState {
         if info.is_concurrency_limit() {
             return false;
         }
-        let to_reset = info.time_to_reset(wall, self.window.max(Duration::from_secs(1))).unwrap_or_default();
+        let to_reset = info
+            .time_to_reset(wall, self.window.max(Duration::from_secs(1)))
+            .unwrap_or_default();
         let local_reset = now + to_reset;
         if self.mode == Mode::Tracked {
             if reset < self.epoch || (reset == self.epoch && self.rolled) {
@@ -318,7 +343,9 @@ pub struct RateLimiter {
 
 impl std::fmt::Debug for RateLimiter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RateLimiter").field("config", &self.inner.config).finish_non_exhaustive()
+        f.debug_struct("RateLimiter")
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
     }
 }
 
@@ -337,7 +364,9 @@ pub enum Completion {
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 pub(crate) enum Step {
@@ -355,7 +384,13 @@ impl RateLimiter {
             waiters: AtomicUsize::new(0),
         };
         let rng = Mutex::new(seeded_rng(config.seed));
-        RateLimiter { inner: Arc::new(Inner { buckets: [slot(), slot(), slot(), slot(), slot()], rng, config }) }
+        RateLimiter {
+            inner: Arc::new(Inner {
+                buckets: [slot(), slot(), slot(), slot(), slot()],
+                rng,
+                config,
+            }),
+        }
     }
 
     /// The settings.
@@ -376,7 +411,8 @@ impl RateLimiter {
     }
 
     pub(crate) fn step(&self, bucket: Bucket, now: Instant) -> Step {
-        let decision = lock(&self.inner.buckets[bucket.index()].state).decide(now, &self.inner.config);
+        let decision =
+            lock(&self.inner.buckets[bucket.index()].state).decide(now, &self.inner.config);
         match decision {
             Decision::Go => Step::Go(self.permit(bucket)),
             Decision::GoAt(at) => Step::GoAt(self.permit(bucket), at),
@@ -385,7 +421,11 @@ impl RateLimiter {
     }
 
     fn permit(&self, bucket: Bucket) -> Permit {
-        Permit { limiter: self.clone(), bucket, armed: true }
+        Permit {
+            limiter: self.clone(),
+            bucket,
+            armed: true,
+        }
     }
 
     /// A permit if the request may go right now.
@@ -445,7 +485,11 @@ impl RateLimiter {
     fn waited(&self, bucket: Bucket, started: Instant, reason: Option<WaitReason>) {
         if let Some(reason) = reason {
             let duration = started.elapsed();
-            self.emit(|| RateLimitEvent::Waited { bucket, duration, reason });
+            self.emit(|| RateLimitEvent::Waited {
+                bucket,
+                duration,
+                reason,
+            });
         }
     }
 
@@ -468,19 +512,36 @@ impl RateLimiter {
 
     /// How long to wait after a 429 whose headers are `info`, when the request has already been
     /// re-sent `retries` times for a 429. Pure but for the jitter's random number.
-    pub fn wait_after_429(&self, info: &RateLimitHeaders, retries: u32, wall_now: SystemTime) -> (Duration, WaitReason) {
+    pub fn wait_after_429(
+        &self,
+        info: &RateLimitHeaders,
+        retries: u32,
+        wall_now: SystemTime,
+    ) -> (Duration, WaitReason) {
         let config = &self.inner.config;
         if info.is_concurrency_limit() {
-            let wait =
-                exponential_backoff(retries, config.concurrency_backoff, config.concurrency_backoff_max, self.unit());
+            let wait = exponential_backoff(
+                retries,
+                config.concurrency_backoff,
+                config.concurrency_backoff_max,
+                self.unit(),
+            );
             return (wait, WaitReason::ConcurrencyLimited);
         }
         let base = match info.time_to_reset(wall_now, config.window) {
             Some(to_reset) => to_reset,
             // No reset header: back off exponentially from one second.
-            None => exponential_backoff(retries, Duration::from_secs(1), config.window, 0.5 + self.unit() / 2.0),
+            None => exponential_backoff(
+                retries,
+                Duration::from_secs(1),
+                config.window,
+                0.5 + self.unit() / 2.0,
+            ),
         };
-        (base + config.reset_jitter.mul_f64(self.unit()), WaitReason::RateLimited)
+        (
+            base + config.reset_jitter.mul_f64(self.unit()),
+            WaitReason::RateLimited,
+        )
     }
 }
 
@@ -494,7 +555,9 @@ pub struct Permit {
 
 impl std::fmt::Debug for Permit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Permit").field("bucket", &self.bucket).finish()
+        f.debug_struct("Permit")
+            .field("bucket", &self.bucket)
+            .finish()
     }
 }
 
@@ -578,7 +641,12 @@ mod tests {
     use super::*;
 
     fn info(limit: u32, remaining: u32, reset: u64, date: u64) -> RateLimitHeaders {
-        RateLimitHeaders { limit: Some(limit), remaining: Some(remaining), reset: Some(reset), date: Some(date) }
+        RateLimitHeaders {
+            limit: Some(limit),
+            remaining: Some(remaining),
+            reset: Some(reset),
+            date: Some(date),
+        }
     }
 
     const T: u64 = 1_751_371_200;
@@ -592,9 +660,15 @@ mod tests {
         let base = Duration::from_millis(100);
         let max = Duration::from_secs(5);
         assert_eq!(exponential_backoff(0, base, max, 1.0), base);
-        assert_eq!(exponential_backoff(3, base, max, 1.0), Duration::from_millis(800));
+        assert_eq!(
+            exponential_backoff(3, base, max, 1.0),
+            Duration::from_millis(800)
+        );
         assert_eq!(exponential_backoff(40, base, max, 1.0), max);
-        assert_eq!(exponential_backoff(3, base, max, 0.5), Duration::from_millis(400));
+        assert_eq!(
+            exponential_backoff(3, base, max, 0.5),
+            Duration::from_millis(400)
+        );
     }
 
     #[test]
@@ -603,15 +677,26 @@ mod tests {
         let mut state = BucketState::new(config.window);
         let now = Instant::now();
         assert_eq!(state.decide(now, &config), Decision::Go);
-        assert!(matches!(state.decide(now, &config), Decision::Wait(_, WaitReason::Probe)));
+        assert!(matches!(
+            state.decide(now, &config),
+            Decision::Wait(_, WaitReason::Probe)
+        ));
         state.release();
         state.update(&RateLimitHeaders::default(), now, wall());
-        assert_eq!(state.decide(now, &config), Decision::Go, "no headers: nothing to pace");
+        assert_eq!(
+            state.decide(now, &config),
+            Decision::Go,
+            "no headers: nothing to pace"
+        );
     }
 
     #[test]
     fn plenty_of_budget_goes_at_once_then_spreads_then_waits_for_the_reset() {
-        let config = RateLimitConfig { reserve: 0.05, burst_fraction: 0.5, ..Default::default() };
+        let config = RateLimitConfig {
+            reserve: 0.05,
+            burst_fraction: 0.5,
+            ..Default::default()
+        };
         let mut state = BucketState::new(config.window);
         let now = Instant::now();
         // 11 left of 20, 10 s to the reset.
@@ -650,11 +735,20 @@ mod tests {
         let later = now + Duration::from_millis(500);
         state.update(&info(100, 60, T + 10, T + 1), later, wall());
         assert_eq!(state.reset_at, Some(later + Duration::from_secs(9)));
-        assert_eq!(state.remaining, 50, "an older, larger remaining does not raise it");
+        assert_eq!(
+            state.remaining, 50,
+            "an older, larger remaining does not raise it"
+        );
         state.update(&info(100, 99, T - 50, T - 60), later, wall());
-        assert_eq!(state.remaining, 50, "a previous window's straggler is ignored");
+        assert_eq!(
+            state.remaining, 50,
+            "a previous window's straggler is ignored"
+        );
         // A new window replaces the budget and teaches the window's length.
         state.update(&info(100, 99, T + 20, T + 11), later, wall());
-        assert_eq!((state.remaining, state.window), (99, Duration::from_secs(10)));
+        assert_eq!(
+            (state.remaining, state.window),
+            (99, Duration::from_secs(10))
+        );
     }
 }

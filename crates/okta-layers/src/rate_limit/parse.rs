@@ -119,7 +119,12 @@ mod tests {
         let parsed = RateLimitHeaders::parse(&map);
         assert_eq!(
             parsed,
-            RateLimitHeaders { limit: Some(600), remaining: Some(599), reset: Some(T + 60), date: Some(T) }
+            RateLimitHeaders {
+                limit: Some(600),
+                remaining: Some(599),
+                reset: Some(T + 60),
+                date: Some(T)
+            }
         );
         assert!(parsed.is_complete() && !parsed.is_concurrency_limit());
     }
@@ -138,20 +143,36 @@ mod tests {
 
     #[test]
     fn reset_is_measured_against_date_not_the_local_clock() {
-        let parsed = RateLimitHeaders { reset: Some(T + 7), date: Some(T), ..Default::default() };
+        let parsed = RateLimitHeaders {
+            reset: Some(T + 7),
+            date: Some(T),
+            ..Default::default()
+        };
         // The local clock is an hour ahead: irrelevant when Date is present.
         let skewed = UNIX_EPOCH + Duration::from_secs(T + 3600);
-        assert_eq!(parsed.time_to_reset(skewed, Duration::from_secs(60)), Some(Duration::from_secs(7)));
+        assert_eq!(
+            parsed.time_to_reset(skewed, Duration::from_secs(60)),
+            Some(Duration::from_secs(7))
+        );
     }
 
     #[test]
     fn without_date_the_local_clock_is_used_and_clamped() {
         let window = Duration::from_secs(60);
-        let parsed = RateLimitHeaders { reset: Some(T + 7), ..Default::default() };
+        let parsed = RateLimitHeaders {
+            reset: Some(T + 7),
+            ..Default::default()
+        };
         let now = UNIX_EPOCH + Duration::from_millis(T * 1000 + 2500);
-        assert_eq!(parsed.time_to_reset(now, window), Some(Duration::from_millis(4500)));
+        assert_eq!(
+            parsed.time_to_reset(now, window),
+            Some(Duration::from_millis(4500))
+        );
         let late = UNIX_EPOCH + Duration::from_secs(T + 100);
-        assert_eq!(parsed.time_to_reset(late, window), Some(Duration::from_secs(1)));
+        assert_eq!(
+            parsed.time_to_reset(late, window),
+            Some(Duration::from_secs(1))
+        );
         let early = UNIX_EPOCH + Duration::from_secs(T - 3600);
         assert_eq!(parsed.time_to_reset(early, window), Some(window));
     }

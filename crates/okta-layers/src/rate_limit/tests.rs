@@ -19,7 +19,11 @@ const T: u64 = 1_000_000_000;
 type Seen = Arc<Mutex<Vec<(Instant, HeaderMap)>>>;
 
 fn get(path: &str) -> Request<Full<Bytes>> {
-    Request::builder().method(Method::GET).uri(path).body(Full::new(Bytes::new())).unwrap()
+    Request::builder()
+        .method(Method::GET)
+        .uri(path)
+        .body(Full::new(Bytes::new()))
+        .unwrap()
 }
 
 fn date(secs: u64) -> String {
@@ -39,7 +43,9 @@ fn response(status: u16, headers: &[(&str, String)]) -> Response<Full<Bytes>> {
 fn scripted(
     script: Vec<Response<Full<Bytes>>>,
 ) -> (
-    impl Service<Request<Full<Bytes>>, Response = Response<Full<Bytes>>, Error = BoxError, Future: Send> + Clone + Send,
+    impl Service<Request<Full<Bytes>>, Response = Response<Full<Bytes>>, Error = BoxError, Future: Send>
+    + Clone
+    + Send,
     Seen,
 ) {
     let seen: Seen = Arc::default();
@@ -62,7 +68,11 @@ fn too_many(reset: &[u64], date_secs: Option<u64>, id: &str) -> Response<Full<By
         ("x-rate-limit-remaining", "0".to_string()),
         ("x-okta-request-id", id.to_string()),
     ];
-    headers.extend(reset.iter().map(|reset| ("x-rate-limit-reset", reset.to_string())));
+    headers.extend(
+        reset
+            .iter()
+            .map(|reset| ("x-rate-limit-reset", reset.to_string())),
+    );
     headers.extend(date_secs.map(|secs| ("date", date(secs))));
     response(429, &headers)
 }
@@ -72,7 +82,11 @@ fn ok() -> Response<Full<Bytes>> {
 }
 
 fn config() -> RateLimitConfig {
-    RateLimitConfig { reset_jitter: Duration::from_millis(500), ..RateLimitConfig::default() }.seed(7)
+    RateLimitConfig {
+        reset_jitter: Duration::from_millis(500),
+        ..RateLimitConfig::default()
+    }
+    .seed(7)
 }
 
 fn waited(seen: &Seen, i: usize) -> Duration {
@@ -84,10 +98,19 @@ fn waited(seen: &Seen, i: usize) -> Duration {
 async fn waits_reset_minus_date_and_resends_with_the_retry_headers() {
     let (service, seen) = scripted(vec![too_many(&[T + 7], Some(T), "req-429"), ok()]);
     let mut service = RateLimitLayer::new(config()).layer(service);
-    let response = service.ready().await.unwrap().call(get("/api/v1/users/00u1")).await.unwrap();
+    let response = service
+        .ready()
+        .await
+        .unwrap()
+        .call(get("/api/v1/users/00u1"))
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let wait = waited(&seen, 1);
-    assert!(wait >= Duration::from_secs(7) && wait <= Duration::from_millis(7500), "{wait:?}");
+    assert!(
+        wait >= Duration::from_secs(7) && wait <= Duration::from_millis(7500),
+        "{wait:?}"
+    );
     let seen = seen.lock().unwrap();
     assert!(seen[0].1.get("x-okta-retry-for").is_none());
     assert_eq!(seen[1].1["x-okta-retry-for"], "req-429");
@@ -102,36 +125,78 @@ async fn the_retry_count_grows_and_retry_for_names_the_latest_429() {
         ok(),
     ]);
     let mut service = RateLimitLayer::new(config()).layer(service);
-    service.ready().await.unwrap().call(get("/api/v1/users")).await.unwrap();
+    service
+        .ready()
+        .await
+        .unwrap()
+        .call(get("/api/v1/users"))
+        .await
+        .unwrap();
     let seen = seen.lock().unwrap();
     assert_eq!(seen.len(), 3);
-    assert_eq!((&seen[2].1["x-okta-retry-for"], &seen[2].1["x-okta-retry-count"]), (&"second".parse().unwrap(), &"2".parse().unwrap()));
+    assert_eq!(
+        (
+            &seen[2].1["x-okta-retry-for"],
+            &seen[2].1["x-okta-retry-count"]
+        ),
+        (&"second".parse().unwrap(), &"2".parse().unwrap())
+    );
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_duplicated_reset_waits_for_the_latest() {
     let (service, seen) = scripted(vec![too_many(&[T + 3, T + 9], Some(T), "dup"), ok()]);
     let mut service = RateLimitLayer::new(config()).layer(service);
-    service.ready().await.unwrap().call(get("/api/v1/users")).await.unwrap();
+    service
+        .ready()
+        .await
+        .unwrap()
+        .call(get("/api/v1/users"))
+        .await
+        .unwrap();
     let wait = waited(&seen, 1);
-    assert!(wait >= Duration::from_secs(9) && wait <= Duration::from_millis(9500), "{wait:?}");
+    assert!(
+        wait >= Duration::from_secs(9) && wait <= Duration::from_millis(9500),
+        "{wait:?}"
+    );
 }
 
 #[tokio::test(start_paused = true)]
 async fn without_date_the_wait_is_clamped_between_one_second_and_the_window() {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
     // A reset in the past: at least a second.
     let (service, seen) = scripted(vec![too_many(&[now - 100], None, "past"), ok()]);
     let mut service = RateLimitLayer::new(config()).layer(service);
-    service.ready().await.unwrap().call(get("/api/v1/users")).await.unwrap();
+    service
+        .ready()
+        .await
+        .unwrap()
+        .call(get("/api/v1/users"))
+        .await
+        .unwrap();
     let wait = waited(&seen, 1);
-    assert!(wait >= Duration::from_secs(1) && wait <= Duration::from_millis(1500), "{wait:?}");
+    assert!(
+        wait >= Duration::from_secs(1) && wait <= Duration::from_millis(1500),
+        "{wait:?}"
+    );
     // A reset an hour away: at most the window.
     let (service, seen) = scripted(vec![too_many(&[now + 3600], None, "far"), ok()]);
     let mut service = RateLimitLayer::new(config()).layer(service);
-    service.ready().await.unwrap().call(get("/api/v1/users")).await.unwrap();
+    service
+        .ready()
+        .await
+        .unwrap()
+        .call(get("/api/v1/users"))
+        .await
+        .unwrap();
     let wait = waited(&seen, 1);
-    assert!(wait >= Duration::from_secs(60) && wait <= Duration::from_millis(60_500), "{wait:?}");
+    assert!(
+        wait >= Duration::from_secs(60) && wait <= Duration::from_millis(60_500),
+        "{wait:?}"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -150,32 +215,71 @@ async fn a_concurrency_limit_429_backs_off_briefly_and_exponentially() {
     let (service, seen) = scripted(vec![concurrency(), concurrency(), concurrency(), ok()]);
     let events = Arc::new(Mutex::new(Vec::new()));
     let sink = events.clone();
-    let config = RateLimitConfig { max_429_retries: 3, ..config() }
-        .observer(move |event: &RateLimitEvent| sink.lock().unwrap().push(event.clone()));
+    let config = RateLimitConfig {
+        max_429_retries: 3,
+        ..config()
+    }
+    .observer(move |event: &RateLimitEvent| sink.lock().unwrap().push(event.clone()));
     let mut service = RateLimitLayer::new(config).layer(service);
-    let response = service.ready().await.unwrap().call(get("/api/v1/users")).await.unwrap();
+    let response = service
+        .ready()
+        .await
+        .unwrap()
+        .call(get("/api/v1/users"))
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     for (n, ceiling) in [(1, 100), (2, 200), (3, 400)] {
         let wait = waited(&seen, n);
-        assert!(wait <= Duration::from_millis(ceiling), "retry {n}: {wait:?}");
+        assert!(
+            wait <= Duration::from_millis(ceiling),
+            "retry {n}: {wait:?}"
+        );
     }
     let events = events.lock().unwrap();
     let concurrency_waits = events
         .iter()
-        .filter(|e| matches!(e, RateLimitEvent::Waited { reason: WaitReason::ConcurrencyLimited, .. }))
+        .filter(|e| {
+            matches!(
+                e,
+                RateLimitEvent::Waited {
+                    reason: WaitReason::ConcurrencyLimited,
+                    ..
+                }
+            )
+        })
         .count();
     assert_eq!(concurrency_waits, 3);
-    assert!(events.iter().any(|e| matches!(e, RateLimitEvent::Got429 { concurrency: true, .. })));
+    assert!(events.iter().any(|e| matches!(
+        e,
+        RateLimitEvent::Got429 {
+            concurrency: true,
+            ..
+        }
+    )));
 }
 
 #[tokio::test(start_paused = true)]
 async fn after_max_retries_the_429_is_returned() {
     let (service, seen) = scripted(vec![too_many(&[T + 1], Some(T), "again")]);
-    let config = RateLimitConfig { max_429_retries: 2, ..config() };
+    let config = RateLimitConfig {
+        max_429_retries: 2,
+        ..config()
+    };
     let mut service = RateLimitLayer::new(config).layer(service);
-    let response = service.ready().await.unwrap().call(get("/api/v1/users")).await.unwrap();
+    let response = service
+        .ready()
+        .await
+        .unwrap()
+        .call(get("/api/v1/users"))
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(seen.lock().unwrap().len(), 3, "the first send and two re-sends");
+    assert_eq!(
+        seen.lock().unwrap().len(),
+        3,
+        "the first send and two re-sends"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -190,8 +294,14 @@ async fn a_429_blocks_the_bucket_for_other_requests_not_other_buckets() {
     tokio::task::yield_now().await;
     fine.clone().oneshot(get("/api/v1/users")).await.unwrap();
     assert_eq!(Instant::now(), start, "another bucket does not wait");
-    fine.clone().oneshot(get("/api/v1/users/00u2")).await.unwrap();
-    assert!(Instant::now() - start >= Duration::from_secs(5), "the same bucket waits for the reset");
+    fine.clone()
+        .oneshot(get("/api/v1/users/00u2"))
+        .await
+        .unwrap();
+    assert!(
+        Instant::now() - start >= Duration::from_secs(5),
+        "the same bucket waits for the reset"
+    );
     first.await.unwrap().unwrap();
 }
 
@@ -219,8 +329,16 @@ impl Org {
     /// The org as a service answering after 20 ms.
     fn service(
         &self,
-    ) -> impl Service<Request<Full<Bytes>>, Response = Response<Full<Bytes>>, Error = BoxError, Future: Send + 'static> + Clone + Send + 'static + use<>
-    {
+    ) -> impl Service<
+        Request<Full<Bytes>>,
+        Response = Response<Full<Bytes>>,
+        Error = BoxError,
+        Future: Send + 'static,
+    >
+    + Clone
+    + Send
+    + 'static
+    + use<> {
         let org = self.clone();
         tower::service_fn(move |_request: Request<Full<Bytes>>| {
             let org = org.clone();
@@ -232,13 +350,19 @@ impl Org {
     }
 
     fn new(limit: u32, window: u64) -> Self {
-        Org { state: Arc::default(), started: Instant::now(), limit, window }
+        Org {
+            state: Arc::default(),
+            started: Instant::now(),
+            limit,
+            window,
+        }
     }
 
     fn answer(&self) -> Response<Full<Bytes>> {
         // The org's clock: T plus the time elapsed, with a sub-second phase so that `Date`'s
         // truncation matters.
-        let clock = Duration::from_secs(T) + Duration::from_millis(300) + (Instant::now() - self.started);
+        let clock =
+            Duration::from_secs(T) + Duration::from_millis(300) + (Instant::now() - self.started);
         let now = clock.as_secs();
         let mut state = self.state.lock().unwrap();
         state.sends.push(clock);
@@ -275,7 +399,13 @@ async fn pacing_serves_a_large_workload_at_the_budgets_rate_with_few_429s() {
     let waits = Arc::new(AtomicUsize::new(0));
     let counter = waits.clone();
     let config = config().observer(move |event: &RateLimitEvent| {
-        if matches!(event, RateLimitEvent::Waited { reason: WaitReason::Pacing, .. }) {
+        if matches!(
+            event,
+            RateLimitEvent::Waited {
+                reason: WaitReason::Pacing,
+                ..
+            }
+        ) {
             counter.fetch_add(1, Ordering::Relaxed);
         }
     });
@@ -315,10 +445,17 @@ async fn pacing_serves_a_large_workload_at_the_budgets_rate_with_few_429s() {
     }
     assert!(usage >= 0.97, "{usage:.3} of the budget used ({elapsed:?})");
     // …with ≤ 1% of the requests answered 429…
-    assert!(f64::from(state.rejected) <= total as f64 * 0.01, "{} 429s", state.rejected);
+    assert!(
+        f64::from(state.rejected) <= total as f64 * 0.01,
+        "{} 429s",
+        state.rejected
+    );
     // …and spread: within a window, no more than the burst half plus one goes in the first second.
     let first_second = state.sends.iter().filter(|at| at.as_secs() == T).count();
-    assert!(first_second <= 27, "{first_second} requests in the first second");
+    assert!(
+        first_second <= 27,
+        "{first_second} requests in the first second"
+    );
     assert!(waits.load(Ordering::Relaxed) > 0);
 }
 

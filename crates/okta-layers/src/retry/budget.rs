@@ -18,7 +18,12 @@ pub struct RetryBudgetConfig {
 
 impl Default for RetryBudgetConfig {
     fn default() -> Self {
-        RetryBudgetConfig { capacity: 500, retry_cost: 5, timeout_retry_cost: 10, success_refund: 1 }
+        RetryBudgetConfig {
+            capacity: 500,
+            retry_cost: 5,
+            timeout_retry_cost: 10,
+            success_refund: 1,
+        }
     }
 }
 
@@ -34,12 +39,19 @@ pub struct RetryBudget {
 impl RetryBudget {
     /// A full budget of `capacity` tokens.
     pub fn new(capacity: u32) -> Self {
-        RetryBudget { tokens: AtomicU32::new(capacity), capacity }
+        RetryBudget {
+            tokens: AtomicU32::new(capacity),
+            capacity,
+        }
     }
 
     /// Takes `cost` tokens if there are that many.
     pub fn try_withdraw(&self, cost: u32) -> bool {
-        self.tokens.fetch_update(Ordering::AcqRel, Ordering::Acquire, |tokens| tokens.checked_sub(cost)).is_ok()
+        self.tokens
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |tokens| {
+                tokens.checked_sub(cost)
+            })
+            .is_ok()
     }
 
     /// Puts `amount` tokens back, up to the capacity. A single load when the budget is full.
@@ -48,9 +60,11 @@ impl RetryBudget {
             return;
         }
         let capacity = self.capacity;
-        let _ = self.tokens.fetch_update(Ordering::AcqRel, Ordering::Acquire, |tokens| {
-            (tokens < capacity).then(|| tokens.saturating_add(amount).min(capacity))
-        });
+        let _ = self
+            .tokens
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |tokens| {
+                (tokens < capacity).then(|| tokens.saturating_add(amount).min(capacity))
+            });
     }
 
     /// Tokens available now.

@@ -34,7 +34,9 @@ mod budget;
 mod policy;
 
 pub use budget::{RetryBudget, RetryBudgetConfig};
-pub use policy::{Decision, GiveUp, Outcome, RetryConfig, RetryPolicy, classify, decide, is_idempotent};
+pub use policy::{
+    Decision, GiveUp, Outcome, RetryConfig, RetryPolicy, classify, decide, is_idempotent,
+};
 
 /// The retry layer: `tower::retry::RetryLayer` with a [`RetryPolicy`].
 pub type RetryLayer = tower::retry::RetryLayer<RetryPolicy>;

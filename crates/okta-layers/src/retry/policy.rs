@@ -60,9 +60,9 @@ pub enum Outcome {
 pub fn classify<B>(result: &Result<Response<B>, BoxError>) -> Outcome {
     match result {
         Ok(response) => match response.status() {
-            StatusCode::BAD_GATEWAY | StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT => {
-                Outcome::Ambiguous
-            }
+            StatusCode::BAD_GATEWAY
+            | StatusCode::SERVICE_UNAVAILABLE
+            | StatusCode::GATEWAY_TIMEOUT => Outcome::Ambiguous,
             _ => Outcome::Success,
         },
         Err(error) => classify_error(&**error),
@@ -73,9 +73,15 @@ fn classify_error(error: &(dyn std::error::Error + 'static)) -> Outcome {
     if let Some(error) = error.downcast_ref::<Error>() {
         return match error {
             Error::Transport { not_sent: true, .. } => Outcome::NotSent,
-            Error::Transport { not_sent: false, .. } => Outcome::Ambiguous,
-            Error::Timeout { kind: TimeoutKind::Connect } => Outcome::NotSent,
-            Error::Timeout { kind: TimeoutKind::Call } => Outcome::Fatal,
+            Error::Transport {
+                not_sent: false, ..
+            } => Outcome::Ambiguous,
+            Error::Timeout {
+                kind: TimeoutKind::Connect,
+            } => Outcome::NotSent,
+            Error::Timeout {
+                kind: TimeoutKind::Call,
+            } => Outcome::Fatal,
             Error::Timeout { .. } => Outcome::Timeout,
             _ => Outcome::Fatal,
         };
@@ -89,7 +95,10 @@ fn classify_error(error: &(dyn std::error::Error + 'static)) -> Outcome {
 
 /// Whether a method may be repeated without changing the result (RFC 9110 §9.2.2).
 pub fn is_idempotent(method: &Method) -> bool {
-    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE | Method::TRACE)
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE | Method::TRACE
+    )
 }
 
 /// Why a failed attempt is not retried.
@@ -120,7 +129,13 @@ pub enum Decision {
 /// Decides, purely: `attempts` made so far (1 after the first), the request's method, the
 /// outcome, and `unit` ∈ [0, 1] for the full jitter (the delay is `unit × min(max, min × 2^(attempts−1))`).
 /// The budget is checked by the caller.
-pub fn decide(attempts: u32, method: &Method, outcome: Outcome, config: &RetryConfig, unit: f64) -> Decision {
+pub fn decide(
+    attempts: u32,
+    method: &Method,
+    outcome: Outcome,
+    config: &RetryConfig,
+    unit: f64,
+) -> Decision {
     match outcome {
         Outcome::Success => return Decision::Done,
         Outcome::Fatal => return Decision::GiveUp(GiveUp::NotRetryable),
@@ -131,7 +146,12 @@ pub fn decide(attempts: u32, method: &Method, outcome: Outcome, config: &RetryCo
     if attempts >= config.max_attempts {
         return Decision::GiveUp(GiveUp::MaxAttempts);
     }
-    Decision::RetryAfter(exponential_backoff(attempts.saturating_sub(1), config.backoff_min, config.backoff_max, unit))
+    Decision::RetryAfter(exponential_backoff(
+        attempts.saturating_sub(1),
+        config.backoff_min,
+        config.backoff_max,
+        unit,
+    ))
 }
 
 struct Shared {
@@ -151,7 +171,10 @@ pub struct RetryPolicy {
 
 impl std::fmt::Debug for RetryPolicy {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RetryPolicy").field("config", &self.shared.config).field("attempts", &self.attempts).finish()
+        f.debug_struct("RetryPolicy")
+            .field("config", &self.shared.config)
+            .field("attempts", &self.attempts)
+            .finish()
     }
 }
 
@@ -163,7 +186,11 @@ impl RetryPolicy {
             rng: Mutex::new(crate::rate_limit::seeded_rng(config.seed)),
             config,
         };
-        RetryPolicy { shared: Arc::new(shared), attempts: 0, withdrawn: 0 }
+        RetryPolicy {
+            shared: Arc::new(shared),
+            attempts: 0,
+            withdrawn: 0,
+        }
     }
 
     /// The settings.
@@ -177,7 +204,11 @@ impl RetryPolicy {
     }
 
     fn unit(&self) -> f64 {
-        self.shared.rng.lock().unwrap_or_else(std::sync::PoisonError::into_inner).random::<f64>()
+        self.shared
+            .rng
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .random::<f64>()
     }
 }
 
@@ -187,12 +218,20 @@ where
 {
     type Future = tokio::time::Sleep;
 
-    fn retry(&mut self, request: &mut Request<B>, result: &mut Result<Response<RB>, BoxError>) -> Option<Self::Future> {
+    fn retry(
+        &mut self,
+        request: &mut Request<B>,
+        result: &mut Result<Response<RB>, BoxError>,
+    ) -> Option<Self::Future> {
         self.attempts += 1;
         let outcome = classify(result);
         let config = &self.shared.config;
         if outcome == Outcome::Success {
-            let refund = if self.withdrawn > 0 { self.withdrawn } else { config.budget.success_refund };
+            let refund = if self.withdrawn > 0 {
+                self.withdrawn
+            } else {
+                config.budget.success_refund
+            };
             self.shared.budget.deposit(refund);
             return None;
         }
@@ -200,12 +239,21 @@ where
         let delay = match decide(self.attempts, request.method(), outcome, config, unit) {
             Decision::Done => return None,
             Decision::GiveUp(reason) => {
-                tracing::debug!(attempts = self.attempts, ?outcome, ?reason, "okta retry: giving up");
+                tracing::debug!(
+                    attempts = self.attempts,
+                    ?outcome,
+                    ?reason,
+                    "okta retry: giving up"
+                );
                 return None;
             }
             Decision::RetryAfter(delay) => delay,
         };
-        let cost = if outcome == Outcome::Timeout { config.budget.timeout_retry_cost } else { config.budget.retry_cost };
+        let cost = if outcome == Outcome::Timeout {
+            config.budget.timeout_retry_cost
+        } else {
+            config.budget.retry_cost
+        };
         if !self.shared.budget.try_withdraw(cost) {
             tracing::warn!(attempts = self.attempts, ?outcome, reason = ?GiveUp::BudgetExhausted, "okta retry: giving up");
             return None;
@@ -242,25 +290,69 @@ mod tests {
     #[test]
     fn classification() {
         assert_eq!(classify(&status(200)), Outcome::Success);
-        assert_eq!(classify(&status(429)), Outcome::Success, "429 belongs to the rate-limit layer");
+        assert_eq!(
+            classify(&status(429)),
+            Outcome::Success,
+            "429 belongs to the rate-limit layer"
+        );
         assert_eq!(classify(&status(500)), Outcome::Success);
         for code in [502, 503, 504] {
             assert_eq!(classify(&status(code)), Outcome::Ambiguous);
         }
         let io = || Box::new(std::io::Error::other("reset")) as BoxError;
-        assert_eq!(classify(&err(Error::Transport { not_sent: true, source: io() })), Outcome::NotSent);
-        assert_eq!(classify(&err(Error::Transport { not_sent: false, source: io() })), Outcome::Ambiguous);
-        assert_eq!(classify(&err(Error::Timeout { kind: TimeoutKind::Attempt })), Outcome::Timeout);
-        assert_eq!(classify(&err(Error::Timeout { kind: TimeoutKind::Connect })), Outcome::NotSent);
-        assert_eq!(classify(&err(Error::Timeout { kind: TimeoutKind::Call })), Outcome::Fatal);
-        assert_eq!(classify(&err(Error::BodyTooLarge { limit: 1 })), Outcome::Fatal);
-        assert_eq!(classify(&err(Error::Auth { reason: "no".into() })), Outcome::Fatal);
+        assert_eq!(
+            classify(&err(Error::Transport {
+                not_sent: true,
+                source: io()
+            })),
+            Outcome::NotSent
+        );
+        assert_eq!(
+            classify(&err(Error::Transport {
+                not_sent: false,
+                source: io()
+            })),
+            Outcome::Ambiguous
+        );
+        assert_eq!(
+            classify(&err(Error::Timeout {
+                kind: TimeoutKind::Attempt
+            })),
+            Outcome::Timeout
+        );
+        assert_eq!(
+            classify(&err(Error::Timeout {
+                kind: TimeoutKind::Connect
+            })),
+            Outcome::NotSent
+        );
+        assert_eq!(
+            classify(&err(Error::Timeout {
+                kind: TimeoutKind::Call
+            })),
+            Outcome::Fatal
+        );
+        assert_eq!(
+            classify(&err(Error::BodyTooLarge { limit: 1 })),
+            Outcome::Fatal
+        );
+        assert_eq!(
+            classify(&err(Error::Auth {
+                reason: "no".into()
+            })),
+            Outcome::Fatal
+        );
     }
 
     #[test]
     fn the_rules_table() {
         let config = RetryConfig::default();
-        let retry = |method: Method, outcome| matches!(decide(1, &method, outcome, &config, 1.0), Decision::RetryAfter(_));
+        let retry = |method: Method, outcome| {
+            matches!(
+                decide(1, &method, outcome, &config, 1.0),
+                Decision::RetryAfter(_)
+            )
+        };
         for method in [Method::GET, Method::PUT, Method::DELETE] {
             for outcome in [Outcome::NotSent, Outcome::Timeout, Outcome::Ambiguous] {
                 assert!(retry(method.clone(), outcome), "{method} {outcome:?}");
@@ -270,18 +362,34 @@ mod tests {
         assert!(!retry(Method::POST, Outcome::Timeout));
         assert!(!retry(Method::POST, Outcome::Ambiguous));
         assert!(!retry(Method::GET, Outcome::Fatal));
-        assert_eq!(decide(1, &Method::GET, Outcome::Success, &config, 1.0), Decision::Done);
+        assert_eq!(
+            decide(1, &Method::GET, Outcome::Success, &config, 1.0),
+            Decision::Done
+        );
     }
 
     #[test]
     fn backoff_is_exponential_with_full_jitter_and_attempts_are_capped() {
         let config = RetryConfig::default();
-        let delay = |attempts, unit| decide(attempts, &Method::GET, Outcome::Ambiguous, &config, unit);
-        assert_eq!(delay(1, 1.0), Decision::RetryAfter(Duration::from_millis(100)));
-        assert_eq!(delay(2, 1.0), Decision::RetryAfter(Duration::from_millis(200)));
-        assert_eq!(delay(2, 0.25), Decision::RetryAfter(Duration::from_millis(50)));
+        let delay =
+            |attempts, unit| decide(attempts, &Method::GET, Outcome::Ambiguous, &config, unit);
+        assert_eq!(
+            delay(1, 1.0),
+            Decision::RetryAfter(Duration::from_millis(100))
+        );
+        assert_eq!(
+            delay(2, 1.0),
+            Decision::RetryAfter(Duration::from_millis(200))
+        );
+        assert_eq!(
+            delay(2, 0.25),
+            Decision::RetryAfter(Duration::from_millis(50))
+        );
         assert_eq!(delay(3, 1.0), Decision::GiveUp(GiveUp::MaxAttempts));
-        let long = RetryConfig { max_attempts: 100, ..config };
+        let long = RetryConfig {
+            max_attempts: 100,
+            ..config
+        };
         assert_eq!(
             decide(30, &Method::GET, Outcome::Ambiguous, &long, 1.0),
             Decision::RetryAfter(Duration::from_secs(10))

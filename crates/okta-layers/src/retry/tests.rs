@@ -13,13 +13,16 @@ use tower::{Layer, Service, ServiceExt};
 use super::*;
 
 type Answer = fn() -> Result<Response<Full<Bytes>>, BoxError>;
+type Seen = Arc<Mutex<Vec<Instant>>>;
 
 /// A service answering from a script (the last answer repeats), recording when each attempt came.
 fn scripted(
     script: Vec<Answer>,
 ) -> (
-    impl Service<Request<Full<Bytes>>, Response = Response<Full<Bytes>>, Error = BoxError, Future: Send> + Clone + Send,
-    Arc<Mutex<Vec<Instant>>>,
+    impl Service<Request<Full<Bytes>>, Response = Response<Full<Bytes>>, Error = BoxError, Future: Send>
+    + Clone
+    + Send,
+    Seen,
 ) {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let record = seen.clone();
@@ -32,15 +35,25 @@ fn scripted(
 }
 
 fn status(code: u16) -> Result<Response<Full<Bytes>>, BoxError> {
-    Ok(Response::builder().status(code).body(Full::new(Bytes::new())).unwrap())
+    Ok(Response::builder()
+        .status(code)
+        .body(Full::new(Bytes::new()))
+        .unwrap())
 }
 
 fn request(method: Method) -> Request<Full<Bytes>> {
-    Request::builder().method(method).uri("/api/v1/users").body(Full::new(Bytes::from_static(b"{}"))).unwrap()
+    Request::builder()
+        .method(method)
+        .uri("/api/v1/users")
+        .body(Full::new(Bytes::from_static(b"{}")))
+        .unwrap()
 }
 
 fn config() -> RetryConfig {
-    RetryConfig { seed: Some(3), ..RetryConfig::default() }
+    RetryConfig {
+        seed: Some(3),
+        ..RetryConfig::default()
+    }
 }
 
 #[tokio::test(start_paused = true)]
@@ -51,7 +64,11 @@ async fn a_get_is_retried_after_a_503_with_backoff() {
     assert_eq!(response.status(), StatusCode::OK);
     let seen = seen.lock().unwrap();
     assert_eq!(seen.len(), 2);
-    assert!(seen[1] - seen[0] <= Duration::from_millis(100), "{:?}", seen[1] - seen[0]);
+    assert!(
+        seen[1] - seen[0] <= Duration::from_millis(100),
+        "{:?}",
+        seen[1] - seen[0]
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -65,8 +82,17 @@ async fn attempts_are_capped_and_the_last_answer_returned() {
 
 #[tokio::test(start_paused = true)]
 async fn a_post_is_not_retried_after_an_ambiguous_failure() {
-    let timeout: Answer = || Err(Box::new(Error::Timeout { kind: TimeoutKind::Attempt }));
-    let reset: Answer = || Err(Box::new(Error::Transport { not_sent: false, source: "reset".into() }));
+    let timeout: Answer = || {
+        Err(Box::new(Error::Timeout {
+            kind: TimeoutKind::Attempt,
+        }))
+    };
+    let reset: Answer = || {
+        Err(Box::new(Error::Transport {
+            not_sent: false,
+            source: "reset".into(),
+        }))
+    };
     for answer in [timeout, reset, || status(503)] {
         let (service, seen) = scripted(vec![answer, || status(200)]);
         let service = layer(config()).layer(service);
@@ -84,8 +110,15 @@ async fn a_post_is_not_retried_after_an_ambiguous_failure() {
 
 #[tokio::test(start_paused = true)]
 async fn a_post_is_retried_when_it_was_never_sent() {
-    let (service, seen) =
-        scripted(vec![|| Err(Box::new(Error::Transport { not_sent: true, source: "refused".into() })), || status(201)]);
+    let (service, seen) = scripted(vec![
+        || {
+            Err(Box::new(Error::Transport {
+                not_sent: true,
+                source: "refused".into(),
+            }))
+        },
+        || status(201),
+    ]);
     let service = layer(config()).layer(service);
     let response = service.oneshot(request(Method::POST)).await.unwrap();
     assert_eq!(response.status(), StatusCode::CREATED);
@@ -94,8 +127,16 @@ async fn a_post_is_retried_when_it_was_never_sent() {
 
 #[tokio::test(start_paused = true)]
 async fn an_empty_budget_stops_retries_for_every_call() {
-    let budget = RetryBudgetConfig { capacity: 10, retry_cost: 5, ..RetryBudgetConfig::default() };
-    let layer = layer(RetryConfig { budget, max_attempts: 10, ..config() });
+    let budget = RetryBudgetConfig {
+        capacity: 10,
+        retry_cost: 5,
+        ..RetryBudgetConfig::default()
+    };
+    let layer = layer(RetryConfig {
+        budget,
+        max_attempts: 10,
+        ..config()
+    });
     let (service, seen) = scripted(vec![|| status(503)]);
     let service = layer.layer(service);
     // The first call spends the budget on two retries…
@@ -109,14 +150,23 @@ async fn an_empty_budget_stops_retries_for_every_call() {
 #[tokio::test(start_paused = true)]
 async fn successes_refill_the_budget() {
     let policy = RetryPolicy::new(RetryConfig {
-        budget: RetryBudgetConfig { capacity: 10, ..RetryBudgetConfig::default() },
+        budget: RetryBudgetConfig {
+            capacity: 10,
+            ..RetryBudgetConfig::default()
+        },
         ..config()
     });
     assert!(policy.budget().try_withdraw(10));
     let (service, _) = scripted(vec![|| status(200)]);
     let mut service = tower::retry::RetryLayer::new(policy.clone()).layer(service);
     for _ in 0..3 {
-        service.ready().await.unwrap().call(request(Method::GET)).await.unwrap();
+        service
+            .ready()
+            .await
+            .unwrap()
+            .call(request(Method::GET))
+            .await
+            .unwrap();
     }
     assert_eq!(policy.budget().available(), 3);
 }
