@@ -11,7 +11,12 @@ use okta_layers::base_uri::OrgUrl;
 
 use crate::client::Client;
 use crate::error::BuildError;
-use crate::stack::{StackConfig, default_stack};
+use crate::stack::{BoxedService, StackParts, UserLayer, default_stack};
+use okta_layers::stack::StackConfig;
+use okta_users::{BoxError, RequestBody};
+use tower::ServiceExt;
+use tower_layer::Layer;
+use tower_service::Service;
 
 /// The environment variable holding the org URL, as in Okta's other SDKs.
 pub const ORG_URL_ENV: &str = "OKTA_CLIENT_ORGURL";
@@ -27,6 +32,19 @@ pub struct ClientBuilder {
     org_url: Option<String>,
     credentials: Option<Credentials>,
     transport: Transport,
+    stack: StackConfig,
+    call_layers: UserLayers,
+    attempt_layers: UserLayers,
+}
+
+/// Layers of the caller's own, in the order given.
+#[derive(Default, Clone)]
+struct UserLayers(Vec<UserLayer>);
+
+impl std::fmt::Debug for UserLayers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} layer(s)", self.0.len())
+    }
 }
 
 #[derive(Debug)]
@@ -131,6 +149,74 @@ impl ClientBuilder {
         self.with_transport(|builder| builder.add_root_certificate(certificate))
     }
 
+    /// Replaces the middleware's settings: timeouts, retry policy and budget, rate-limit pacing
+    /// and backoff (see [`StackConfig`] for every default).
+    pub fn stack_config(mut self, config: StackConfig) -> Self {
+        self.stack = config;
+        self
+    }
+
+    /// Changes some of the middleware's settings in place.
+    ///
+    /// ```
+    /// let builder = okta_client::Client::builder()
+    ///     .configure_stack(|stack| stack.retry.max_attempts = 5);
+    /// # drop(builder);
+    /// ```
+    pub fn configure_stack(mut self, change: impl FnOnce(&mut StackConfig)) -> Self {
+        change(&mut self.stack);
+        self
+    }
+
+    /// Adds a layer of your own around the whole call (outside tracing, timeouts, rate limiting
+    /// and retries); the first added is the outermost. The stack is then type-erased once
+    /// ([`BoxedService`]), which costs a box per call.
+    ///
+    /// ```no_run
+    /// # fn run() -> Result<(), okta_client::BuildError> {
+    /// let client = okta_client::Client::builder()
+    ///     .org_url("https://dev-123.okta.com")
+    ///     .api_token("00abc")
+    ///     .layer(tower::limit::ConcurrencyLimitLayer::new(16))
+    ///     .build()?;
+    /// # drop(client); Ok(()) }
+    /// ```
+    pub fn layer<L>(mut self, layer: L) -> Self
+    where
+        L: Layer<BoxedService> + Send + Sync + 'static,
+        L::Service: Service<
+                http::Request<RequestBody>,
+                Response = http::Response<http_body_util::Full<bytes::Bytes>>,
+            > + Clone
+            + Send
+            + Sync
+            + 'static,
+        <L::Service as Service<http::Request<RequestBody>>>::Error: Into<BoxError>,
+        <L::Service as Service<http::Request<RequestBody>>>::Future: Send + 'static,
+    {
+        self.call_layers.0.push(erase(layer));
+        self
+    }
+
+    /// Adds a layer of your own around each attempt (inside retries and rate limiting, outside
+    /// the base URI, auth and transport); the first added is the outermost.
+    pub fn attempt_layer<L>(mut self, layer: L) -> Self
+    where
+        L: Layer<BoxedService> + Send + Sync + 'static,
+        L::Service: Service<
+                http::Request<RequestBody>,
+                Response = http::Response<http_body_util::Full<bytes::Bytes>>,
+            > + Clone
+            + Send
+            + Sync
+            + 'static,
+        <L::Service as Service<http::Request<RequestBody>>>::Error: Into<BoxError>,
+        <L::Service as Service<http::Request<RequestBody>>>::Future: Send + 'static,
+    {
+        self.attempt_layers.0.push(erase(layer));
+        self
+    }
+
     fn with_transport(
         mut self,
         change: impl FnOnce(HyperTransportBuilder) -> HyperTransportBuilder,
@@ -168,15 +254,39 @@ impl ClientBuilder {
                 conflict: false,
             } => transport,
         };
-        let service = default_stack(
-            StackConfig {
-                org: org.clone(),
-                auth,
-            },
-            transport,
-        );
-        Ok(Client { service, org })
+        let middleware = okta_layers::stack::layers(&self.stack);
+        let parts = StackParts {
+            org: org.clone(),
+            auth,
+            middleware: middleware.clone(),
+            call_layers: self.call_layers.0,
+            attempt_layers: self.attempt_layers.0,
+        };
+        let service = default_stack(parts, transport);
+        Ok(Client {
+            service,
+            org,
+            middleware,
+        })
     }
+}
+
+fn erase<L>(layer: L) -> UserLayer
+where
+    L: Layer<BoxedService> + Send + Sync + 'static,
+    L::Service: Service<
+            http::Request<RequestBody>,
+            Response = http::Response<http_body_util::Full<bytes::Bytes>>,
+        > + Clone
+        + Send
+        + Sync
+        + 'static,
+    <L::Service as Service<http::Request<RequestBody>>>::Error: Into<BoxError>,
+    <L::Service as Service<http::Request<RequestBody>>>::Future: Send + 'static,
+{
+    std::sync::Arc::new(move |inner: BoxedService| {
+        BoxedService::new(layer.layer(inner).map_err(Into::into))
+    })
 }
 
 /// Parses and checks an org URL: `https://host[:port][/]`, or `http://` for a loopback host.

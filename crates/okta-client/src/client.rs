@@ -5,6 +5,8 @@ use okta_users::Users;
 
 use crate::builder::ClientBuilder;
 use crate::stack::ClientService;
+use okta_layers::rate_limit::RateLimiter;
+use okta_layers::stack::StackLayer;
 
 /// A client for one Okta org. Cheap to clone; clones share the connection pool.
 ///
@@ -13,6 +15,7 @@ use crate::stack::ClientService;
 pub struct Client {
     pub(crate) service: ClientService,
     pub(crate) org: OrgUrl,
+    pub(crate) middleware: StackLayer,
 }
 
 impl Client {
@@ -29,6 +32,12 @@ impl Client {
     /// The org this client talks to.
     pub fn org_url(&self) -> &OrgUrl {
         &self.org
+    }
+
+    /// The rate limiter shared by every call of this client (and its clones): what it has learnt
+    /// of each bucket's budget.
+    pub fn rate_limiter(&self) -> &RateLimiter {
+        self.middleware.rate_limiter()
     }
 
     /// The underlying tower service, to wrap in your own layers (then hand the result to

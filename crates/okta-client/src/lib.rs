@@ -21,16 +21,29 @@
 //! Outermost first; each layer is one `FooLayer` + `Foo<S>` pair of `okta-layers`:
 //!
 //! ```text
-//! Users<ClientService>            okta-users: builds origin-form requests (/api/v1/users?…)
-//!   DefaultHeaders                User-Agent: okta-users-rs/<version>, Accept: application/json
-//!   BaseUri                       sets the org's scheme and host; refuses any other host
-//!   Auth                          Authorization: SSWS <token> | Bearer <token> (sensitive)
-//!   HyperTransport                okta-hyper: pooled HTTP/1.1 + HTTP/2 over rustls, bodies read whole
+//! Users<ClientService>    okta-users: builds origin-form requests (/api/v1/users?…)
+//!   [your .layer()s]      around the whole call
+//!   DefaultHeaders        User-Agent: okta-users-rs/<version>, Accept: application/json
+//!   Trace                 span `okta.call` per call, otel.name = the operation (okta.users.list)
+//!   Timeout (call)        the whole call, waits and retries included (120 s)
+//!   RateLimit             per-bucket pacing; on 429 waits X-Rate-Limit-Reset − Date, re-sends
+//!   Retry                 idempotency-aware, exponential backoff + full jitter, shared budget
+//!   AttemptTrace          span `okta.attempt` per attempt
+//!   Timeout (attempt)     one attempt (30 s)
+//!   [your .attempt_layer()s]
+//!   BaseUri               sets the org's scheme and host; refuses any other host
+//!   Auth                  Authorization: SSWS <token> | Bearer <token> (sensitive)
+//!   HyperTransport        okta-hyper: pooled HTTP/1.1 + HTTP/2 over rustls, bodies read whole
 //! ```
 //!
-//! The stack is assembled in one place (`stack.rs`). To run your own middleware, wrap
-//! [`Client::service`] (it is `Clone`, `Send` and `Sync`) with your layers and give the result to
-//! [`okta_users::Users::new`].
+//! Every default is listed in [`StackConfig`] and changed with
+//! [`ClientBuilder::configure_stack`].
+//!
+//! The stack is assembled in one place (`stack.rs`). Add middleware of your own with
+//! [`ClientBuilder::layer`] (around the whole call) or [`ClientBuilder::attempt_layer`] (around
+//! each attempt), or wrap [`Client::service`] (it is `Clone`, `Send` and `Sync`) yourself and give
+//! the result to [`okta_users::Users::new`]; the parts are public in `okta-layers` to assemble a
+//! stack by hand.
 
 mod builder;
 mod client;
@@ -40,7 +53,8 @@ mod stack;
 pub use builder::{ClientBuilder, ORG_URL_ENV, TOKEN_ENV};
 pub use client::Client;
 pub use error::BuildError;
-pub use stack::ClientService;
+pub use okta_layers::stack::StackConfig;
+pub use stack::{BoxedService, ClientService};
 
 pub use okta_hyper::{CertificateDer, HyperTransport};
 pub use okta_layers::auth::{Credentials, SecretToken};

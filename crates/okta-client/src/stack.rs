@@ -1,8 +1,6 @@
 //! The default stack, assembled in one function, and [`ClientService`], its nameable type.
-//!
-//! The middleware to come (rate-limit pacing, retry, timeouts, tracing) is added here: a layer in
-//! [`default_stack`] and its service in [`Stack`].
 
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
@@ -12,42 +10,91 @@ use okta_hyper::HyperTransport;
 use okta_layers::auth::{Auth, AuthLayer};
 use okta_layers::base_uri::{BaseUri, BaseUriLayer, OrgUrl};
 use okta_layers::headers::{DefaultHeaders, DefaultHeadersLayer};
+use okta_layers::stack::{Stack, StackLayer};
 use okta_users::{BoxError, RequestBody};
 use tower::ServiceBuilder;
+use tower::util::{BoxCloneSyncService, Either};
+use tower_layer::Layer;
 use tower_service::Service;
 
-/// The layered services, outermost first.
-type Stack = DefaultHeaders<BaseUri<Auth<HyperTransport>>>;
+/// What one attempt goes through below the middleware: the org's base URI, auth, the transport.
+type Attempt = BaseUri<Auth<HyperTransport>>;
+
+/// The default stack's type, outermost first.
+type Default = DefaultHeaders<Stack<Attempt>>;
+
+/// A type-erased service, for stacks with layers of the caller's own.
+pub type BoxedService = BoxCloneSyncService<Request<RequestBody>, Response<Full<Bytes>>, BoxError>;
+
+/// A layer of the caller's own, type-erased: see [`ClientBuilder::layer`](crate::ClientBuilder::layer).
+pub(crate) type UserLayer = Arc<dyn Fn(BoxedService) -> BoxedService + Send + Sync>;
 
 /// What the default stack needs besides the transport.
-pub(crate) struct StackConfig {
+pub(crate) struct StackParts {
     pub(crate) org: OrgUrl,
     pub(crate) auth: AuthLayer,
+    pub(crate) middleware: StackLayer,
+    /// Around the whole call, first outermost.
+    pub(crate) call_layers: Vec<UserLayer>,
+    /// Around each attempt, first outermost.
+    pub(crate) attempt_layers: Vec<UserLayer>,
 }
 
-/// Assembles the default stack over `transport` (see the [crate docs](crate) for the order).
-pub(crate) fn default_stack(config: StackConfig, transport: HyperTransport) -> ClientService {
-    let inner = ServiceBuilder::new()
-        .layer(DefaultHeadersLayer::new())
-        .layer(BaseUriLayer::new(config.org))
-        .layer(config.auth)
+/// Assembles the stack over `transport` (see the [crate docs](crate) for the order). Without
+/// layers of the caller's own, every type is concrete: no boxing on the request path.
+pub(crate) fn default_stack(parts: StackParts, transport: HyperTransport) -> ClientService {
+    let attempt = ServiceBuilder::new()
+        .layer(BaseUriLayer::new(parts.org))
+        .layer(parts.auth)
         .service(transport);
-    ClientService { inner }
+    if parts.call_layers.is_empty() && parts.attempt_layers.is_empty() {
+        let service = DefaultHeadersLayer::new().layer(parts.middleware.layer(attempt));
+        return ClientService {
+            inner: Either::Left(service),
+        };
+    }
+    let attempt = wrap(BoxedService::new(attempt), &parts.attempt_layers);
+    let call = BoxedService::new(DefaultHeadersLayer::new().layer(parts.middleware.layer(attempt)));
+    ClientService {
+        inner: Either::Right(wrap(call, &parts.call_layers)),
+    }
+}
+
+fn wrap(service: BoxedService, layers: &[UserLayer]) -> BoxedService {
+    layers
+        .iter()
+        .rev()
+        .fold(service, |service, layer| layer(service))
 }
 
 /// The service under a [`Client`](crate::Client): the default stack over the hyper transport.
 ///
 /// `Clone` (cheap: a few reference counts), `Send` and `Sync`, with a nameable future; errors
 /// are [`okta_users::Error`]s, boxed (recover them with [`okta_users::Error::from_service`]).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClientService {
-    inner: Stack,
+    inner: Either<Default, BoxedService>,
+}
+
+impl std::fmt::Debug for ClientService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.inner {
+            Either::Left(stack) => f
+                .debug_struct("ClientService")
+                .field("stack", stack)
+                .finish(),
+            Either::Right(_) => f
+                .debug_struct("ClientService")
+                .field("stack", &"<with caller layers>")
+                .finish(),
+        }
+    }
 }
 
 impl Service<Request<RequestBody>> for ClientService {
     type Response = Response<Full<Bytes>>;
     type Error = BoxError;
-    type Future = <Stack as Service<Request<RequestBody>>>::Future;
+    type Future = <Either<Default, BoxedService> as Service<Request<RequestBody>>>::Future;
 
     #[inline]
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {

@@ -230,10 +230,16 @@ fn token_endpoint(shared: &Shared, meta: &Meta, body: &Bytes) -> Reply {
     }
 }
 
+/// The token of an `SSWS` header. Like Okta, the space after the scheme is optional: Okta's
+/// Python SDK 3.x sends `SSWS<token>`.
+fn ssws_token(header: &str) -> Option<&str> {
+    header.strip_prefix("SSWS").map(str::trim_start)
+}
+
 /// `SSWS <token>` or a live `Bearer` token with a scope that covers the method.
 fn authorize(shared: &Shared, method: &Method, header: Option<&str>) -> Result<(), ApiError> {
     let header = header.ok_or_else(ApiError::invalid_token)?;
-    if let Some(t) = header.strip_prefix("SSWS ") {
+    if let Some(t) = ssws_token(header) {
         return if t == shared.token {
             Ok(())
         } else {
@@ -319,4 +325,18 @@ fn finish(
     }
     log(shared, meta, status.as_u16());
     resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ssws_token;
+
+    #[test]
+    fn ssws_space_is_optional() {
+        assert_eq!(ssws_token("SSWS abc"), Some("abc"));
+        assert_eq!(ssws_token("SSWSabc"), Some("abc"));
+        assert_eq!(ssws_token("SSWS  abc"), Some("abc"));
+        assert_eq!(ssws_token("Bearer abc"), None);
+        assert_eq!(ssws_token("SSWS"), Some(""));
+    }
 }

@@ -444,7 +444,8 @@ impl RateLimiter {
     pub(crate) async fn acquire_from(&self, bucket: Bucket, first: Option<Step>) -> Permit {
         let slot = &self.inner.buckets[bucket.index()];
         let started = Instant::now();
-        let mut first = first;
+        // A wait decided before a waiter was registered could miss a wake-up: decide again.
+        let mut first = first.filter(|step| !matches!(step, Step::Wait(..)));
         let mut reason = None;
         loop {
             slot.waiters.fetch_add(1, Ordering::SeqCst);

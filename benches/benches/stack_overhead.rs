@@ -1,0 +1,204 @@
+//! The default okta-client stack's own cost per request, over an in-memory service (a
+//! `tower::service_fn` answering a canned `http::Response<Full<Bytes>>` with Okta's headers),
+//! against calling that service directly (the baseline). Target: ≤ 1 µs per call.
+//!
+//! Lines: the bare service; the request-shaping layers alone (default headers, base URI,
+//! auth); the full default stack (okta-layers' `layers()` over those); and the façade,
+//! `Users::get` (builds the request, reads and decodes one user), over the bare service and
+//! over the full stack.
+//!
+//! `cargo bench -p okta-benches --bench stack_overhead` (`ROUNDS=n`, `SKIP_CRITERION=1`).
+
+use std::future::{Ready, ready};
+use std::hint::black_box;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use criterion::Criterion;
+use http::{HeaderMap, Request, Response};
+use http_body_util::Full;
+use okta_benches::rounds::{Contender, alternate, measure, print_table, rounds_from_env};
+use okta_benches::stack::{default_stack, shaping_stack};
+use okta_users::{BoxError, HttpService, Operation, RequestBody, Users};
+use tower::Service;
+
+const ORG: &str = "https://bench.okta.com";
+const TOKEN: &str = "00bench-token-0000000000000000000000000000";
+const USER_ID: &str = "00ub0oNGTSWTBKOLGLNR";
+
+/// The in-memory "transport": answers every request with a copy of one canned response.
+#[derive(Clone)]
+struct Canned {
+    headers: Arc<HeaderMap>,
+    body: Bytes,
+}
+
+impl Canned {
+    fn new(body: Bytes) -> Self {
+        let (parts, _) = okta_benches::fixtures::ok_response(Bytes::new()).into_parts();
+        Canned {
+            headers: Arc::new(parts.headers),
+            body,
+        }
+    }
+}
+
+impl Service<Request<RequestBody>> for Canned {
+    type Response = Response<Full<Bytes>>;
+    type Error = BoxError;
+    type Future = Ready<Result<Self::Response, BoxError>>;
+
+    fn poll_ready(
+        &mut self,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), BoxError>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request<RequestBody>) -> Self::Future {
+        black_box(&request);
+        let mut response = Response::new(Full::new(self.body.clone()));
+        *response.headers_mut() = HeaderMap::clone(&self.headers);
+        ready(Ok(response))
+    }
+}
+
+/// What the façade hands its service for `users.get(USER_ID)`.
+fn get_request() -> Request<RequestBody> {
+    Request::get(format!("/api/v1/users/{USER_ID}"))
+        .header("accept", "application/json")
+        .extension(Operation {
+            name: "okta.users.get",
+            operation_id: "getUser",
+        })
+        .body(RequestBody::default())
+        .expect("request")
+}
+
+/// One call through a clone of `service`, as the façade sends (ready, then call).
+async fn call<S: HttpService>(service: &S) {
+    let response = service.send_http(get_request()).await.expect("response");
+    black_box(response);
+}
+
+async fn get_user<S: HttpService>(users: &Users<S>) {
+    let user = users.get(USER_ID).await.expect("user");
+    black_box(user);
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let page = okta_benches::fixtures::users_page(1, 1);
+    let user_json = {
+        let mut users: Vec<serde_json::Value> = serde_json::from_slice(&page).expect("page");
+        Bytes::from(serde_json::to_vec(&users.remove(0)).expect("user"))
+    };
+    let bare = Canned::new(user_json);
+    let shaping = shaping_stack(ORG, TOKEN, bare.clone());
+    let full = default_stack(ORG, TOKEN, bare.clone());
+    let users_bare = Users::new(bare.clone());
+    let users_full = Users::new(full.clone());
+    // Sanity: every line really succeeds.
+    runtime.block_on(async {
+        call(&bare).await;
+        call(&shaping).await;
+        call(&full).await;
+        get_user(&users_bare).await;
+        get_user(&users_full).await;
+    });
+
+    if !okta_benches::rounds::skip_criterion() {
+        let mut criterion = Criterion::default().configure_from_args();
+        let mut group = criterion.benchmark_group("stack_overhead");
+        group.bench_function("in-memory service", |b| {
+            b.to_async(&runtime).iter(|| call(&bare))
+        });
+        group.bench_function("headers+base_uri+auth", |b| {
+            b.to_async(&runtime).iter(|| call(&shaping))
+        });
+        group.bench_function("default stack", |b| {
+            b.to_async(&runtime).iter(|| call(&full))
+        });
+        group.bench_function("Users::get over in-memory", |b| {
+            b.to_async(&runtime).iter(|| get_user(&users_bare))
+        });
+        group.bench_function("Users::get over default stack", |b| {
+            b.to_async(&runtime).iter(|| get_user(&users_full))
+        });
+        group.finish();
+        criterion.final_summary();
+    }
+
+    let n: u64 = 50_000;
+    let rt = &runtime;
+    let mut contenders = vec![
+        Contender::new("in-memory service", || {
+            measure(n, || {
+                rt.block_on(async {
+                    for _ in 0..n {
+                        call(&bare).await;
+                    }
+                })
+            })
+        }),
+        Contender::new("headers+base_uri+auth", || {
+            measure(n, || {
+                rt.block_on(async {
+                    for _ in 0..n {
+                        call(&shaping).await;
+                    }
+                })
+            })
+        }),
+        Contender::new("default stack", || {
+            measure(n, || {
+                rt.block_on(async {
+                    for _ in 0..n {
+                        call(&full).await;
+                    }
+                })
+            })
+        }),
+        Contender::new("Users::get over in-memory", || {
+            measure(n / 5, || {
+                rt.block_on(async {
+                    for _ in 0..n / 5 {
+                        get_user(&users_bare).await;
+                    }
+                })
+            })
+        }),
+        Contender::new("Users::get over default stack", || {
+            measure(n / 5, || {
+                rt.block_on(async {
+                    for _ in 0..n / 5 {
+                        get_user(&users_full).await;
+                    }
+                })
+            })
+        }),
+    ];
+    let reports = alternate(rounds_from_env(11), &mut contenders);
+    print_table(
+        "per call over an in-memory service (target: default stack − in-memory ≤ 1 µs)",
+        &reports,
+        0,
+    );
+    let median = |i: usize| okta_benches::rounds::spread(&reports[i].wall_ns).0;
+    let overhead: Vec<f64> = reports[2]
+        .wall_ns
+        .iter()
+        .zip(&reports[0].wall_ns)
+        .map(|(s, b)| s - b)
+        .collect();
+    let (o, lo, hi) = okta_benches::rounds::spread(&overhead);
+    println!(
+        "\ndefault stack overhead per call: {o:.0} ns [{lo:.0}–{hi:.0}] (shaping layers alone: {:.0} ns); façade over the stack − façade alone: {:.0} ns",
+        median(1) - median(0),
+        median(4) - median(3),
+    );
+    println!("machine: {}", okta_benches::proc::machine());
+}
