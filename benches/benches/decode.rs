@@ -2,6 +2,9 @@
 //! `Vec<okta_users::models::User>` against `serde_json::Value` parsing of the same bytes (the
 //! baseline). Target: at least 2× as fast as `Value`, keeping custom attributes losslessly.
 //!
+//! Two diagnostic lines follow: users with the profile skipped, and a parse that builds
+//! nothing (`IgnoredAny`), to show where the typed decode's time goes.
+//!
 //! `cargo bench -p okta-benches --bench decode` (criterion, then alternating rounds with the
 //! ratio; `ROUNDS=n` to change their count, `SKIP_CRITERION=1` for the rounds alone).
 
@@ -11,6 +14,7 @@ use criterion::{Criterion, Throughput};
 use okta_benches::fixtures::{CUSTOM_ATTRIBUTES, users_page};
 use okta_benches::rounds::{Contender, alternate, measure, print_table, rounds_from_env};
 use okta_users::models::User;
+use serde::de::IgnoredAny;
 use serde_json::Value;
 
 fn decode_typed(bytes: &[u8]) -> Vec<User> {
@@ -73,6 +77,24 @@ fn main() {
             measure(per_round, || {
                 for _ in 0..per_round {
                     black_box(decode_typed(black_box(&page)));
+                }
+            })
+        }),
+        // Diagnostics: where the typed decode's time goes.
+        Contender::new("(diag) Vec<User<IgnoredAny>>: profile skipped", || {
+            measure(per_round, || {
+                for _ in 0..per_round {
+                    let users: Vec<User<IgnoredAny>> =
+                        serde_json::from_slice(black_box(&page)).expect("decode");
+                    black_box(users);
+                }
+            })
+        }),
+        Contender::new("(diag) IgnoredAny: parse only", || {
+            measure(per_round, || {
+                for _ in 0..per_round {
+                    let any: IgnoredAny = serde_json::from_slice(black_box(&page)).expect("parse");
+                    black_box(any);
                 }
             })
         }),

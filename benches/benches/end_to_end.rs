@@ -1,2 +1,200 @@
-//! placeholder
-fn main() {}
+//! Against the mock org over loopback: get one user and list one page (limit 200), with our
+//! client (`okta_client::Client`, default stack) against a bare
+//! `hyper_util::client::legacy::Client` sending the same request with the same headers and
+//! reading the body to bytes (the floor). A third contender, bare hyper that also decodes
+//! the body into the same types, separates the client's cost from decoding.
+//!
+//! The mock runs as a separate process pinned to CPU 0 (`cargo build --release -p okta-mock`
+//! first; see `benches/run-all.sh`, which also pins this process to CPU 1); the client runs on
+//! a current-thread runtime, so this process's CPU time is the client's.
+//! Targets: client CPU per request ≤ 1.05× bare hyper's, throughput ≥ 0.95×.
+//!
+//! `cargo bench -p okta-benches --bench end_to_end` (`ROUNDS=n`, `SKIP_CRITERION=1`).
+
+use std::hint::black_box;
+
+use bytes::Bytes;
+use criterion::Criterion;
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client as HyperClient;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use okta_benches::mock::{MockOptions, MockServer};
+use okta_benches::rounds::{
+    Contender, alternate, drive, measure, print_table, rounds_from_env, skip_criterion,
+};
+use okta_users::models::User;
+
+/// A bare hyper client sending what our client sends.
+#[derive(Clone)]
+struct Bare {
+    client: HyperClient<HttpConnector, Full<Bytes>>,
+    base: String,
+    auth: String,
+}
+
+impl Bare {
+    fn new(base: &str, token: &str) -> Self {
+        let mut http = HttpConnector::new();
+        http.set_nodelay(true);
+        Bare {
+            client: HyperClient::builder(TokioExecutor::new()).build(http),
+            base: base.to_owned(),
+            auth: format!("SSWS {token}"),
+        }
+    }
+
+    async fn get(&self, path_and_query: &str) -> Bytes {
+        let request = http::Request::get(format!("{}{path_and_query}", self.base))
+            .header("user-agent", okta_layers::headers::DEFAULT_USER_AGENT)
+            .header("accept", "application/json")
+            .header("authorization", &self.auth)
+            .body(Full::default())
+            .expect("request");
+        let response = self.client.request(request).await.expect("response");
+        assert!(response.status().is_success(), "{}", response.status());
+        response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes()
+    }
+}
+
+fn main() {
+    let mut mock = MockServer::start(&MockOptions::default());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let ids = runtime.block_on(mock.fetch_user_ids(200));
+    let client = okta_client::Client::builder()
+        .org_url(&mock.base_url)
+        .api_token(mock.token.as_str())
+        .build()
+        .expect("client");
+    let users = client.users();
+    let bare = Bare::new(&mock.base_url, &mock.token);
+    let paths: Vec<String> = ids.iter().map(|id| format!("/api/v1/users/{id}")).collect();
+    const LIST: &str = "/api/v1/users?limit=200";
+
+    let ours_get = |i: u64| {
+        let users = users.clone();
+        let id = &ids[i as usize % ids.len()];
+        async move {
+            black_box(users.get(id).await.expect("get"));
+        }
+    };
+    let bare_get = |i: u64| {
+        let bare = &bare;
+        let path = &paths[i as usize % paths.len()];
+        async move {
+            black_box(bare.get(path).await);
+        }
+    };
+    let bare_get_decode = |i: u64| {
+        let bare = &bare;
+        let path = &paths[i as usize % paths.len()];
+        async move {
+            let body = bare.get(path).await;
+            black_box(serde_json::from_slice::<User>(&body).expect("user"));
+        }
+    };
+    let ours_list = |_: u64| {
+        let users = users.clone();
+        async move {
+            black_box(users.list().limit(200).send().await.expect("list"));
+        }
+    };
+    let bare_list = |_: u64| async {
+        black_box(bare.get(LIST).await);
+    };
+    let bare_list_decode = |_: u64| async {
+        let body = bare.get(LIST).await;
+        black_box(serde_json::from_slice::<Vec<User>>(&body).expect("users"));
+    };
+    runtime.block_on(async {
+        ours_get(0).await;
+        ours_list(0).await;
+        bare_get_decode(0).await;
+        bare_list_decode(0).await;
+    });
+    println!("mock: {} at {}", mock.kind, mock.base_url);
+
+    if !skip_criterion() {
+        let mut criterion = Criterion::default().configure_from_args();
+        let mut group = criterion.benchmark_group("end_to_end_get_user");
+        let counter = std::cell::Cell::new(0u64);
+        let next = || {
+            counter.set(counter.get() + 1);
+            counter.get()
+        };
+        group.bench_function("bare hyper (bytes)", |b| {
+            b.to_async(&runtime).iter(|| bare_get(next()))
+        });
+        group.bench_function("bare hyper + decode", |b| {
+            b.to_async(&runtime).iter(|| bare_get_decode(next()))
+        });
+        group.bench_function("okta-client", |b| {
+            b.to_async(&runtime).iter(|| ours_get(next()))
+        });
+        group.finish();
+        let mut group = criterion.benchmark_group("end_to_end_list_200");
+        group.sample_size(30);
+        group.bench_function("bare hyper (bytes)", |b| {
+            b.to_async(&runtime).iter(|| bare_list(0))
+        });
+        group.bench_function("bare hyper + decode", |b| {
+            b.to_async(&runtime).iter(|| bare_list_decode(0))
+        });
+        group.bench_function("okta-client", |b| {
+            b.to_async(&runtime).iter(|| ours_list(0))
+        });
+        group.finish();
+        criterion.final_summary();
+    }
+
+    let rounds = rounds_from_env(9);
+    let rt = &runtime;
+    for concurrency in [1usize, 16] {
+        let n = if concurrency == 1 { 3000 } else { 6000 };
+        let mut contenders = vec![
+            Contender::new("bare hyper (bytes)", || {
+                measure(n, || rt.block_on(drive(n, concurrency, bare_get)))
+            }),
+            Contender::new("bare hyper + decode", || {
+                measure(n, || rt.block_on(drive(n, concurrency, bare_get_decode)))
+            }),
+            Contender::new("okta-client", || {
+                measure(n, || rt.block_on(drive(n, concurrency, ours_get)))
+            }),
+        ];
+        let reports = alternate(rounds, &mut contenders);
+        print_table(
+            &format!("get user, concurrency {concurrency}, {n} requests per round"),
+            &reports,
+            0,
+        );
+        let n = n / 20;
+        let mut contenders = vec![
+            Contender::new("bare hyper (bytes)", || {
+                measure(n, || rt.block_on(drive(n, concurrency, bare_list)))
+            }),
+            Contender::new("bare hyper + decode", || {
+                measure(n, || rt.block_on(drive(n, concurrency, bare_list_decode)))
+            }),
+            Contender::new("okta-client", || {
+                measure(n, || rt.block_on(drive(n, concurrency, ours_list)))
+            }),
+        ];
+        let reports = alternate(rounds, &mut contenders);
+        print_table(
+            &format!("list 200 users, concurrency {concurrency}, {n} requests per round"),
+            &reports,
+            0,
+        );
+    }
+    println!("\nmock: {}", mock.kind);
+    println!("machine: {}", okta_benches::proc::machine());
+}

@@ -15,7 +15,7 @@ pub const CUSTOM_ATTRIBUTES: [&str; 6] = [
     "badgeColorScore",
 ];
 
-/// `count` users as `GET /api/v1/users` returns them from a mock org seeded with `seed`,
+/// `count` (≤ 200) users as `GET /api/v1/users?limit={count}` returns them from a mock org seeded with `seed`,
 /// each with six custom profile attributes (string, integer, boolean, string array, date
 /// string, number), as one JSON array.
 pub fn users_page(count: usize, seed: u64) -> Bytes {
@@ -26,18 +26,17 @@ pub fn users_page(count: usize, seed: u64) -> Bytes {
     let users: Vec<Value> = runtime.block_on(async {
         let org = okta_mock::MockOrg::builder()
             .seed(seed)
-            .users(count)
+            .users(count * 2)
             .request_log(false)
             .start()
             .await
             .expect("mock org");
-        let users = org
-            .user_ids()
-            .iter()
-            .take(count)
+        let list: Vec<Value> = serde_json::from_slice(&get(&org, count).await).expect("JSON");
+        assert_eq!(list.len(), count, "the mock listed too few users");
+        let users = list
+            .into_iter()
             .enumerate()
-            .map(|(n, id)| {
-                let mut user = org.user(id).expect("seeded user");
+            .map(|(n, mut user)| {
                 add_custom_attributes(&mut user, n);
                 user
             })
@@ -46,6 +45,28 @@ pub fn users_page(count: usize, seed: u64) -> Bytes {
         users
     });
     Bytes::from(serde_json::to_vec(&users).expect("JSON"))
+}
+
+/// `GET /api/v1/users?limit={count}` from `org`, the body.
+async fn get(org: &okta_mock::MockOrg, count: usize) -> Bytes {
+    use http_body_util::BodyExt;
+    let client = hyper_util::client::legacy::Client::builder(
+        hyper_util::rt::TokioExecutor::new(),
+    )
+    .build_http::<Full<Bytes>>();
+    let request = http::Request::get(format!("{}/api/v1/users?limit={count}", org.base_url()))
+        .header("authorization", format!("SSWS {}", org.token()))
+        .header("accept", "application/json")
+        .body(Full::default())
+        .expect("request");
+    let response = client.request(request).await.expect("list users");
+    assert!(response.status().is_success(), "{}", response.status());
+    response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes()
 }
 
 fn add_custom_attributes(user: &mut Value, n: usize) {

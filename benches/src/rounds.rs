@@ -148,6 +148,24 @@ pub fn print_table(title: &str, reports: &[Report], baseline: usize) {
     }
 }
 
+/// Runs `op(0..n)` with at most `concurrency` operations in flight (on the current task).
+pub async fn drive<F, Fut>(n: u64, concurrency: usize, op: F)
+where
+    F: Fn(u64) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    use futures_util::StreamExt;
+    if concurrency <= 1 {
+        for i in 0..n {
+            op(i).await;
+        }
+    } else {
+        futures_util::stream::iter(0..n)
+            .for_each_concurrent(concurrency, op)
+            .await;
+    }
+}
+
 /// Rounds to run: `ROUNDS` from the environment, or `default`.
 pub fn rounds_from_env(default: usize) -> usize {
     std::env::var("ROUNDS")

@@ -19,6 +19,10 @@ pub struct LoggedRequest {
     pub status: u16,
     /// The `X-Okta-Request-Id` sent.
     pub request_id: String,
+    /// The request's `X-Okta-Retry-For` (a client re-sending after a 429 names the 429's id).
+    pub retry_for: Option<String>,
+    /// The request's `X-Okta-Retry-Count`.
+    pub retry_count: Option<String>,
 }
 
 /// A snapshot of the mock's counters.
@@ -180,6 +184,8 @@ mod tests {
                 query: String::new(),
                 status: 200,
                 request_id: String::new(),
+                retry_for: None,
+                retry_count: None,
             });
         }
         let paths: Vec<_> = log.snapshot().into_iter().map(|e| e.path).collect();

@@ -77,7 +77,7 @@ pub(crate) async fn serve(
                 let shared = shared.clone();
                 let builder = builder.clone();
                 conns.spawn(async move {
-                    let svc = service_fn(move |req| handle(shared.clone(), req));
+                    let svc = service_fn(move |req| respond(shared.clone(), req));
                     let _ = builder.serve_connection(TokioIo::new(stream), svc).await;
                 });
             }
@@ -87,11 +87,29 @@ pub(crate) async fn serve(
     conns.abort_all();
 }
 
+/// Like a real server, the mock finishes a request whose client hung up (a client that timed
+/// out cannot know whether its request was processed): with faults injected (latency), the
+/// request is handled in its own task, which a closed connection does not cancel.
+async fn respond(
+    shared: Arc<Shared>,
+    req: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, ConnectionReset> {
+    if shared.faults.is_empty() {
+        handle(shared, req).await
+    } else {
+        tokio::spawn(handle(shared, req))
+            .await
+            .unwrap_or(Err(ConnectionReset))
+    }
+}
+
 struct Meta {
     method: Method,
     path: String,
     query: String,
     request_id: String,
+    retry_for: Option<String>,
+    retry_count: Option<String>,
 }
 
 async fn handle(
@@ -103,6 +121,8 @@ async fn handle(
         path: req.uri().path().to_owned(),
         query: req.uri().query().unwrap_or("").to_owned(),
         request_id: ids::request_id(),
+        retry_for: header_text(&req, "x-okta-retry-for"),
+        retry_count: header_text(&req, "x-okta-retry-count"),
     };
     Metrics::bump(&shared.metrics.requests);
     let bucket = Bucket::classify(&meta.method, &meta.path);
@@ -213,6 +233,13 @@ async fn handle(
     Ok(finish(&shared, &meta, reply, &quota, &inj))
 }
 
+fn header_text(req: &Request<Incoming>, name: &str) -> Option<String> {
+    req.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
 fn token_endpoint(shared: &Shared, meta: &Meta, body: &Bytes) -> Reply {
     if meta.method != Method::POST {
         return error_reply(&ApiError::method_not_allowed());
@@ -278,6 +305,8 @@ fn log(shared: &Shared, meta: &Meta, status: u16) {
             query: redact(&meta.query),
             status,
             request_id: meta.request_id.clone(),
+            retry_for: meta.retry_for.clone(),
+            retry_count: meta.retry_count.clone(),
         });
     }
 }

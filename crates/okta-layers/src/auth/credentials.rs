@@ -6,6 +6,8 @@ use std::sync::Arc;
 use http::HeaderValue;
 use okta_users::Error;
 
+use super::PrivateKey;
+
 /// A secret (an API token, an access token) that never shows in `Debug` or `Display` output:
 /// both print `<redacted>`. Read it with [`SecretToken::expose`].
 #[derive(Clone)]
@@ -47,10 +49,7 @@ impl fmt::Display for SecretToken {
     }
 }
 
-/// How the client authenticates to Okta.
-///
-/// More ways (such as OAuth 2.0 client credentials with `private_key_jwt`) will be added, so
-/// matches need a wildcard arm.
+/// How the client authenticates to Okta. More ways may be added: matches need a wildcard arm.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum Credentials {
@@ -58,6 +57,70 @@ pub enum Credentials {
     ApiToken(SecretToken),
     /// An OAuth 2.0 access token obtained elsewhere, sent as `Authorization: Bearer <token>`.
     AccessToken(SecretToken),
+    /// OAuth 2.0 client credentials with `private_key_jwt`: access tokens are fetched from the
+    /// org's `/oauth2/v1/token`, cached and refreshed (see [`AuthLayer`](super::AuthLayer)).
+    PrivateKey(PrivateKeyJwt),
+}
+
+/// An OAuth 2.0 service app authenticating with a signed client assertion (`private_key_jwt`):
+/// its client id, its private key and the scopes to ask for. `Debug` hides the key.
+#[derive(Debug, Clone)]
+pub struct PrivateKeyJwt {
+    client_id: String,
+    key: PrivateKey,
+    scopes: Vec<String>,
+}
+
+impl PrivateKeyJwt {
+    /// The app's client id (`0oa…`).
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+
+    /// The key signing the assertions.
+    pub fn key(&self) -> &PrivateKey {
+        &self.key
+    }
+
+    /// The scopes asked for, such as `okta.users.read`.
+    pub fn scopes(&self) -> &[String] {
+        &self.scopes
+    }
+
+    /// The scopes as the `scope` parameter wants them (space separated), once checked: at
+    /// least one, each a non-empty run of printable ASCII other than space, `"` and `\`
+    /// (RFC 6749 §3.3).
+    pub(crate) fn scope_parameter(&self) -> Result<String, Error> {
+        let invalid = |reason: String| Error::InvalidInput {
+            what: "credentials",
+            reason,
+        };
+        if self.client_id.is_empty()
+            || !self
+                .client_id
+                .bytes()
+                .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
+        {
+            return Err(invalid(
+                "the client id is empty or contains characters a client id cannot have".into(),
+            ));
+        }
+        if self.scopes.is_empty() {
+            return Err(invalid(
+                "no scopes: ask for at least one, such as okta.users.read".into(),
+            ));
+        }
+        for scope in &self.scopes {
+            let valid = !scope.is_empty()
+                && scope
+                    .bytes()
+                    .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\');
+            if !valid {
+                return Err(invalid(format!("invalid scope {scope:?}")));
+            }
+        }
+        Ok(self.scopes.join(" "))
+    }
 }
 
 impl Credentials {
@@ -71,14 +134,41 @@ impl Credentials {
         Credentials::AccessToken(token.into())
     }
 
+    /// OAuth 2.0 client credentials with `private_key_jwt`: the service app `client_id`, its
+    /// `key`, and the `scopes` to ask for (such as `okta.users.read`, `okta.users.manage`;
+    /// checked when the [`AuthLayer`](super::AuthLayer) is built).
+    ///
+    /// ```no_run
+    /// use okta_layers::auth::{Credentials, PrivateKey};
+    /// # fn run(pem: &str) -> Result<(), okta_users::Error> {
+    /// let credentials = Credentials::private_key(
+    ///     "0oa1b2c3d4e5f6g7h8i9",
+    ///     PrivateKey::from_pem(pem)?,
+    ///     ["okta.users.read", "okta.users.manage"],
+    /// );
+    /// # drop(credentials); Ok(()) }
+    /// ```
+    pub fn private_key(
+        client_id: impl Into<String>,
+        key: PrivateKey,
+        scopes: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Credentials::PrivateKey(PrivateKeyJwt {
+            client_id: client_id.into(),
+            key,
+            scopes: scopes.into_iter().map(Into::into).collect(),
+        })
+    }
+
     /// The `Authorization` header for a static token, marked sensitive; never names the token
-    /// in its error.
-    pub(crate) fn static_header(&self) -> Result<HeaderValue, Error> {
+    /// in its error. `None` for credentials that fetch their tokens.
+    pub(crate) fn static_header(&self) -> Option<Result<HeaderValue, Error>> {
         let (scheme, token) = match self {
             Credentials::ApiToken(token) => ("SSWS", token),
             Credentials::AccessToken(token) => ("Bearer", token),
+            Credentials::PrivateKey(_) => return None,
         };
-        authorization_header(scheme, token)
+        Some(authorization_header(scheme, token))
     }
 }
 
@@ -122,11 +212,15 @@ mod tests {
 
     #[test]
     fn headers_are_ssws_or_bearer_and_sensitive() {
-        let ssws = Credentials::api_token("00abc").static_header().unwrap();
+        let ssws = Credentials::api_token("00abc")
+            .static_header()
+            .unwrap()
+            .unwrap();
         assert_eq!(ssws, "SSWS 00abc");
         assert!(ssws.is_sensitive());
         let bearer = Credentials::access_token("eyJ.x.y")
             .static_header()
+            .unwrap()
             .unwrap();
         assert_eq!(bearer, "Bearer eyJ.x.y");
         assert!(bearer.is_sensitive());
@@ -135,7 +229,10 @@ mod tests {
     #[test]
     fn unusable_tokens_are_refused_without_naming_them() {
         for bad in ["", "00abc\n", " 00abc", "00a bc", "00abc\u{7f}x"] {
-            let error = Credentials::api_token(bad).static_header().unwrap_err();
+            let error = Credentials::api_token(bad)
+                .static_header()
+                .unwrap()
+                .unwrap_err();
             assert!(
                 matches!(
                     error,
