@@ -51,7 +51,9 @@ fn main() {
     let peer_get = |i: u64| {
         let id = &ids[i as usize % ids.len()];
         let peer = &peer;
-        async move { black_box(peer.users().get(id).await.expect("okta: get")); }
+        async move {
+            black_box(peer.users().get(id).await.expect("okta: get"));
+        }
     };
     let bare_fetch = |path: String| {
         let request = http::Request::get(format!("{base}{path}"))
@@ -64,13 +66,22 @@ fn main() {
         async move {
             let response = bare.request(request).await.expect("bare: response");
             assert!(response.status().is_success());
-            black_box(response.into_body().collect().await.expect("body").to_bytes());
+            black_box(
+                response
+                    .into_body()
+                    .collect()
+                    .await
+                    .expect("body")
+                    .to_bytes(),
+            );
         }
     };
     let bare_get = |i: u64| bare_fetch(format!("/api/v1/users/{}", ids[i as usize % ids.len()]));
     let ours_list = |_: u64| {
         let ours = ours.clone();
-        async move { black_box(ours.list().limit(200).send().await.expect("ours: list")); }
+        async move {
+            black_box(ours.list().limit(200).send().await.expect("ours: list"));
+        }
     };
     let peer_list = |_: u64| {
         let peer = &peer;

@@ -7,6 +7,9 @@
 //! `Users::get` (builds the request, reads and decodes one user), over the bare service and
 //! over the full stack.
 //!
+//! Diagnostic lines follow: each middleware layer alone over the in-memory service (boxed,
+//! so compare them with each other, not with the unboxed lines).
+//!
 //! `cargo bench -p okta-benches --bench stack_overhead` (`ROUNDS=n`, `SKIP_CRITERION=1`).
 
 use std::future::{Ready, ready};
@@ -19,8 +22,30 @@ use http::{HeaderMap, Request, Response};
 use http_body_util::Full;
 use okta_benches::rounds::{Contender, alternate, measure, print_table, rounds_from_env};
 use okta_benches::stack::{default_stack, shaping_stack};
+use okta_layers::rate_limit::{RateLimitConfig, RateLimitLayer};
+use okta_layers::retry::RetryConfig;
+use okta_layers::timeout::TimeoutLayer;
+use okta_layers::trace::{AttemptTraceLayer, TraceLayer};
 use okta_users::{BoxError, HttpService, Operation, RequestBody, Users};
-use tower::Service;
+use std::time::Duration;
+use tower::util::BoxCloneSyncService;
+use tower::{Layer, Service};
+
+type Boxed = BoxCloneSyncService<Request<RequestBody>, Response<Full<Bytes>>, BoxError>;
+
+/// Type-erased, so the per-layer lines share one type (the box costs the same in each).
+fn boxed<S>(service: S) -> Boxed
+where
+    S: Service<Request<RequestBody>, Response = Response<Full<Bytes>>>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    S::Error: Into<BoxError>,
+    S::Future: Send + 'static,
+{
+    BoxCloneSyncService::new(tower::ServiceExt::map_err(service, Into::into))
+}
 
 const ORG: &str = "https://bench.okta.com";
 const TOKEN: &str = "00bench-token-0000000000000000000000000000";
@@ -132,6 +157,30 @@ fn main() {
         criterion.final_summary();
     }
 
+    // Diagnostics: each middleware layer alone over the in-memory service.
+    let per_layer = [
+        ("(diag) in-memory service, boxed", boxed(bare.clone())),
+        (
+            "(diag) TraceLayer alone",
+            boxed(TraceLayer::new().layer(bare.clone())),
+        ),
+        (
+            "(diag) TimeoutLayer (120 s) alone",
+            boxed(TimeoutLayer::call(Duration::from_secs(120)).layer(bare.clone())),
+        ),
+        (
+            "(diag) RateLimitLayer alone",
+            boxed(RateLimitLayer::new(RateLimitConfig::default()).layer(bare.clone())),
+        ),
+        (
+            "(diag) RetryLayer alone",
+            boxed(okta_layers::retry::layer(RetryConfig::default()).layer(bare.clone())),
+        ),
+        (
+            "(diag) AttemptTraceLayer alone",
+            boxed(AttemptTraceLayer::new().layer(bare.clone())),
+        ),
+    ];
     let n: u64 = 50_000;
     let rt = &runtime;
     let mut contenders = vec![
@@ -181,6 +230,17 @@ fn main() {
             })
         }),
     ];
+    for (name, service) in &per_layer {
+        contenders.push(Contender::new(*name, move || {
+            measure(n, || {
+                rt.block_on(async {
+                    for _ in 0..n {
+                        call(service).await;
+                    }
+                })
+            })
+        }));
+    }
     let reports = alternate(rounds_from_env(11), &mut contenders);
     print_table(
         "per call over an in-memory service (target: default stack − in-memory ≤ 1 µs)",

@@ -4,9 +4,11 @@
 //! sent, and the calls that failed. Targets: ≥ 97 % of the budget, ≤ 1 % of requests answered
 //! 429, no failures.
 //!
-//! Configurations: our default stack (pacing + waiting for the reset after a 429), and
+//! The client is `okta_client::Client` with its default stack, configured through
+//! `ClientBuilder::configure_stack`. Configurations: the defaults (pacing + waiting for the reset after a 429), and
 //! reactive only (`RateLimitConfig { pacing: false }`: no pacing, wait for the reset after each
-//! 429, as Okta's SDKs do). Both with `window` set to the mock's compressed window (the
+//! 429, as Okta's SDKs do — except that a 429 still holds back the bucket's other requests
+//! until the reset, which Okta's SDKs do not). Both with `window` set to the mock's compressed window (the
 //! default, 60 s, assumes Okta's). The mock runs in-process, to read its counters.
 //!
 //! `rate_limit [LIMIT=100] [WINDOW_MS=1000] [CONCURRENCY=32] [MULTIPLE=20]`
@@ -16,10 +18,7 @@ use std::time::{Duration, Instant};
 
 use okta_benches::mock::{MockOptions, MockServer};
 use okta_benches::rounds::drive;
-use okta_layers::rate_limit::RateLimitConfig;
-use okta_layers::stack::StackConfig;
 use okta_mock::RateLimits;
-use okta_users::Users;
 
 fn arg(i: usize, default: u64) -> u64 {
     std::env::args()
@@ -63,21 +62,16 @@ fn main() {
             .build()
             .expect("runtime");
         let ids = runtime.block_on(mock.fetch_user_ids(200));
-        let config = StackConfig {
-            rate_limit: RateLimitConfig {
-                window,
-                pacing,
-                ..RateLimitConfig::default()
-            },
-            ..StackConfig::default()
-        };
-        let transport = okta_client::HyperTransport::new().expect("transport");
-        let users = Users::new(okta_benches::stack::default_stack_with(
-            &config,
-            &mock.base_url,
-            &mock.token,
-            transport,
-        ));
+        let client = okta_client::Client::builder()
+            .org_url(&mock.base_url)
+            .api_token(mock.token.as_str())
+            .configure_stack(|stack| {
+                stack.rate_limit.window = window;
+                stack.rate_limit.pacing = pacing;
+            })
+            .build()
+            .expect("client");
+        let users = client.users();
         let org = mock.org().expect("in-process mock");
         let before = org.counters();
         let failed = AtomicU64::new(0);

@@ -6,7 +6,7 @@ use std::time::Duration;
 use http::Uri;
 use http::uri::Scheme;
 use okta_hyper::{CertificateDer, HyperTransport, HyperTransportBuilder};
-use okta_layers::auth::{AuthLayer, Credentials, SecretToken};
+use okta_layers::auth::{AuthLayer, Credentials, PrivateKey, SecretToken};
 use okta_layers::base_uri::OrgUrl;
 
 use crate::client::Client;
@@ -22,6 +22,16 @@ use tower_service::Service;
 pub const ORG_URL_ENV: &str = "OKTA_CLIENT_ORGURL";
 /// The environment variable holding an API token (`SSWS`), as in Okta's other SDKs.
 pub const TOKEN_ENV: &str = "OKTA_CLIENT_TOKEN";
+/// `SSWS` (default), `PrivateKey` or `Bearer`, as in Okta's other SDKs.
+const AUTHORIZATION_MODE_ENV: &str = "OKTA_CLIENT_AUTHORIZATIONMODE";
+/// The OAuth service app's client id (`PrivateKey` mode).
+const CLIENT_ID_ENV: &str = "OKTA_CLIENT_CLIENTID";
+/// The scopes to ask for, comma or space separated (`PrivateKey` mode).
+const SCOPES_ENV: &str = "OKTA_CLIENT_SCOPES";
+/// The private key: a PEM string, or the path of a PEM file (`PrivateKey` mode).
+const PRIVATE_KEY_ENV: &str = "OKTA_CLIENT_PRIVATEKEY";
+/// The key's id, sent as the assertion's `kid` header (`PrivateKey` mode, optional).
+const KEY_ID_ENV: &str = "OKTA_CLIENT_KID";
 
 /// Configures a [`Client`]; start with [`Client::builder`] or [`ClientBuilder::from_env`].
 ///
@@ -31,6 +41,9 @@ pub const TOKEN_ENV: &str = "OKTA_CLIENT_TOKEN";
 pub struct ClientBuilder {
     org_url: Option<String>,
     credentials: Option<Credentials>,
+    /// Why credentials given to [`ClientBuilder::private_key`] or read from the environment
+    /// are unusable, reported by `build()` (without any secret).
+    credentials_error: Option<String>,
     transport: Transport,
     stack: StackConfig,
     call_layers: UserLayers,
@@ -76,8 +89,20 @@ impl ClientBuilder {
         Self::default()
     }
 
-    /// A builder with the org URL from `OKTA_CLIENT_ORGURL` and an API token from
-    /// `OKTA_CLIENT_TOKEN`, where set (and not empty); it can be configured further.
+    /// A builder configured from Okta's SDK environment variables, where set (and not empty);
+    /// it can be configured further:
+    ///
+    /// | variable | |
+    /// | --- | --- |
+    /// | `OKTA_CLIENT_ORGURL` | the org URL |
+    /// | `OKTA_CLIENT_AUTHORIZATIONMODE` | `SSWS` (the default), `PrivateKey`, or `Bearer` |
+    /// | `OKTA_CLIENT_TOKEN` | the API token (`SSWS`), or the access token (`Bearer`) |
+    /// | `OKTA_CLIENT_CLIENTID` | `PrivateKey`: the service app's client id |
+    /// | `OKTA_CLIENT_SCOPES` | `PrivateKey`: the scopes, comma or space separated |
+    /// | `OKTA_CLIENT_PRIVATEKEY` | `PrivateKey`: a PEM key, or the path of a PEM file |
+    /// | `OKTA_CLIENT_KID` | `PrivateKey`: the key's id (optional) |
+    ///
+    /// Missing or unusable `PrivateKey` settings are reported by [`build`](Self::build).
     pub fn from_env() -> Self {
         Self::from_env_with(|name| std::env::var(name).ok())
     }
@@ -86,14 +111,70 @@ impl ClientBuilder {
     /// another configuration source).
     pub fn from_env_with(mut lookup: impl FnMut(&str) -> Option<String>) -> Self {
         let mut builder = Self::new();
-        let mut read = |name| lookup(name).filter(|value: &String| !value.trim().is_empty());
+        let mut read = |name: &str| lookup(name).filter(|value: &String| !value.trim().is_empty());
         if let Some(org_url) = read(ORG_URL_ENV) {
             builder = builder.org_url(org_url);
+        }
+        let mode = read(AUTHORIZATION_MODE_ENV);
+        match mode.as_deref().map(str::trim) {
+            None => {}
+            Some(mode) if mode.eq_ignore_ascii_case("SSWS") => {}
+            Some(mode) if mode.eq_ignore_ascii_case("PrivateKey") => {
+                return builder.private_key_from_env(read);
+            }
+            Some(mode)
+                if mode.eq_ignore_ascii_case("Bearer")
+                    || mode.eq_ignore_ascii_case("BearerToken") =>
+            {
+                if let Some(token) = read(TOKEN_ENV) {
+                    builder = builder.access_token(token);
+                }
+                return builder;
+            }
+            Some(mode) => {
+                return builder.credentials_failed(format!(
+                    "{AUTHORIZATION_MODE_ENV}={mode:?} is not supported (SSWS, PrivateKey or Bearer)"
+                ));
+            }
         }
         if let Some(token) = read(TOKEN_ENV) {
             builder = builder.api_token(token);
         }
         builder
+    }
+
+    /// `OKTA_CLIENT_AUTHORIZATIONMODE=PrivateKey`: client id, scopes, key and key id.
+    fn private_key_from_env(self, mut read: impl FnMut(&str) -> Option<String>) -> Self {
+        let missing = |name: &str| format!("{AUTHORIZATION_MODE_ENV}=PrivateKey needs {name}");
+        let Some(client_id) = read(CLIENT_ID_ENV) else {
+            return self.credentials_failed(missing(CLIENT_ID_ENV));
+        };
+        let Some(scopes) = read(SCOPES_ENV) else {
+            return self.credentials_failed(missing(SCOPES_ENV));
+        };
+        let Some(key) = read(PRIVATE_KEY_ENV) else {
+            return self.credentials_failed(missing(PRIVATE_KEY_ENV));
+        };
+        let pem = match pem_or_file(&key) {
+            Ok(pem) => pem,
+            Err(reason) => return self.credentials_failed(reason),
+        };
+        let key = match PrivateKey::from_pem(pem) {
+            Ok(key) => key,
+            Err(error) => {
+                return self
+                    .credentials_failed(format!("{PRIVATE_KEY_ENV}: {}", invalid_reason(error)));
+            }
+        };
+        let key = match read(KEY_ID_ENV) {
+            Some(kid) => key.with_key_id(kid.trim()),
+            None => key,
+        };
+        let scopes = scopes
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|scope| !scope.is_empty())
+            .map(str::to_owned);
+        self.credentials(Credentials::private_key(client_id.trim(), key, scopes))
     }
 
     /// The org's URL, `https://<your-org>.okta.com` (a trailing `/` is fine; no path or query).
@@ -112,8 +193,44 @@ impl ClientBuilder {
         self.credentials(Credentials::access_token(token))
     }
 
+    /// Authenticates with OAuth 2.0 client credentials and `private_key_jwt`: the service app
+    /// `client_id`, its private key `pem` (PKCS#8 RSA or EC P-256, or PKCS#1 RSA; the algorithm,
+    /// RS256 or ES256, is read from the key) and the `scopes` to ask for. Access tokens are then
+    /// fetched from the org's `/oauth2/v1/token`, cached and refreshed before they expire. An
+    /// unusable key is reported by [`build`](Self::build), without the key. For a `kid`, give
+    /// [`Credentials::private_key`] to [`credentials`](Self::credentials).
+    ///
+    /// ```no_run
+    /// # fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// let pem = std::fs::read_to_string("okta-service-app.pem")?;
+    /// let client = okta_client::Client::builder()
+    ///     .org_url("https://dev-123.okta.com")
+    ///     .private_key("0oa1b2c3d4e5f6g7h8i9", pem, ["okta.users.read", "okta.users.manage"])
+    ///     .build()?;
+    /// # drop(client); Ok(()) }
+    /// ```
+    pub fn private_key(
+        self,
+        client_id: impl Into<String>,
+        pem: impl AsRef<[u8]>,
+        scopes: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        match PrivateKey::from_pem(pem) {
+            Ok(key) => self.credentials(Credentials::private_key(client_id, key, scopes)),
+            Err(error) => self.credentials_failed(invalid_reason(error)),
+        }
+    }
+
+    /// Records unusable credentials, for `build()` to report.
+    fn credentials_failed(mut self, reason: String) -> Self {
+        self.credentials = None;
+        self.credentials_error = Some(reason);
+        self
+    }
+
     /// Authenticates with `credentials`, replacing any given before.
     pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials_error = None;
         self.credentials = Some(credentials);
         self
     }
@@ -237,6 +354,9 @@ impl ClientBuilder {
     /// Checks the configuration and builds the client. Needs no Tokio runtime; sending does.
     pub fn build(self) -> Result<Client, BuildError> {
         let org = parse_org_url(self.org_url.as_deref().ok_or(BuildError::MissingOrgUrl)?)?;
+        if let Some(reason) = self.credentials_error {
+            return Err(BuildError::InvalidCredentials { reason });
+        }
         let credentials = self.credentials.ok_or(BuildError::MissingCredentials)?;
         let auth = AuthLayer::new(org.clone(), &credentials).map_err(|error| match error {
             okta_users::Error::InvalidInput { reason, .. } => {
@@ -316,6 +436,30 @@ fn parse_org_url(url: &str) -> Result<OrgUrl, BuildError> {
             org.scheme()
         )))
     }
+}
+
+/// The reason of an [`okta_users::Error::InvalidInput`] (or the message of another error).
+fn invalid_reason(error: okta_users::Error) -> String {
+    match error {
+        okta_users::Error::InvalidInput { reason, .. } => reason,
+        other => other.to_string(),
+    }
+}
+
+/// `OKTA_CLIENT_PRIVATEKEY`'s PEM: the value itself when it is one (with `\n` escapes turned
+/// into line breaks, as single-line variables often carry them), else the file it names.
+fn pem_or_file(value: &str) -> Result<String, String> {
+    if value.contains("-----BEGIN") {
+        return Ok(if value.contains('\n') {
+            value.to_owned()
+        } else {
+            value.replace("\\n", "\n")
+        });
+    }
+    let path = value.trim();
+    std::fs::read_to_string(path).map_err(|error| {
+        format!("{PRIVATE_KEY_ENV} is neither a PEM key nor a readable file ({path}: {error})")
+    })
 }
 
 /// `localhost`, `127.0.0.0/8` or `::1` (IPv6 hosts come in brackets).
@@ -484,5 +628,133 @@ mod tests {
             .transport(transport)
             .build()
             .unwrap();
+    }
+
+    const RSA_PEM: &str = include_str!("../../okta-mock/tests/keys/rsa_private.pem");
+    const EC_PEM: &str = include_str!("../../okta-mock/tests/keys/ec_private.pem");
+
+    fn private_key_env(overrides: &[(&str, &str)]) -> impl FnMut(&str) -> Option<String> + use<> {
+        let mut vars: std::collections::HashMap<String, String> = [
+            (ORG_URL_ENV, "https://dev-123.okta.com"),
+            (AUTHORIZATION_MODE_ENV, "PrivateKey"),
+            (CLIENT_ID_ENV, "0oa-app"),
+            (SCOPES_ENV, "okta.users.read,okta.users.manage"),
+            (PRIVATE_KEY_ENV, RSA_PEM),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        for (name, value) in overrides {
+            vars.insert((*name).to_owned(), (*value).to_owned());
+        }
+        move |name| vars.get(name).cloned()
+    }
+
+    #[test]
+    fn private_key_credentials_build_from_a_pem_and_hide_the_key() {
+        for pem in [RSA_PEM, EC_PEM] {
+            let builder = ClientBuilder::new()
+                .org_url("https://dev-123.okta.com")
+                .private_key("0oa-app", pem, ["okta.users.read"]);
+            let text = format!("{builder:?}");
+            let client = builder.build().unwrap();
+            let text = format!("{text} {client:?}");
+            assert!(!text.contains("PRIVATE KEY"), "{text}");
+            for line in pem.lines().filter(|l| !l.starts_with("-----")) {
+                assert!(!text.contains(line), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_unusable_private_key_is_reported_by_build_until_replaced() {
+        let bad = "-----BEGIN PRIVATE KEY-----\nAAAAs3cr3t\n-----END PRIVATE KEY-----\n";
+        let builder = ClientBuilder::new()
+            .org_url("https://dev-123.okta.com")
+            .private_key("0oa-app", bad, ["okta.users.read"]);
+        let error = builder.build().unwrap_err();
+        assert!(
+            matches!(error, BuildError::InvalidCredentials { .. }),
+            "{error:?}"
+        );
+        assert!(!format!("{error} {error:?}").contains("s3cr3t"));
+        let error = ClientBuilder::new()
+            .org_url("https://dev-123.okta.com")
+            .private_key("0oa-app", RSA_PEM, Vec::<String>::new())
+            .build()
+            .unwrap_err();
+        assert!(error.to_string().contains("no scopes"), "{error}");
+        ClientBuilder::new()
+            .org_url("https://dev-123.okta.com")
+            .private_key("0oa-app", bad, ["okta.users.read"])
+            .api_token(TOKEN)
+            .build()
+            .unwrap();
+    }
+
+    #[test]
+    fn env_variables_configure_private_key_credentials() {
+        ClientBuilder::from_env_with(private_key_env(&[]))
+            .build()
+            .unwrap();
+        // Space separated scopes, a kid, mode in another case, a PEM with \n escapes.
+        let escaped = EC_PEM.replace('\n', "\\n");
+        ClientBuilder::from_env_with(private_key_env(&[
+            (AUTHORIZATION_MODE_ENV, "privatekey"),
+            (SCOPES_ENV, "okta.users.read okta.users.manage"),
+            (PRIVATE_KEY_ENV, &escaped),
+            (KEY_ID_ENV, "kid-1"),
+        ]))
+        .build()
+        .unwrap();
+        // A path to a PEM file.
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../okta-mock/tests/keys/ec_private.pem"
+        );
+        ClientBuilder::from_env_with(private_key_env(&[(PRIVATE_KEY_ENV, path)]))
+            .build()
+            .unwrap();
+    }
+
+    #[test]
+    fn missing_or_unusable_private_key_variables_are_reported_by_build() {
+        for (overrides, expected) in [
+            (&[(CLIENT_ID_ENV, "")][..], CLIENT_ID_ENV),
+            (&[(SCOPES_ENV, " ")][..], SCOPES_ENV),
+            (&[(PRIVATE_KEY_ENV, "")][..], PRIVATE_KEY_ENV),
+            (
+                &[(PRIVATE_KEY_ENV, "/no/such/key.pem")][..],
+                "/no/such/key.pem",
+            ),
+            (&[(AUTHORIZATION_MODE_ENV, "Magic")][..], "Magic"),
+        ] {
+            let error = ClientBuilder::from_env_with(private_key_env(overrides))
+                .build()
+                .unwrap_err();
+            assert!(
+                matches!(&error, BuildError::InvalidCredentials { reason } if reason.contains(expected)),
+                "{expected}: {error:?}"
+            );
+        }
+        let error = ClientBuilder::from_env_with(private_key_env(&[(
+            PRIVATE_KEY_ENV,
+            "-----BEGIN PRIVATE KEY-----\ns3cr3t\n-----END PRIVATE KEY-----",
+        )]))
+        .build()
+        .unwrap_err();
+        assert!(!format!("{error} {error:?}").contains("s3cr3t"), "{error}");
+    }
+
+    #[test]
+    fn bearer_mode_reads_an_access_token() {
+        let client = ClientBuilder::from_env_with(|name| match name {
+            ORG_URL_ENV => Some("https://dev-123.okta.com".to_owned()),
+            AUTHORIZATION_MODE_ENV => Some("Bearer".to_owned()),
+            TOKEN_ENV => Some("eyJ.a.b".to_owned()),
+            _ => None,
+        })
+        .build();
+        client.unwrap();
     }
 }

@@ -26,8 +26,11 @@ pub enum BuildError {
         /// The host of the refused URL.
         host: String,
     },
-    /// No credentials were given (neither an API token, an access token, nor `OKTA_CLIENT_TOKEN`).
-    #[error("no credentials: call `api_token(…)` or `access_token(…)`, or set OKTA_CLIENT_TOKEN")]
+    /// No credentials were given (no API token, access token or private key, and no
+    /// `OKTA_CLIENT_TOKEN` / `OKTA_CLIENT_AUTHORIZATIONMODE=PrivateKey` in the environment).
+    #[error(
+        "no credentials: call `api_token(…)`, `access_token(…)` or `private_key(…)`, or set OKTA_CLIENT_TOKEN"
+    )]
     MissingCredentials,
     /// The token cannot be sent (empty, white space, characters not allowed in a header).
     #[error("invalid credentials: {reason}")]

@@ -32,7 +32,9 @@
 //!   Timeout (attempt)     one attempt (30 s)
 //!   [your .attempt_layer()s]
 //!   BaseUri               sets the org's scheme and host; refuses any other host
-//!   Auth                  Authorization: SSWS <token> | Bearer <token> (sensitive)
+//!   Auth                  Authorization: SSWS <token> | Bearer <token> (sensitive); with
+//!                         private_key_jwt, fetches and caches the access token (one refresh
+//!                         for all concurrent callers; refresh + one re-send after a 401)
 //!   HyperTransport        okta-hyper: pooled HTTP/1.1 + HTTP/2 over rustls, bodies read whole
 //! ```
 //!
@@ -57,5 +59,5 @@ pub use okta_layers::stack::StackConfig;
 pub use stack::{BoxedService, ClientService};
 
 pub use okta_hyper::{CertificateDer, HyperTransport};
-pub use okta_layers::auth::{Credentials, SecretToken};
+pub use okta_layers::auth::{Credentials, PrivateKey, PrivateKeyJwt, SecretToken};
 pub use okta_users::{self, Error, Users};

@@ -90,7 +90,10 @@ async fn a_503_on_get_is_retried_until_it_succeeds() {
         ids.len() as u64 + injected
     );
     let log = org.request_log();
-    assert_eq!(log.iter().filter(|r| r.status == 503).count() as u64, injected);
+    assert_eq!(
+        log.iter().filter(|r| r.status == 503).count() as u64,
+        injected
+    );
     assert_eq!(log.iter().filter(|r| r.status == 200).count(), ids.len());
 }
 
@@ -106,7 +109,11 @@ async fn a_503_on_post_is_not_retried_and_comes_back_typed() {
         matches!(&error, Error::Api(api) if api.error_code == "E0000010" && api.request_id.is_some()),
         "{error:?}"
     );
-    assert_eq!(org.counters().bucket(Bucket::UsersCollection), 1, "sent once");
+    assert_eq!(
+        org.counters().bucket(Bucket::UsersCollection),
+        1,
+        "sent once"
+    );
     assert_eq!(org.users_with_login(login), 0);
 }
 
@@ -118,11 +125,25 @@ async fn a_post_reset_after_processing_is_not_retried_and_the_user_exists_once()
     let login = "reset-after@example.com";
     let error = users.create(new_user(login)).await.unwrap_err();
     assert!(
-        matches!(error, Error::Transport { not_sent: false, .. }),
+        matches!(
+            error,
+            Error::Transport {
+                not_sent: false,
+                ..
+            }
+        ),
         "{error:?}"
     );
-    assert_eq!(org.counters().bucket(Bucket::UsersCollection), 1, "sent once");
-    assert_eq!(org.users_with_login(login), 1, "processed once, never twice");
+    assert_eq!(
+        org.counters().bucket(Bucket::UsersCollection),
+        1,
+        "sent once"
+    );
+    assert_eq!(
+        org.users_with_login(login),
+        1,
+        "processed once, never twice"
+    );
     let log = org.request_log();
     assert_eq!(log.len(), 1);
     assert_eq!(log[0].status, 0, "the mock reset the connection");
@@ -140,10 +161,20 @@ async fn a_post_reset_before_processing_is_not_retried_and_creates_nothing() {
     let login = "reset-before@example.com";
     let error = users.create(new_user(login)).await.unwrap_err();
     assert!(
-        matches!(error, Error::Transport { not_sent: false, .. }),
+        matches!(
+            error,
+            Error::Transport {
+                not_sent: false,
+                ..
+            }
+        ),
         "{error:?}"
     );
-    assert_eq!(org.counters().bucket(Bucket::UsersCollection), 1, "sent once");
+    assert_eq!(
+        org.counters().bucket(Bucket::UsersCollection),
+        1,
+        "sent once"
+    );
     assert_eq!(org.users_with_login(login), 0);
 }
 
@@ -178,9 +209,8 @@ async fn resets_on_get_before_or_after_processing_are_retried_to_success() {
 
 #[tokio::test]
 async fn a_post_slower_than_the_attempt_timeout_fails_typed_and_is_not_retried() {
-    let plan = FaultPlan::new(5).with(
-        Fault::latency(Duration::from_millis(400)).on(Method::POST, "/api/v1/users"),
-    );
+    let plan = FaultPlan::new(5)
+        .with(Fault::latency(Duration::from_millis(400)).on(Method::POST, "/api/v1/users"));
     let org = org(0, plan).await;
     let users = client(&org, |stack| {
         stack.attempt_timeout = Some(Duration::from_millis(100));
@@ -200,18 +230,22 @@ async fn a_post_slower_than_the_attempt_timeout_fails_typed_and_is_not_retried()
     // The mock finishes the abandoned request: the user exists, once.
     let log = logged(&org, 1).await;
     assert_eq!(log.len(), 1);
-    assert_eq!(org.counters().bucket(Bucket::UsersCollection), 1, "sent once");
+    assert_eq!(
+        org.counters().bucket(Bucket::UsersCollection),
+        1,
+        "sent once"
+    );
     assert_eq!(org.users_with_login(login), 1);
 }
 
 #[tokio::test]
 async fn a_get_slower_than_the_attempt_timeout_is_retried_to_success() {
-    let plan = FaultPlan::new(4).with(
+    let plan = FaultPlan::new(7).with(
         Fault::latency(Duration::from_millis(400))
             .probability(0.5)
             .on(Method::GET, "/api/v1/users/*"),
     );
-    let org = org(3, plan).await;
+    let org = org(5, plan).await;
     let users = client(&org, |stack| {
         stack.attempt_timeout = Some(Duration::from_millis(100));
     })
@@ -231,9 +265,8 @@ async fn a_get_slower_than_the_attempt_timeout_is_retried_to_success() {
 
 #[tokio::test]
 async fn the_call_timeout_ends_a_call_that_keeps_retrying() {
-    let plan = FaultPlan::new(5).with(
-        Fault::latency(Duration::from_millis(400)).on(Method::GET, "/api/v1/users/*"),
-    );
+    let plan = FaultPlan::new(5)
+        .with(Fault::latency(Duration::from_millis(400)).on(Method::GET, "/api/v1/users/*"));
     let org = org(1, plan).await;
     let users = client(&org, |stack| {
         stack.attempt_timeout = Some(Duration::from_millis(100));

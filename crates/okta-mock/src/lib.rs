@@ -67,6 +67,7 @@ pub struct MockOrgBuilder {
     log_capacity: usize,
     oauth_clients: Vec<(String, String)>,
     access_token_ttl: Duration,
+    loopback_audiences: bool,
 }
 
 impl Default for MockOrgBuilder {
@@ -82,6 +83,7 @@ impl Default for MockOrgBuilder {
             log_capacity: 10_000,
             oauth_clients: Vec::new(),
             access_token_ttl: Duration::from_secs(3600),
+            loopback_audiences: false,
         }
     }
 }
@@ -165,6 +167,14 @@ impl MockOrgBuilder {
         self
     }
 
+    /// Also accept OAuth client assertions addressed to another loopback origin's token URL, for
+    /// clients that reach the mock through a proxy on loopback (such as `prism-check`). Off by
+    /// default: the audience must be this org's own token URL.
+    pub fn accept_loopback_audiences(mut self, accept: bool) -> Self {
+        self.loopback_audiences = accept;
+        self
+    }
+
     /// Bind `127.0.0.1`, seed the org and serve on the current tokio runtime.
     pub async fn start(self) -> Result<MockOrg, MockError> {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port)).await?;
@@ -180,7 +190,11 @@ impl MockOrgBuilder {
             limiter: ratelimit::RateLimiter::new(self.rate_limits),
             concurrency: ratelimit::Concurrency::new(self.concurrency),
             faults: faults::FaultEngine::new(self.faults),
-            oauth: oauth::OAuth::new(&self.oauth_clients, self.access_token_ttl)?,
+            oauth: oauth::OAuth::new(
+                &self.oauth_clients,
+                self.access_token_ttl,
+                self.loopback_audiences,
+            )?,
             metrics: introspect::Metrics::default(),
             log: introspect::RequestLog::new(self.log_capacity),
         });

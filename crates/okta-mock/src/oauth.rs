@@ -37,6 +37,8 @@ pub(crate) struct OAuth {
     used_jti: Mutex<HashSet<String>>,
     tokens: RwLock<HashMap<String, Grant>>,
     ttl: Duration,
+    /// Also accept an assertion addressed to another loopback origin (a proxy in front).
+    loopback_audiences: bool,
 }
 
 /// The form body of a token request.
@@ -59,7 +61,11 @@ fn error(status: StatusCode, code: &str, description: &str) -> (StatusCode, Byte
 
 impl OAuth {
     /// Parse each client's PEM public key (SPKI RSA → RS256, EC P-256 → ES256).
-    pub fn new(clients: &[(String, String)], ttl: Duration) -> Result<Self, MockError> {
+    pub fn new(
+        clients: &[(String, String)],
+        ttl: Duration,
+        loopback_audiences: bool,
+    ) -> Result<Self, MockError> {
         let mut map = HashMap::new();
         for (id, pem) in clients {
             let key = DecodingKey::from_rsa_pem(pem.as_bytes())
@@ -78,6 +84,7 @@ impl OAuth {
             used_jti: Mutex::new(HashSet::new()),
             tokens: RwLock::new(HashMap::new()),
             ttl,
+            loopback_audiences,
         })
     }
 
@@ -146,7 +153,14 @@ impl OAuth {
             .ok_or_else(|| unauthorized("Invalid value for 'client_id' parameter."))?;
         let mut v = Validation::new(*alg);
         v.leeway = 0;
-        v.set_audience(&[audience]);
+        let mut audiences = vec![audience.to_owned()];
+        // Behind a proxy on loopback (prism-check, say), clients address the proxy's port.
+        if self.loopback_audiences {
+            audiences.extend(
+                unverified_claim(assertion, "aud").filter(|aud| is_loopback_token_url(aud)),
+            );
+        }
+        v.set_audience(&audiences);
         v.set_issuer(&[&client_id]);
         v.sub = Some(client_id.clone());
         v.set_required_spec_claims(&["exp", "iss", "sub", "aud"]);
@@ -190,8 +204,47 @@ impl OAuth {
 }
 
 fn unverified_issuer(jwt: &str) -> Option<String> {
+    unverified_claim(jwt, "iss")
+}
+
+/// A string claim of a JWT, read before its signature is checked (to know what to check it with).
+fn unverified_claim(jwt: &str, name: &str) -> Option<String> {
     let payload = jwt.split('.').nth(1)?;
     let bytes = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
     let v: Value = serde_json::from_slice(&bytes).ok()?;
-    v.get("iss")?.as_str().map(String::from)
+    v.get(name)?.as_str().map(String::from)
+}
+
+/// `http(s)://127.x.x.x:PORT/oauth2/v1/token` or `localhost`.
+fn is_loopback_token_url(url: &str) -> bool {
+    let Some(rest) = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))
+    else {
+        return false;
+    };
+    let Some(authority) = rest.strip_suffix("/oauth2/v1/token") else {
+        return false;
+    };
+    let host = authority
+        .rsplit_once(':')
+        .map_or(authority, |(host, _port)| host);
+    host == "localhost"
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_loopback_token_url as loopback;
+
+    #[test]
+    fn only_loopback_token_urls_count_as_loopback_audiences() {
+        assert!(loopback("http://127.0.0.1:4010/oauth2/v1/token"));
+        assert!(loopback("https://localhost/oauth2/v1/token"));
+        assert!(!loopback("https://evil.example:443/oauth2/v1/token"));
+        assert!(!loopback("http://127.0.0.1:4010/oauth2/v1/other"));
+        assert!(!loopback("http://10.0.0.1/oauth2/v1/token"));
+    }
 }

@@ -1,6 +1,18 @@
 //! Authentication: [`Credentials`] and [`AuthLayer`], which adds the `Authorization` header to
 //! requests for the org — and only for the org.
 //!
+//! Three kinds of credentials: an API token (`SSWS`), an access token obtained elsewhere
+//! (`Bearer`), or OAuth 2.0 client credentials with `private_key_jwt`
+//! ([`Credentials::private_key`]): the layer then signs a client assertion (RS256 or ES256,
+//! iss = sub = the client id, aud = `{org}/oauth2/v1/token`, five minutes, a random `jti`),
+//! exchanges it at the org's token endpoint for an access token, caches the token until
+//! shortly before it expires, fetches it once for any number of concurrent calls, and after a
+//! 401 fetches a new one and re-sends the request once. See [`AuthLayer`] for where the token
+//! request goes and what a call costs.
+//!
+//! Secrets (tokens, the private key, assertions) never show in `Debug` output, errors or
+//! `tracing` fields, and the header is marked sensitive.
+//!
 //! The layer goes inside [`BaseUriLayer`](crate::base_uri::BaseUriLayer): every request reaching
 //! it then has the org's absolute URI, and any other request is refused rather than sent with
 //! the org's credentials.
@@ -27,7 +39,10 @@
 //! ```
 
 mod credentials;
+mod private_key;
 mod service;
+mod token;
 
-pub use credentials::{Credentials, SecretToken};
-pub use service::{Auth, AuthLayer};
+pub use credentials::{Credentials, PrivateKeyJwt, SecretToken};
+pub use private_key::PrivateKey;
+pub use service::{Auth, AuthFuture, AuthLayer};

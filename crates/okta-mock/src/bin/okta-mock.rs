@@ -8,7 +8,7 @@ const USAGE: &str = "usage: okta-mock [--port N] [--token T] [--users N] [--seed
   [--window-ms N] [--limit N] [--limit-collection N] [--limit-user-get N] [--limit-user-write N]
   [--limit-other N] [--no-rate-limits] [--concurrency N] [--no-concurrency-limit]
   [--fault KIND:P[@METHOD:PATH]]... [--fault-seed N] [--latency-ms N] [--no-log]
-  [--oauth-client ID=PEM_FILE]... [--token-ttl-secs N]
+  [--oauth-client ID=PEM_FILE]... [--token-ttl-secs N] [--behind-proxy]
   fault kinds: 500 503 429 (any status), reset-before, reset-after, malformed, no-date, dup-reset";
 
 fn parse_fault(spec: &str) -> Result<Fault, String> {
@@ -89,6 +89,7 @@ fn parse(args: &[String]) -> Result<okta_mock::MockOrgBuilder, String> {
             "--latency-ms" => faults.push(Fault::latency(Duration::from_millis(num(value()?)?))),
             "--no-log" => b = b.request_log(false),
             "--token-ttl-secs" => b = b.access_token_ttl(Duration::from_secs(num(value()?)?)),
+            "--behind-proxy" => b = b.accept_loopback_audiences(true),
             "--oauth-client" => {
                 let v = value()?;
                 let (id, file) = v
