@@ -92,10 +92,7 @@ impl Service<Request<RequestBody>> for Canned {
 fn get_request() -> Request<RequestBody> {
     Request::get(format!("/api/v1/users/{USER_ID}"))
         .header("accept", "application/json")
-        .extension(Operation {
-            name: "okta.users.get",
-            operation_id: "getUser",
-        })
+        .extension(Operation::new("okta.users.get", "getUser"))
         .body(RequestBody::default())
         .expect("request")
 }

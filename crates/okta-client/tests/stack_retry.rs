@@ -290,3 +290,73 @@ async fn the_call_timeout_ends_a_call_that_keeps_retrying() {
         "the attempt timed out and was retried before the call timeout"
     );
 }
+
+/// Okta's user DELETE is not idempotent (the first deactivates, the second deletes), so a reset
+/// after the first was processed must not be retried: the user stays DEPROVISIONED, not deleted.
+#[tokio::test]
+async fn a_user_delete_reset_after_processing_is_not_retried() {
+    let plan = FaultPlan::new(5).with(Fault::reset_after().on(Method::DELETE, "/api/v1/users/*"));
+    let org = org(3, plan).await;
+    let users = client(&org, |_| {}).users();
+    let id = org
+        .user_ids()
+        .into_iter()
+        .find(|id| org.user_status(id) != Some("DEPROVISIONED"))
+        .unwrap();
+
+    let error = users.delete(&id).await.unwrap_err();
+
+    assert!(
+        matches!(
+            error,
+            Error::Transport {
+                not_sent: false,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    let deletes = org
+        .request_log()
+        .into_iter()
+        .filter(|r| r.method == Method::DELETE)
+        .count();
+    assert_eq!(deletes, 1, "sent once");
+    assert_eq!(
+        org.user_status(&id),
+        Some("DEPROVISIONED"),
+        "deactivated once, not deleted"
+    );
+}
+
+/// Other DELETEs are idempotent and retried after the same failure.
+#[tokio::test]
+async fn a_grant_revocation_reset_after_processing_is_retried() {
+    let plan = FaultPlan::new(5).with(
+        Fault::reset_after()
+            .probability(1.0)
+            .on(Method::DELETE, "/api/v1/users/*/grants"),
+    );
+    let org = org(3, plan).await;
+    let users = client(&org, |stack| stack.retry.max_attempts = 2).users();
+    let id = org.user_ids().remove(0);
+
+    let error = users.revoke_grants(&id).await.unwrap_err();
+
+    assert!(
+        matches!(
+            error,
+            Error::Transport {
+                not_sent: false,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    let deletes = org
+        .request_log()
+        .into_iter()
+        .filter(|r| r.method == Method::DELETE)
+        .count();
+    assert_eq!(deletes, 2, "retried up to max_attempts");
+}

@@ -15,12 +15,26 @@ pub struct Operation {
     pub name: &'static str,
     /// Okta's operationId in its OpenAPI spec, e.g. `listUsers`.
     pub operation_id: &'static str,
+    /// Whether repeating the request can do more than sending it once although its HTTP method
+    /// is idempotent: Okta's `DELETE /api/v1/users/{id}` deactivates a user the first time and
+    /// deletes it the second. A retry layer treats such a request like a POST.
+    pub non_idempotent: bool,
 }
 
 impl Operation {
     /// Creates an operation description.
     pub const fn new(name: &'static str, operation_id: &'static str) -> Self {
-        Operation { name, operation_id }
+        Operation {
+            name,
+            operation_id,
+            non_idempotent: false,
+        }
+    }
+
+    /// Marks the operation as unsafe to repeat whatever its HTTP method.
+    pub const fn non_idempotent(mut self) -> Self {
+        self.non_idempotent = true;
+        self
     }
 }
 

@@ -19,6 +19,9 @@
 //!
 //! A POST may have been processed when the answer is lost, and creating a user twice is worse
 //! than an error; a 429 and a connection that never opened are certain not to have been.
+//! An operation marked [`non_idempotent`](okta_users::Operation::non_idempotent) is treated like
+//! a POST whatever its method: Okta's `DELETE /api/v1/users/{id}` deactivates the first time and
+//! deletes the second, so it is never repeated after an ambiguous failure.
 //!
 //! # Defaults ([`RetryConfig`])
 //! | setting | default | |
@@ -36,6 +39,7 @@ mod policy;
 pub use budget::{RetryBudget, RetryBudgetConfig};
 pub use policy::{
     Decision, GiveUp, Outcome, RetryConfig, RetryPolicy, classify, decide, is_idempotent,
+    is_repeatable,
 };
 
 /// The retry layer: `tower::retry::RetryLayer` with a [`RetryPolicy`].

@@ -101,6 +101,16 @@ pub fn is_idempotent(method: &Method) -> bool {
     )
 }
 
+/// Whether `request` may be repeated after an ambiguous failure: its method is idempotent and
+/// its [`Operation`](okta_users::Operation) is not marked otherwise (Okta's user DELETE).
+pub fn is_repeatable<B>(request: &http::Request<B>) -> bool {
+    is_idempotent(request.method())
+        && !request
+            .extensions()
+            .get::<okta_users::Operation>()
+            .is_some_and(|operation| operation.non_idempotent)
+}
+
 /// Why a failed attempt is not retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -126,12 +136,12 @@ pub enum Decision {
     GiveUp(GiveUp),
 }
 
-/// Decides, purely: `attempts` made so far (1 after the first), the request's method, the
-/// outcome, and `unit` ∈ [0, 1] for the full jitter (the delay is `unit × min(max, min × 2^(attempts−1))`).
+/// Decides, purely: `attempts` made so far (1 after the first), whether the request may be
+/// repeated after an ambiguous failure ([`is_repeatable`]), the outcome, and `unit` ∈ [0, 1] for the full jitter (the delay is `unit × min(max, min × 2^(attempts−1))`).
 /// The budget is checked by the caller.
 pub fn decide(
     attempts: u32,
-    method: &Method,
+    repeatable: bool,
     outcome: Outcome,
     config: &RetryConfig,
     unit: f64,
@@ -140,7 +150,7 @@ pub fn decide(
         Outcome::Success => return Decision::Done,
         Outcome::Fatal => return Decision::GiveUp(GiveUp::NotRetryable),
         Outcome::NotSent => {}
-        Outcome::Timeout | Outcome::Ambiguous if is_idempotent(method) => {}
+        Outcome::Timeout | Outcome::Ambiguous if repeatable => {}
         Outcome::Timeout | Outcome::Ambiguous => return Decision::GiveUp(GiveUp::NotIdempotent),
     }
     if attempts >= config.max_attempts {
@@ -236,7 +246,7 @@ where
             return None;
         }
         let unit = self.unit();
-        let delay = match decide(self.attempts, request.method(), outcome, config, unit) {
+        let delay = match decide(self.attempts, is_repeatable(request), outcome, config, unit) {
             Decision::Done => return None,
             Decision::GiveUp(reason) => {
                 tracing::debug!(
@@ -345,11 +355,32 @@ mod tests {
     }
 
     #[test]
+    fn a_delete_marked_non_idempotent_is_not_repeatable() {
+        let delete = |operation: Option<okta_users::Operation>| {
+            let mut request = http::Request::delete("/api/v1/users/00u1")
+                .body(())
+                .unwrap();
+            if let Some(operation) = operation {
+                request.extensions_mut().insert(operation);
+            }
+            is_repeatable(&request)
+        };
+        assert!(delete(None));
+        assert!(delete(Some(okta_users::Operation::new(
+            "okta.users.revoke_grants",
+            "revokeUserGrants"
+        ))));
+        assert!(!delete(Some(
+            okta_users::Operation::new("okta.users.delete", "deleteUser").non_idempotent()
+        )));
+    }
+
+    #[test]
     fn the_rules_table() {
         let config = RetryConfig::default();
         let retry = |method: Method, outcome| {
             matches!(
-                decide(1, &method, outcome, &config, 1.0),
+                decide(1, is_idempotent(&method), outcome, &config, 1.0),
                 Decision::RetryAfter(_)
             )
         };
@@ -363,7 +394,13 @@ mod tests {
         assert!(!retry(Method::POST, Outcome::Ambiguous));
         assert!(!retry(Method::GET, Outcome::Fatal));
         assert_eq!(
-            decide(1, &Method::GET, Outcome::Success, &config, 1.0),
+            decide(
+                1,
+                is_idempotent(&Method::GET),
+                Outcome::Success,
+                &config,
+                1.0
+            ),
             Decision::Done
         );
     }
@@ -371,8 +408,15 @@ mod tests {
     #[test]
     fn backoff_is_exponential_with_full_jitter_and_attempts_are_capped() {
         let config = RetryConfig::default();
-        let delay =
-            |attempts, unit| decide(attempts, &Method::GET, Outcome::Ambiguous, &config, unit);
+        let delay = |attempts, unit| {
+            decide(
+                attempts,
+                is_idempotent(&Method::GET),
+                Outcome::Ambiguous,
+                &config,
+                unit,
+            )
+        };
         assert_eq!(
             delay(1, 1.0),
             Decision::RetryAfter(Duration::from_millis(100))
@@ -391,7 +435,13 @@ mod tests {
             ..config
         };
         assert_eq!(
-            decide(30, &Method::GET, Outcome::Ambiguous, &long, 1.0),
+            decide(
+                30,
+                is_idempotent(&Method::GET),
+                Outcome::Ambiguous,
+                &long,
+                1.0
+            ),
             Decision::RetryAfter(Duration::from_secs(10))
         );
     }

@@ -419,4 +419,5 @@ const CREATE_USER: Operation = Operation::new("okta.users.create", "createUser")
 const GET_USER: Operation = Operation::new("okta.users.get", "getUser");
 const UPDATE_USER: Operation = Operation::new("okta.users.update", "updateUser");
 const REPLACE_USER: Operation = Operation::new("okta.users.replace", "replaceUser");
-const DELETE_USER: Operation = Operation::new("okta.users.delete", "deleteUser");
+// The first DELETE deactivates, the second deletes: never repeated after an ambiguous failure.
+const DELETE_USER: Operation = Operation::new("okta.users.delete", "deleteUser").non_idempotent();
