@@ -26,8 +26,8 @@
 //!   DefaultHeaders        User-Agent: okta-users-rs/<version>, Accept: application/json
 //!   Trace                 span `okta.call` per call, otel.name = the operation (okta.users.list)
 //!   Timeout (call)        the whole call, waits and retries included (120 s)
-//!   RateLimit             per-bucket pacing; on 429 waits X-Rate-Limit-Reset − Date, re-sends
 //!   Retry                 idempotency-aware, exponential backoff + full jitter, shared budget
+//!   RateLimit             per-bucket pacing of every attempt; on 429 waits Reset − Date, re-sends
 //!   AttemptTrace          span `okta.attempt` per attempt
 //!   Timeout (attempt)     one attempt (30 s)
 //!   [your .attempt_layer()s]

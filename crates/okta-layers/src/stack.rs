@@ -3,8 +3,8 @@
 //! ```text
 //! Trace (okta.call span)                     outermost
 //!  └ Timeout (whole call, TimeoutKind::Call)
-//!     └ RateLimit (pacing; waits and re-sends after a 429)
-//!        └ Retry (RetryPolicy, shared budget)
+//!     └ Retry (RetryPolicy, shared budget)
+//!        └ RateLimit (pacing of every attempt; waits and re-sends after a 429)
 //!           └ AttemptTrace (okta.attempt span)
 //!              └ Timeout (one attempt, TimeoutKind::Attempt)
 //!                 └ S: base URI → auth → transport   (wired by okta-client)
@@ -76,7 +76,7 @@ impl Default for StackConfig {
 }
 
 /// The service [`layers`] makes over `S`.
-pub type Stack<S> = Trace<Timeout<RateLimit<Retry<AttemptTrace<Timeout<S>>>>>>;
+pub type Stack<S> = Trace<Timeout<Retry<RateLimit<AttemptTrace<Timeout<S>>>>>>;
 
 /// The default stack as one [`Layer`]. Every service it makes shares one rate limiter and one
 /// retry budget: build it once per org.
@@ -114,9 +114,11 @@ impl<S> Layer<S> for StackLayer {
     type Service = Stack<S>;
 
     fn layer(&self, inner: S) -> Stack<S> {
+        // Retry sits outside the rate limiter so that every attempt, retries included, is paced
+        // and counted against its bucket.
         let attempt = crate::trace::AttemptTraceLayer.layer(self.attempt_timeout.layer(inner));
-        let retry = tower::retry::Retry::new(self.retry.clone(), attempt);
-        crate::trace::TraceLayer.layer(self.call_timeout.layer(self.rate_limit.layer(retry)))
+        let retry = tower::retry::Retry::new(self.retry.clone(), self.rate_limit.layer(attempt));
+        crate::trace::TraceLayer.layer(self.call_timeout.layer(retry))
     }
 }
 
