@@ -41,6 +41,31 @@
 //! Every default is listed in [`StackConfig`] and changed with
 //! [`ClientBuilder::configure_stack`].
 //!
+//! # Defaults
+//!
+//! Suited to a real Okta org; every one is configurable — the transport's through
+//! [`ClientBuilder`], the middleware's through [`ClientBuilder::configure_stack`]
+//! ([`StackConfig`]).
+//!
+//! | setting | default | how to change |
+//! | --- | --- | --- |
+//! | connect timeout (TCP + TLS) | 10 s | [`ClientBuilder::connect_timeout`] |
+//! | response body cap | 16 MiB | [`ClientBuilder::max_response_size`] |
+//! | stalled response body (gap between chunks) | 30 s | [`ClientBuilder::body_idle_timeout`] |
+//! | idle pooled connection kept | 90 s | `HyperTransport::builder().pool_idle_timeout(..)` |
+//! | whole call, waits and retries included | 120 s | `stack.call_timeout` |
+//! | one attempt | 30 s | `stack.attempt_timeout` |
+//! | attempts per call | 3 | `stack.retry.max_attempts` |
+//! | retry backoff | 100 ms × 2ⁿ up to 10 s, full jitter | `stack.retry.backoff_min`, `backoff_max` |
+//! | retry budget shared by all calls | 500 tokens, 5 per retry (10 after a timeout), 1 back per success | `stack.retry.budget` |
+//! | re-sends after a 429 | 3 | `stack.rate_limit.max_429_retries` |
+//! | jitter added to a wait for the reset | 0–500 ms | `stack.rate_limit.reset_jitter` |
+//! | Okta's rate-limit window (cap of any wait) | 60 s | `stack.rate_limit.window` |
+//! | backoff after a concurrency-limit 429 | 100 ms × 2ⁿ up to 5 s, full jitter | `stack.rate_limit.concurrency_backoff`, `_max` |
+//! | proactive pacing | on; 2 % of each budget kept in reserve; spread out below half the budget | `stack.rate_limit.pacing`, `reserve`, `burst_fraction` |
+//! | OAuth access token refreshed | 60 s before it expires (half its life if shorter than 2 min) | — |
+//! | OAuth client assertion lifetime | 5 min | — |
+//!
 //! The stack is assembled in one place (`stack.rs`). Add middleware of your own with
 //! [`ClientBuilder::layer`] (around the whole call) or [`ClientBuilder::attempt_layer`] (around
 //! each attempt), or wrap [`Client::service`] (it is `Clone`, `Send` and `Sync`) yourself and give

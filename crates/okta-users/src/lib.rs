@@ -25,7 +25,7 @@
 //! ```text
 //! Users<S>            builds the request, decodes the response      (this crate)
 //!   └─ S: tower::Service<http::Request<RequestBody>>
-//!        trace → call timeout → rate limit → retry → attempt timeout  (okta-layers)
+//!        trace → call timeout → retry → rate limit → attempt timeout  (okta-layers)
 //!          → base URI → auth → transport                             (okta-layers, okta-hyper)
 //! ```
 //!
