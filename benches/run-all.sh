@@ -3,7 +3,7 @@
 # own process on CPU 0, the client on CPU 1. Prints Markdown tables; a copy goes to
 # target/bench-results.md.
 #
-#   benches/run-all.sh            # everything (≈ 25 minutes on 2 cores)
+#   benches/run-all.sh            # everything (≈ 6 minutes on 2 cores, once built)
 #   QUICK=1 benches/run-all.sh    # criterion --quick and 3 rounds (a smoke test)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,7 +49,7 @@ done
 echo "== stream_scale" >&2
 echo -e "\n## stream_scale (load at start $(cut -d' ' -f1-3 /proc/loadavg))\n" | log
 mock_out=$(mktemp)
-"${server[@]}" target/release/okta-mock --port 0 --users 100000 --no-rate-limits \
+"${server[@]}" target/release/okta-mock --port 0 --users 110000 --limit 1000000000 \
     --no-concurrency-limit --no-log >"$mock_out" &
 mock_pid=$!
 trap 'kill "$mock_pid" 2>/dev/null || true; rm -f "$mock_out"' EXIT

@@ -21,7 +21,9 @@ pub struct MockOptions {
     pub cpu: Option<usize>,
     /// Force the in-process mock (needed to read its counters).
     pub in_process: bool,
-    /// Rate limits (default: none).
+    /// Rate limits. Default: a budget of 10⁹ per bucket and minute, never reached. (The mock
+    /// with its limits disabled still reports a budget of 600 a minute in its headers, and our
+    /// client paces itself to the budget it is told, so "disabled" would throttle it.)
     pub rate_limits: RateLimits,
     /// The mock's concurrency limit (default: none).
     pub concurrency_limit: Option<usize>,
@@ -33,7 +35,7 @@ impl Default for MockOptions {
             users: 1000,
             cpu: Some(0),
             in_process: false,
-            rate_limits: RateLimits::disabled(),
+            rate_limits: RateLimits::uniform(1_000_000_000, std::time::Duration::from_secs(60)),
             concurrency_limit: None,
         }
     }
@@ -153,8 +155,11 @@ impl MockServer {
         command.args(["--users", &options.users.to_string()]);
         if limits.enabled {
             command.args(["--window-ms", &limits.window.as_millis().to_string()]);
+            command.args(["--limit", &limits.other.to_string()]);
             command.args(["--limit-collection", &limits.users_collection.to_string()]);
             command.args(["--limit-user-get", &limits.user_get.to_string()]);
+            command.args(["--limit-user-write", &limits.user_write.to_string()]);
+            command.args(["--limit-other", &limits.users_other.to_string()]);
         } else {
             command.arg("--no-rate-limits");
         }

@@ -27,6 +27,12 @@ fn arg(i: usize, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
+fn epoch_ms() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis())
+}
+
 fn main() {
     let limit = arg(1, 100) as u32;
     let window = Duration::from_millis(arg(2, 1000));
@@ -37,9 +43,9 @@ fn main() {
         "GET-user bucket: {limit} per {window:?}; {calls} calls ({multiple}× the budget) at concurrency {concurrency}\n"
     );
     println!(
-        "| configuration | time | windows | budget used | 429s sent (share of requests) | failed calls |"
+        "| configuration | time | budget used per complete window, mean [min–max] | windows elapsed (touched) | budget used: per elapsed window (per window touched) | 429s sent (share of requests) | failed calls |"
     );
-    println!("| --- | --- | --- | --- | --- | --- |");
+    println!("| --- | --- | --- | --- | --- | --- | --- |");
     let configs = [
         ("ours, defaults (pacing)", true),
         ("ours, reactive only (pacing off)", false),
@@ -75,29 +81,53 @@ fn main() {
         let org = mock.org().expect("in-process mock");
         let before = org.counters();
         let failed = AtomicU64::new(0);
+        let done_at = std::sync::Mutex::new(Vec::with_capacity(calls as usize));
         let ok = AtomicU64::new(0);
         let start = Instant::now();
+        let epoch_start = epoch_ms();
         runtime.block_on(drive(calls, concurrency, |i| {
             let users = users.clone();
             let id = ids[i as usize % ids.len()].clone();
-            let (ok, failed) = (&ok, &failed);
+            let (ok, failed, done_at) = (&ok, &failed, &done_at);
             async move {
                 match users.get(id).await {
-                    Ok(_) => ok.fetch_add(1, Ordering::Relaxed),
+                    Ok(_) => {
+                        done_at.lock().expect("lock").push(epoch_ms());
+                        ok.fetch_add(1, Ordering::Relaxed)
+                    }
                     Err(_) => failed.fetch_add(1, Ordering::Relaxed),
                 };
             }
         }));
         let elapsed = start.elapsed();
+        let window_ms = window.as_millis().max(1);
+        let touched = (epoch_ms() / window_ms - epoch_start / window_ms + 1) as f64;
         let after = org.counters();
         let requests = after.requests - before.requests;
         let rejected = after.rate_limited - before.rate_limited;
         let windows = elapsed.as_secs_f64() / window.as_secs_f64();
-        let used = ok.load(Ordering::Relaxed) as f64 / (windows * f64::from(limit));
+        // Successful calls per window of the mock (fixed windows starting on whole seconds),
+        // over the complete windows only: the first and the last are partly outside the run.
+        let mut per_window = std::collections::BTreeMap::<u128, u32>::new();
+        for at in done_at.into_inner().expect("lock") {
+            *per_window.entry(at / window_ms).or_default() += 1;
+        }
+        let first = per_window.keys().next().copied().unwrap_or(0);
+        let last = per_window.keys().next_back().copied().unwrap_or(0);
+        let interior: Vec<f64> = (first + 1..last)
+            .map(|w| f64::from(per_window.get(&w).copied().unwrap_or(0)) * 100.0 / f64::from(limit))
+            .collect();
+        let (_, lo, hi) = okta_benches::rounds::spread(&interior);
+        let mean = interior.iter().sum::<f64>() / interior.len().max(1) as f64;
+        let ok = ok.load(Ordering::Relaxed) as f64;
+        let used = ok / (windows * f64::from(limit));
+        let used_touched = ok / (touched * f64::from(limit));
         println!(
-            "| {name} | {:.2} s | {windows:.2} | {:.1} % | {rejected} of {requests} ({:.2} %) | {} |",
+            "| {name} | {:.2} s | {mean:.1} % [{lo:.0}–{hi:.0} %] over {} windows | {windows:.2} ({touched}) | {:.1} % ({:.1} %) | {rejected} of {requests} ({:.2} %) | {} |",
             elapsed.as_secs_f64(),
+            interior.len(),
             used * 100.0,
+            used_touched * 100.0,
             rejected as f64 * 100.0 / requests.max(1) as f64,
             failed.load(Ordering::Relaxed),
         );
@@ -105,7 +135,10 @@ fn main() {
         drop(mock);
     }
     println!(
-        "\nbudget used = successful calls ÷ (limit × elapsed ÷ window); the default reserve leaves 2 % to other clients."
+        "\nbudget used per complete window: successful calls completed in each of the mock's windows \
+         (whole seconds), first and last window left out, ÷ limit. Over the run: successful calls ÷ \
+         (limit × elapsed ÷ window) — over 100 % when the first window is partial — and, in brackets, \
+         ÷ (limit × windows touched) — under, as the first and last are partial. The default reserve leaves 2 % of each window to other clients."
     );
     println!("machine: {}", okta_benches::proc::machine());
 }
