@@ -17,8 +17,9 @@ use okta_users::models::User;
 use serde::de::IgnoredAny;
 use serde_json::Value;
 
+/// As the façade decodes a response body.
 fn decode_typed(bytes: &[u8]) -> Vec<User> {
-    serde_json::from_slice(bytes).expect("typed decode")
+    okta_users::models::from_json_slice(bytes).expect("typed decode")
 }
 
 fn decode_value(bytes: &[u8]) -> Value {

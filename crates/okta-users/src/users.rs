@@ -51,7 +51,7 @@ impl RawResponse {
     }
 
     pub(crate) fn json<T: DeserializeOwned>(&self) -> Result<T> {
-        serde_json::from_slice(&self.body).map_err(|source| Error::Decode {
+        crate::models::from_json_slice(&self.body).map_err(|source| Error::Decode {
             request_id: self.request_id(),
             snippet: snippet(&self.body),
             source,
@@ -188,6 +188,23 @@ mod tests {
             }
             other => panic!("unexpected {other:?}"),
         }
+    }
+
+    #[test]
+    fn bodies_decode_as_text_and_invalid_utf8_is_a_decode_error() {
+        let text = "{\"a\":\"caf\\u00e9 \u{e9}\"}";
+        let ok = RawResponse {
+            headers: http::HeaderMap::new(),
+            body: Bytes::from(text),
+        };
+        let value: serde_json::Value = ok.json().unwrap();
+        assert_eq!(value["a"], "caf\u{e9} \u{e9}");
+        let bad = RawResponse {
+            headers: http::HeaderMap::new(),
+            body: Bytes::from_static(b"{\"a\":\"\xff\"}"),
+        };
+        let error = bad.json::<serde_json::Value>().unwrap_err();
+        assert!(matches!(error, Error::Decode { .. }), "{error:?}");
     }
 
     #[test]

@@ -36,13 +36,49 @@ pub struct RateLimitHeaders {
     pub date: Option<u64>,
 }
 
-fn numbers<'a>(headers: &'a HeaderMap, name: &HeaderName) -> impl Iterator<Item = u64> + 'a {
-    headers
-        .get_all(name)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(','))
-        .filter_map(|part| part.trim().parse::<u64>().ok())
+/// Every number in the values of `name`: usually one header line with one number, but a
+/// duplicated header or a proxy's comma-joined value gives several. Folded with `pick`.
+fn number(headers: &HeaderMap, name: &HeaderName, pick: fn(u64, u64) -> u64) -> Option<u64> {
+    let mut result = None;
+    for value in headers.get_all(name) {
+        for part in value.as_bytes().split(|&byte| byte == b',') {
+            if let Some(n) = parse_u64(part.trim_ascii()) {
+                result = Some(result.map_or(n, |previous| pick(previous, n)));
+            }
+        }
+    }
+    result
+}
+
+/// A decimal number of at most 19 digits (so it cannot overflow).
+fn parse_u64(digits: &[u8]) -> Option<u64> {
+    if digits.is_empty() || digits.len() > 19 {
+        return None;
+    }
+    digits.iter().try_fold(0u64, |n, &byte| {
+        byte.is_ascii_digit()
+            .then(|| n * 10 + u64::from(byte - b'0'))
+    })
+}
+
+/// The `Date` header in epoch seconds. It changes once a second while every response carries
+/// it, so the last one parsed on this thread is remembered (an HTTP date is ~29 bytes).
+fn date_seconds(headers: &HeaderMap) -> Option<u64> {
+    thread_local! {
+        static LAST: std::cell::RefCell<(Vec<u8>, u64)> = const { std::cell::RefCell::new((Vec::new(), 0)) };
+    }
+    let value = headers.get(http::header::DATE)?.as_bytes();
+    LAST.with_borrow_mut(|(text, seconds)| {
+        if text.as_slice() != value {
+            let parsed = std::str::from_utf8(value)
+                .ok()
+                .and_then(|value| httpdate::parse_http_date(value).ok())?;
+            *seconds = parsed.duration_since(UNIX_EPOCH).ok()?.as_secs();
+            text.clear();
+            text.extend_from_slice(value);
+        }
+        Some(*seconds)
+    })
 }
 
 impl RateLimitHeaders {
@@ -50,15 +86,10 @@ impl RateLimitHeaders {
     pub fn parse(headers: &HeaderMap) -> RateLimitHeaders {
         let clamp = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
         RateLimitHeaders {
-            limit: numbers(headers, &X_RATE_LIMIT_LIMIT).min().map(clamp),
-            remaining: numbers(headers, &X_RATE_LIMIT_REMAINING).min().map(clamp),
-            reset: numbers(headers, &X_RATE_LIMIT_RESET).max(),
-            date: headers
-                .get(http::header::DATE)
-                .and_then(|value| value.to_str().ok())
-                .and_then(|value| httpdate::parse_http_date(value).ok())
-                .and_then(|time| time.duration_since(UNIX_EPOCH).ok())
-                .map(|since| since.as_secs()),
+            limit: number(headers, &X_RATE_LIMIT_LIMIT, u64::min).map(clamp),
+            remaining: number(headers, &X_RATE_LIMIT_REMAINING, u64::min).map(clamp),
+            reset: number(headers, &X_RATE_LIMIT_RESET, u64::max),
+            date: date_seconds(headers),
         }
     }
 
