@@ -98,7 +98,7 @@ fn main() {
         let path = &paths[i as usize % paths.len()];
         async move {
             let body = bare.get(path).await;
-            black_box(serde_json::from_slice::<User>(&body).expect("user"));
+            black_box(okta_users::models::from_json_slice::<User>(&body).expect("user"));
         }
     };
     let ours_list = |_: u64| {
@@ -112,7 +112,7 @@ fn main() {
     };
     let bare_list_decode = |_: u64| async {
         let body = bare.get(LIST).await;
-        black_box(serde_json::from_slice::<Vec<User>>(&body).expect("users"));
+        black_box(okta_users::models::from_json_slice::<Vec<User>>(&body).expect("users"));
     };
     runtime.block_on(async {
         ours_get(0).await;
