@@ -11,12 +11,8 @@ use okta_layers::base_uri::OrgUrl;
 
 use crate::client::Client;
 use crate::error::BuildError;
-use crate::stack::{BoxedService, StackParts, UserLayer, default_stack};
+use crate::stack::{ClientLayer, StackParts, UserLayer, default_stack};
 use okta_layers::stack::StackConfig;
-use okta_users::{BoxError, RequestBody};
-use tower::ServiceExt;
-use tower_layer::Layer;
-use tower_service::Service;
 
 /// The environment variable holding the org URL, as in Okta's other SDKs.
 pub const ORG_URL_ENV: &str = "OKTA_CLIENT_ORGURL";
@@ -287,7 +283,7 @@ impl ClientBuilder {
 
     /// Adds a layer of your own around the whole call (outside tracing, timeouts, rate limiting
     /// and retries); the first added is the outermost. The stack is then type-erased once
-    /// ([`BoxedService`]), which costs a box per call.
+    /// ([`BoxedService`](crate::BoxedService)), which costs a box per call.
     ///
     /// ```no_run
     /// # fn run() -> Result<(), okta_client::BuildError> {
@@ -298,39 +294,15 @@ impl ClientBuilder {
     ///     .build()?;
     /// # drop(client); Ok(()) }
     /// ```
-    pub fn layer<L>(mut self, layer: L) -> Self
-    where
-        L: Layer<BoxedService> + Send + Sync + 'static,
-        L::Service: Service<
-                http::Request<RequestBody>,
-                Response = http::Response<http_body_util::Full<bytes::Bytes>>,
-            > + Clone
-            + Send
-            + Sync
-            + 'static,
-        <L::Service as Service<http::Request<RequestBody>>>::Error: Into<BoxError>,
-        <L::Service as Service<http::Request<RequestBody>>>::Future: Send + 'static,
-    {
-        self.call_layers.0.push(erase(layer));
+    pub fn layer(mut self, layer: impl ClientLayer) -> Self {
+        self.call_layers.0.push(std::sync::Arc::new(layer));
         self
     }
 
     /// Adds a layer of your own around each attempt (inside retries and rate limiting, outside
     /// the base URI, auth and transport); the first added is the outermost.
-    pub fn attempt_layer<L>(mut self, layer: L) -> Self
-    where
-        L: Layer<BoxedService> + Send + Sync + 'static,
-        L::Service: Service<
-                http::Request<RequestBody>,
-                Response = http::Response<http_body_util::Full<bytes::Bytes>>,
-            > + Clone
-            + Send
-            + Sync
-            + 'static,
-        <L::Service as Service<http::Request<RequestBody>>>::Error: Into<BoxError>,
-        <L::Service as Service<http::Request<RequestBody>>>::Future: Send + 'static,
-    {
-        self.attempt_layers.0.push(erase(layer));
+    pub fn attempt_layer(mut self, layer: impl ClientLayer) -> Self {
+        self.attempt_layers.0.push(std::sync::Arc::new(layer));
         self
     }
 
@@ -389,24 +361,6 @@ impl ClientBuilder {
             middleware,
         })
     }
-}
-
-fn erase<L>(layer: L) -> UserLayer
-where
-    L: Layer<BoxedService> + Send + Sync + 'static,
-    L::Service: Service<
-            http::Request<RequestBody>,
-            Response = http::Response<http_body_util::Full<bytes::Bytes>>,
-        > + Clone
-        + Send
-        + Sync
-        + 'static,
-    <L::Service as Service<http::Request<RequestBody>>>::Error: Into<BoxError>,
-    <L::Service as Service<http::Request<RequestBody>>>::Future: Send + 'static,
-{
-    std::sync::Arc::new(move |inner: BoxedService| {
-        BoxedService::new(layer.layer(inner).map_err(Into::into))
-    })
 }
 
 /// Parses and checks an org URL: `https://host[:port][/]`, or `http://` for a loopback host.

@@ -26,8 +26,33 @@ type Default = DefaultHeaders<Stack<Attempt>>;
 /// A type-erased service, for stacks with layers of the caller's own.
 pub type BoxedService = BoxCloneSyncService<Request<RequestBody>, Response<Full<Bytes>>, BoxError>;
 
-/// A layer of the caller's own, type-erased: see [`ClientBuilder::layer`](crate::ClientBuilder::layer).
-pub(crate) type UserLayer = Arc<dyn Fn(BoxedService) -> BoxedService + Send + Sync>;
+/// A layer of your own for [`ClientBuilder::layer`](crate::ClientBuilder::layer) and
+/// [`ClientBuilder::attempt_layer`](crate::ClientBuilder::attempt_layer): implemented for every
+/// tower `Layer` over [`BoxedService`] whose service carries the same requests and responses and
+/// is `Clone + Send + Sync` (e.g. `tower::limit::ConcurrencyLimitLayer`, or your own).
+pub trait ClientLayer: Send + Sync + 'static {
+    /// Wraps `inner` in this layer, type-erased again.
+    fn wrap(&self, inner: BoxedService) -> BoxedService;
+}
+
+impl<L> ClientLayer for L
+where
+    L: Layer<BoxedService> + Send + Sync + 'static,
+    L::Service: Service<Request<RequestBody>, Response = Response<Full<Bytes>>>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    <L::Service as Service<Request<RequestBody>>>::Error: Into<BoxError>,
+    <L::Service as Service<Request<RequestBody>>>::Future: Send + 'static,
+{
+    fn wrap(&self, inner: BoxedService) -> BoxedService {
+        BoxedService::new(tower::ServiceExt::map_err(self.layer(inner), Into::into))
+    }
+}
+
+/// A caller's layer, shared by every client built from the same builder.
+pub(crate) type UserLayer = Arc<dyn ClientLayer>;
 
 /// What the default stack needs besides the transport.
 pub(crate) struct StackParts {
@@ -64,7 +89,7 @@ fn wrap(service: BoxedService, layers: &[UserLayer]) -> BoxedService {
     layers
         .iter()
         .rev()
-        .fold(service, |service, layer| layer(service))
+        .fold(service, |service, layer| layer.wrap(service))
 }
 
 /// The service under a [`Client`](crate::Client): the default stack over the hyper transport.
