@@ -3,16 +3,17 @@
 //! ```text
 //! Trace (okta.call span)                     outermost
 //!  └ Timeout (whole call, TimeoutKind::Call)
-//!     └ Retry (RetryPolicy, shared budget)
-//!        └ RateLimit (pacing of every attempt; waits and re-sends after a 429)
+//!     └ Retry (RetryPolicy, shared budget; re-sends after a 429, waiting what RateLimit attached)
+//!        └ RateLimit (pacing of every attempt; on a 429 blocks the bucket, attaches the wait)
 //!           └ AttemptTrace (okta.attempt span)
 //!              └ Timeout (one attempt, TimeoutKind::Attempt)
 //!                 └ S: base URI → auth → transport   (wired by okta-client)
 //! ```
 //!
 //! The result is `Clone + Send + Sync` with a `Send` future when `S` is, holds no `Buffer`, and
-//! allocates nothing per call on its fast path beyond two clones of the request (one kept by the
-//! rate-limit layer for a re-send after a 429, one by the retry layer).
+//! allocates nothing per call on its fast path beyond one clone of the request, kept by the
+//! retry layer both for retries and for re-sends after a 429: the rate-limit layer paces and
+//! annotates a 429 with [`RateLimited`](crate::rate_limit::RateLimited) but does not re-send.
 //!
 //! # Defaults ([`StackConfig`])
 //! | setting | default |
@@ -114,8 +115,9 @@ impl<S> Layer<S> for StackLayer {
     type Service = Stack<S>;
 
     fn layer(&self, inner: S) -> Stack<S> {
-        // Retry sits outside the rate limiter so that every attempt, retries included, is paced
-        // and counted against its bucket.
+        // Retry sits outside the rate limiter so that every attempt, retries and re-sends after a
+        // 429 included, is paced and counted against its bucket; the rate limiter tells it how
+        // long to wait after a 429.
         let attempt = crate::trace::AttemptTraceLayer.layer(self.attempt_timeout.layer(inner));
         let retry = tower::retry::Retry::new(self.retry.clone(), self.rate_limit.layer(attempt));
         crate::trace::TraceLayer.layer(self.call_timeout.layer(retry))

@@ -1,4 +1,5 @@
-//! The tower wrapper around [`RateLimiter`]: `RateLimitLayer` + `RateLimit<S>`.
+//! The tower wrapper around [`RateLimiter`]: `RateLimitLayer` + `RateLimit<S>`, and the
+//! [`RateLimited`] extension it attaches to a 429.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -12,11 +13,12 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use super::limiter::Step;
-use super::parse::{X_OKTA_REQUEST_ID, X_OKTA_RETRY_COUNT, X_OKTA_RETRY_FOR};
+use super::parse::{X_OKTA_REQUEST_ID, X_OKTA_RETRY_COUNT};
 use super::{Bucket, Completion, Permit, RateLimitConfig, RateLimitEvent, RateLimiter, WaitReason};
 
-/// Applies Okta's rate limits to a service: pacing before sending, waiting and re-sending after
-/// a 429. See the [module docs](super).
+/// Applies Okta's rate limits to a service: pacing before sending, and on a 429 blocking the
+/// bucket and attaching [`RateLimited`] (the wait) to the response. It does not re-send: the
+/// retry policy above it does. See the [module docs](super).
 #[derive(Debug, Clone)]
 pub struct RateLimitLayer {
     limiter: RateLimiter,
@@ -71,24 +73,64 @@ impl<S> RateLimit<S> {
     }
 }
 
+/// Attached by [`RateLimit`] to a 429 response the limiter classified as
+/// [`Completion::RateLimited`]: how long to wait before re-sending, as the limiter decided
+/// (jitter included). The layer itself does not re-send: [`RetryPolicy`](crate::retry::RetryPolicy),
+/// above it, waits `wait` and re-sends with `X-Okta-Retry-Count` / `X-Okta-Retry-For`, at most
+/// `max_resends` times per call. A caller using the layer alone may do the same.
+#[derive(Clone)]
+pub struct RateLimited {
+    /// How long to wait before re-sending (the window's reset or the concurrency backoff, plus
+    /// the jitter).
+    pub wait: Duration,
+    /// Why: [`WaitReason::RateLimited`] or [`WaitReason::ConcurrencyLimited`].
+    pub reason: WaitReason,
+    /// The bucket of the request.
+    pub bucket: Bucket,
+    /// The 429's `X-Okta-Request-Id`, for the re-send's `X-Okta-Retry-For`.
+    pub request_id: Option<HeaderValue>,
+    /// The limiter's `max_429_retries`: how many re-sends a call may make after 429s.
+    pub max_resends: u32,
+    limiter: RateLimiter,
+}
+
+impl RateLimited {
+    /// The limiter that classified the 429.
+    pub fn limiter(&self) -> &RateLimiter {
+        &self.limiter
+    }
+}
+
+impl std::fmt::Debug for RateLimited {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RateLimited")
+            .field("wait", &self.wait)
+            .field("reason", &self.reason)
+            .field("bucket", &self.bucket)
+            .field("request_id", &self.request_id)
+            .field("max_resends", &self.max_resends)
+            .finish_non_exhaustive()
+    }
+}
+
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 
 pin_project! {
-    /// The future of [`RateLimit`]: no allocation unless the request has to wait or is re-sent.
-    pub struct ResponseFuture<F, S, B, RB> {
+    /// The future of [`RateLimit`]: no allocation unless the request has to wait for a permit.
+    pub struct ResponseFuture<F, RB> {
         #[pin]
-        state: State<F, S, B, RB>,
+        state: State<F, RB>,
     }
 }
 
 pin_project! {
     #[project = StateProj]
-    enum State<F, S, B, RB> {
+    enum State<F, RB> {
         Fast {
             #[pin]
             future: F,
             permit: Option<Permit>,
-            resend: Option<(S, Request<B>)>,
+            retries: u32,
         },
         Slow {
             future: BoxFuture<Result<Response<RB>, BoxError>>,
@@ -96,130 +138,109 @@ pin_project! {
     }
 }
 
+/// How many times the request has already been re-sent for a 429 (its `X-Okta-Retry-Count`).
+fn retries_of<B>(request: &Request<B>) -> u32 {
+    request
+        .headers()
+        .get(X_OKTA_RETRY_COUNT)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(0)
+}
+
 impl<S, B, RB> Service<Request<B>> for RateLimit<S>
 where
     S: Service<Request<B>, Response = Response<RB>> + Clone + Send + 'static,
     S::Error: Into<BoxError>,
     S::Future: Send + 'static,
-    B: Clone + Send + 'static,
+    B: Send + 'static,
     RB: Send + 'static,
 {
     type Response = Response<RB>;
     type Error = BoxError;
-    type Future = ResponseFuture<S::Future, S, B, RB>;
+    type Future = ResponseFuture<S::Future, RB>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
         self.inner.poll_ready(cx).map_err(Into::into)
     }
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
-        let clone = self.inner.clone();
-        let mut inner = std::mem::replace(&mut self.inner, clone);
         let bucket = Bucket::classify(request.method(), request.uri().path());
+        let retries = retries_of(&request);
         let state = match self.limiter.step(bucket, tokio::time::Instant::now()) {
-            Step::Go(permit) => {
-                let copy = (self.limiter.config().max_429_retries > 0).then(|| request.clone());
-                let future = inner.call(request);
-                State::Fast {
-                    future,
-                    permit: Some(permit),
-                    resend: copy.map(|copy| (inner, copy)),
+            Step::Go(permit) => State::Fast {
+                future: self.inner.call(request),
+                permit: Some(permit),
+                retries,
+            },
+            step => {
+                // The ready service goes with the request; a clone stays behind.
+                let clone = self.inner.clone();
+                let inner = std::mem::replace(&mut self.inner, clone);
+                State::Slow {
+                    future: Box::pin(wait_then_send(
+                        self.limiter.clone(),
+                        inner,
+                        request,
+                        bucket,
+                        step,
+                        retries,
+                    )),
                 }
             }
-            step => State::Slow {
-                future: Box::pin(resend_loop(
-                    self.limiter.clone(),
-                    inner,
-                    request,
-                    bucket,
-                    Some(step),
-                    None,
-                    0,
-                )),
-            },
         };
         ResponseFuture { state }
     }
 }
 
-impl<F, S, B, RB, E> Future for ResponseFuture<F, S, B, RB>
+impl<F, RB, E> Future for ResponseFuture<F, RB>
 where
     F: Future<Output = Result<Response<RB>, E>>,
     E: Into<BoxError>,
-    S: Service<Request<B>, Response = Response<RB>> + Send + 'static,
-    S::Error: Into<BoxError>,
-    S::Future: Send + 'static,
-    B: Clone + Send + 'static,
-    RB: Send + 'static,
 {
     type Output = Result<Response<RB>, BoxError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut state = self.project().state;
-        loop {
-            match state.as_mut().project() {
-                StateProj::Fast {
-                    future,
-                    permit,
-                    resend,
-                } => {
-                    let response = match ready!(future.poll(cx)) {
-                        Ok(response) => response,
-                        Err(error) => {
-                            drop(permit.take());
-                            return Poll::Ready(Err(error.into()));
-                        }
-                    };
-                    let permit = permit.take().expect("polled after completion");
-                    if response.status() != StatusCode::TOO_MANY_REQUESTS {
-                        let _ = permit.complete(response.status(), response.headers(), 0);
-                        return Poll::Ready(Ok(response));
+        match self.project().state.project() {
+            StateProj::Fast {
+                future,
+                permit,
+                retries,
+            } => {
+                let result = ready!(future.poll(cx));
+                let permit = permit.take().expect("polled after completion");
+                match result {
+                    Ok(response) => Poll::Ready(Ok(complete(permit, response, *retries))),
+                    Err(error) => {
+                        drop(permit);
+                        Poll::Ready(Err(error.into()))
                     }
-                    let limiter = permit.limiter().clone();
-                    let bucket = permit.bucket();
-                    let Completion::RateLimited { wait, reason } =
-                        permit.complete(response.status(), response.headers(), 0)
-                    else {
-                        return Poll::Ready(Ok(response));
-                    };
-                    let Some(pending) = on_429(&limiter, bucket, &response, 0, wait, reason) else {
-                        return Poll::Ready(Ok(response));
-                    };
-                    let Some((service, request)) = resend.take() else {
-                        return Poll::Ready(Ok(response));
-                    };
-                    let future = Box::pin(resend_loop(
-                        limiter,
-                        service,
-                        request,
-                        bucket,
-                        None,
-                        Some(pending),
-                        0,
-                    ));
-                    state.set(State::Slow { future });
                 }
-                StateProj::Slow { future } => return future.as_mut().poll(cx),
             }
+            StateProj::Slow { future } => future.as_mut().poll(cx),
         }
     }
 }
 
-/// A 429 arrived: tells the observer, and returns what the re-send needs, or `None` when the
-/// retries are used up.
-fn on_429<RB>(
-    limiter: &RateLimiter,
-    bucket: Bucket,
-    response: &Response<RB>,
-    retries: u32,
-    wait: Duration,
-    reason: WaitReason,
-) -> Option<Pending> {
-    let will_retry = retries < limiter.config().max_429_retries;
-    let concurrency = reason == WaitReason::ConcurrencyLimited;
+/// Completes the permit with the response; on a 429 the limiter classifies, tells the
+/// observer and attaches [`RateLimited`].
+fn complete<RB>(permit: Permit, mut response: Response<RB>, retries: u32) -> Response<RB> {
+    if response.status() != StatusCode::TOO_MANY_REQUESTS {
+        let _ = permit.complete(response.status(), response.headers(), retries);
+        return response;
+    }
+    let limiter = permit.limiter().clone();
+    let bucket = permit.bucket();
+    let Completion::RateLimited { wait, reason } =
+        permit.complete(response.status(), response.headers(), retries)
+    else {
+        return response;
+    };
+    let max_resends = limiter.config().max_429_retries;
+    let will_retry = retries < max_resends;
     limiter.emit(|| RateLimitEvent::Got429 {
         bucket,
-        concurrency,
+        concurrency: reason == WaitReason::ConcurrencyLimited,
         retries,
         will_retry,
     });
@@ -229,81 +250,36 @@ fn on_429<RB>(
             retries,
             "okta rate limit: 429 and no re-send left, returning it"
         );
-        return None;
     }
-    Some(Pending {
+    let request_id = response.headers().get(X_OKTA_REQUEST_ID).cloned();
+    response.extensions_mut().insert(RateLimited {
         wait,
         reason,
-        request_id: response.headers().get(X_OKTA_REQUEST_ID).cloned(),
-    })
+        bucket,
+        request_id,
+        max_resends,
+        limiter,
+    });
+    response
 }
 
-struct Pending {
-    wait: Duration,
-    reason: WaitReason,
-    request_id: Option<HeaderValue>,
-}
-
-/// The slow path: wait for a permit, send, and on a 429 wait and re-send with the retry headers.
-async fn resend_loop<S, B, RB>(
+/// The slow path: wait for a permit, then send.
+async fn wait_then_send<S, B, RB>(
     limiter: RateLimiter,
     mut service: S,
     request: Request<B>,
     bucket: Bucket,
-    mut first: Option<Step>,
-    mut pending: Option<Pending>,
-    mut retries: u32,
+    first: Step,
+    retries: u32,
 ) -> Result<Response<RB>, BoxError>
 where
     S: Service<Request<B>, Response = Response<RB>>,
     S::Error: Into<BoxError>,
-    B: Clone,
 {
-    let mut retry_for = None;
-    loop {
-        if let Some(Pending {
-            wait,
-            reason,
-            request_id,
-        }) = pending.take()
-        {
-            tracing::info!(
-                okta.rate_limit.bucket = bucket.as_str(),
-                okta.rate_limit.reason = reason.as_str(),
-                wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
-                retry = retries + 1,
-                "okta rate limit: 429, waiting before re-sending"
-            );
-            limiter.emit(|| RateLimitEvent::Waited {
-                bucket,
-                duration: wait,
-                reason,
-            });
-            tokio::time::sleep(wait).await;
-            retries += 1;
-            retry_for = request_id;
-        }
-        let permit = limiter.acquire_from(bucket, first.take()).await;
-        std::future::poll_fn(|cx| service.poll_ready(cx))
-            .await
-            .map_err(Into::into)?;
-        let mut attempt = request.clone();
-        if retries > 0 {
-            let headers = attempt.headers_mut();
-            headers.insert(X_OKTA_RETRY_COUNT, HeaderValue::from(retries));
-            if let Some(id) = &retry_for {
-                headers.insert(X_OKTA_RETRY_FOR, id.clone());
-            }
-        }
-        let response = service.call(attempt).await.map_err(Into::into)?;
-        match permit.complete(response.status(), response.headers(), retries) {
-            Completion::Done => return Ok(response),
-            Completion::RateLimited { wait, reason } => {
-                match on_429(&limiter, bucket, &response, retries, wait, reason) {
-                    Some(next) => pending = Some(next),
-                    None => return Ok(response),
-                }
-            }
-        }
-    }
+    let permit = limiter.acquire_from(bucket, Some(first)).await;
+    std::future::poll_fn(|cx| service.poll_ready(cx))
+        .await
+        .map_err(Into::into)?;
+    let response = service.call(request).await.map_err(Into::into)?;
+    Ok(complete(permit, response, retries))
 }

@@ -1,12 +1,23 @@
-//! Okta's rate limits: proactive pacing from the budget every response reports, and waiting
-//! then re-sending after a 429.
+//! Okta's rate limits: proactive pacing from the budget every response reports, and the wait
+//! after a 429.
 //!
 //! The logic lives in [`RateLimiter`], which knows nothing of tower or HTTP services: a request
 //! [acquires](RateLimiter::acquire) a [`Permit`] for its [`Bucket`] and
 //! [completes](Permit::complete) it with the response's status and headers.
 //! [`RateLimitLayer`] / [`RateLimit`] is the thin tower wrapper: it is `Clone` (state shared in
 //! an `Arc`, each bucket behind a `std::sync::Mutex` held for a few instructions) and allocates
-//! nothing on the fast path (a permit granted at once, a response that is not a 429).
+//! nothing on the fast path (a permit granted at once, a response that is not a 429), nor
+//! clones the request.
+//!
+//! # Who re-sends after a 429
+//! The [`RateLimit`] layer paces and annotates; it does **not** re-send. On a 429 it completes
+//! the permit (the limiter learns the budget and blocks the bucket), emits
+//! [`RateLimitEvent::Got429`] and attaches a [`RateLimited`] extension to the response: the
+//! wait the limiter decided, the reason, the 429's request id and `max_429_retries`. The
+//! [`RetryPolicy`](crate::retry::RetryPolicy) above it (in the default
+//! [stack](crate::stack)) keeps the one copy of the request, waits that long and re-sends it
+//! with the retry headers; those re-sends spend no retry budget and are not attempts. Used
+//! alone, the layer returns the 429 with its extension.
 //!
 //! # Buckets
 //! [`Bucket::classify`] maps method + path to Okta's buckets: `GET`/`POST /api/v1/users`;
@@ -21,8 +32,9 @@
 //!   of the bucket wait instead of collecting their own 429s.
 //! * **Concurrency limit** (`X-Rate-Limit-Limit: 0`, `X-Rate-Limit-Remaining: 0`): the org has
 //!   too many requests in flight; wait `concurrency_backoff × 2^n`, capped, with full jitter.
-//! * Then re-send the request with `X-Okta-Retry-For: <the 429's X-Okta-Request-Id>` and
-//!   `X-Okta-Retry-Count: <n>`; after `max_429_retries` re-sends the 429 is returned as the
+//! * Then the retry policy re-sends the request with `X-Okta-Retry-For: <the 429's
+//!   X-Okta-Request-Id>` and `X-Okta-Retry-Count: <n>` (the layer reads `n` back to grow the
+//!   concurrency backoff); after `max_429_retries` re-sends the 429 is returned as the
 //!   response (the façade turns it into `Error::Api` with status 429).
 //!
 //! # Pacing
@@ -43,7 +55,7 @@
 //! # Defaults ([`RateLimitConfig`])
 //! | setting | default | |
 //! | --- | --- | --- |
-//! | `max_429_retries` | 3 | re-sends after a 429 |
+//! | `max_429_retries` | 3 | re-sends after a 429 (made by the retry policy) |
 //! | `reset_jitter` | 500 ms | uniform in `[0, jitter]`, added to a reset wait |
 //! | `window` | 60 s | Okta's window; caps every reset wait |
 //! | `concurrency_backoff` .. `_max` | 100 ms .. 5 s | `× 2^n`, full jitter |
@@ -54,8 +66,8 @@
 //! | `seed` | OS-random | seed of the jitter |
 //! | `observer` | none | a [`RateLimitObserver`] |
 //!
-//! Every wait is a `tracing` event (`okta rate limit: waiting`, debug; after a 429, info) and a
-//! [`RateLimitEvent::Waited`] for the observer.
+//! Every wait is a `tracing` event (`okta rate limit: waiting`, debug; after a 429, info, from
+//! the retry policy) and a [`RateLimitEvent::Waited`] for the observer.
 
 mod bucket;
 mod layer;
@@ -64,7 +76,7 @@ mod observer;
 mod parse;
 
 pub use bucket::Bucket;
-pub use layer::{RateLimit, RateLimitLayer, ResponseFuture};
+pub use layer::{RateLimit, RateLimitLayer, RateLimited, ResponseFuture};
 pub(crate) use limiter::seeded_rng;
 pub use limiter::{
     BucketSnapshot, Completion, Permit, RateLimitConfig, RateLimiter, exponential_backoff,

@@ -1,4 +1,5 @@
-//! The rate-limit layer alone, over `service_fn`s, under paused time.
+//! The rate-limit layer over `service_fn`s, under paused time: alone (pacing, annotating a 429)
+//! and under the retry policy, which re-sends after a 429.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -12,6 +13,7 @@ use tokio::time::Instant;
 use tower::{Layer, Service, ServiceExt};
 
 use super::*;
+use crate::retry::{Retry, RetryConfig, RetryPolicy};
 
 /// 2001-09-09: far from the local clock, which must not matter when `Date` is present.
 const T: u64 = 1_000_000_000;
@@ -89,6 +91,15 @@ fn config() -> RateLimitConfig {
     .seed(7)
 }
 
+/// `Retry(RetryPolicy) → RateLimit → service`: the re-sends after a 429 are the policy's.
+fn resending<S>(layer: RateLimitLayer, service: S) -> Retry<RateLimit<S>> {
+    let policy = RetryPolicy::new(RetryConfig {
+        seed: Some(3),
+        ..RetryConfig::default()
+    });
+    tower::retry::Retry::new(policy, layer.layer(service))
+}
+
 fn waited(seen: &Seen, i: usize) -> Duration {
     let seen = seen.lock().unwrap();
     seen[i].0 - seen[i - 1].0
@@ -97,7 +108,7 @@ fn waited(seen: &Seen, i: usize) -> Duration {
 #[tokio::test(start_paused = true)]
 async fn waits_reset_minus_date_and_resends_with_the_retry_headers() {
     let (service, seen) = scripted(vec![too_many(&[T + 7], Some(T), "req-429"), ok()]);
-    let mut service = RateLimitLayer::new(config()).layer(service);
+    let mut service = resending(RateLimitLayer::new(config()), service);
     let response = service
         .ready()
         .await
@@ -124,7 +135,7 @@ async fn the_retry_count_grows_and_retry_for_names_the_latest_429() {
         too_many(&[T + 2], Some(T + 1), "second"),
         ok(),
     ]);
-    let mut service = RateLimitLayer::new(config()).layer(service);
+    let mut service = resending(RateLimitLayer::new(config()), service);
     service
         .ready()
         .await
@@ -146,7 +157,7 @@ async fn the_retry_count_grows_and_retry_for_names_the_latest_429() {
 #[tokio::test(start_paused = true)]
 async fn a_duplicated_reset_waits_for_the_latest() {
     let (service, seen) = scripted(vec![too_many(&[T + 3, T + 9], Some(T), "dup"), ok()]);
-    let mut service = RateLimitLayer::new(config()).layer(service);
+    let mut service = resending(RateLimitLayer::new(config()), service);
     service
         .ready()
         .await
@@ -169,7 +180,7 @@ async fn without_date_the_wait_is_clamped_between_one_second_and_the_window() {
         .as_secs();
     // A reset in the past: at least a second.
     let (service, seen) = scripted(vec![too_many(&[now - 100], None, "past"), ok()]);
-    let mut service = RateLimitLayer::new(config()).layer(service);
+    let mut service = resending(RateLimitLayer::new(config()), service);
     service
         .ready()
         .await
@@ -184,7 +195,7 @@ async fn without_date_the_wait_is_clamped_between_one_second_and_the_window() {
     );
     // A reset an hour away: at most the window.
     let (service, seen) = scripted(vec![too_many(&[now + 3600], None, "far"), ok()]);
-    let mut service = RateLimitLayer::new(config()).layer(service);
+    let mut service = resending(RateLimitLayer::new(config()), service);
     service
         .ready()
         .await
@@ -220,7 +231,7 @@ async fn a_concurrency_limit_429_backs_off_briefly_and_exponentially() {
         ..config()
     }
     .observer(move |event: &RateLimitEvent| sink.lock().unwrap().push(event.clone()));
-    let mut service = RateLimitLayer::new(config).layer(service);
+    let mut service = resending(RateLimitLayer::new(config), service);
     let response = service
         .ready()
         .await
@@ -260,13 +271,96 @@ async fn a_concurrency_limit_429_backs_off_briefly_and_exponentially() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn the_layer_alone_annotates_a_429_and_does_not_resend() {
+    let (service, seen) = scripted(vec![too_many(&[T + 7], Some(T), "req-429"), ok()]);
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = events.clone();
+    let observed =
+        config().observer(move |event: &RateLimitEvent| sink.lock().unwrap().push(event.clone()));
+    let limiter = RateLimiter::new(observed);
+    let mut service = RateLimitLayer::from_limiter(limiter.clone()).layer(service);
+    let start = Instant::now();
+    let response = service
+        .ready()
+        .await
+        .unwrap()
+        .call(get("/api/v1/users/00u1"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(Instant::now(), start, "no wait");
+    assert_eq!(seen.lock().unwrap().len(), 1, "no re-send");
+    let limited = response
+        .extensions()
+        .get::<RateLimited>()
+        .expect("the 429 carries the wait");
+    assert!(
+        limited.wait >= Duration::from_secs(7) && limited.wait <= Duration::from_millis(7500),
+        "{:?}",
+        limited.wait
+    );
+    assert_eq!(limited.reason, WaitReason::RateLimited);
+    assert_eq!(limited.bucket, Bucket::UserRead);
+    assert_eq!(limited.request_id.as_ref().unwrap(), "req-429");
+    assert_eq!(limited.max_resends, 3);
+    {
+        let events = events.lock().unwrap();
+        assert!(events.iter().any(|e| matches!(
+            e,
+            RateLimitEvent::Got429 {
+                retries: 0,
+                will_retry: true,
+                ..
+            }
+        )));
+        assert!(
+            !events
+                .iter()
+                .any(|e| matches!(e, RateLimitEvent::Waited { .. })),
+            "the layer does not wait after a 429"
+        );
+    }
+    // The bucket is blocked all the same.
+    assert!(limiter.try_acquire(Bucket::UserRead).is_none());
+    // A response that is not a 429 carries nothing.
+    let (service, _) = scripted(vec![ok()]);
+    let response = RateLimitLayer::new(config())
+        .layer(service)
+        .oneshot(get("/api/v1/users"))
+        .await
+        .unwrap();
+    assert!(response.extensions().get::<RateLimited>().is_none());
+}
+
+#[tokio::test(start_paused = true)]
+async fn resends_after_a_429_spend_no_retry_budget_and_are_not_attempts() {
+    let (service, seen) = scripted(vec![
+        too_many(&[T + 1], Some(T), "a"),
+        too_many(&[T + 2], Some(T + 1), "b"),
+        ok(),
+    ]);
+    let policy = RetryPolicy::new(RetryConfig {
+        max_attempts: 1,
+        seed: Some(3),
+        ..RetryConfig::default()
+    });
+    let full = policy.budget().available();
+    let service =
+        tower::retry::Retry::new(policy.clone(), RateLimitLayer::new(config()).layer(service));
+    let response = service.oneshot(get("/api/v1/users")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(seen.lock().unwrap().len(), 3);
+    assert!(policy.budget().available() >= full);
+}
+
+#[tokio::test(start_paused = true)]
 async fn after_max_retries_the_429_is_returned() {
     let (service, seen) = scripted(vec![too_many(&[T + 1], Some(T), "again")]);
     let config = RateLimitConfig {
         max_429_retries: 2,
         ..config()
     };
-    let mut service = RateLimitLayer::new(config).layer(service);
+    let mut service = resending(RateLimitLayer::new(config), service);
     let response = service
         .ready()
         .await
@@ -286,7 +380,7 @@ async fn after_max_retries_the_429_is_returned() {
 async fn a_429_blocks_the_bucket_for_other_requests_not_other_buckets() {
     let limiter = RateLimiter::new(config());
     let (limited, _) = scripted(vec![too_many(&[T + 5], Some(T), "block"), ok()]);
-    let limited = RateLimitLayer::from_limiter(limiter.clone()).layer(limited);
+    let limited = resending(RateLimitLayer::from_limiter(limiter.clone()), limited);
     let (fine, _) = scripted(vec![ok()]);
     let fine = RateLimitLayer::from_limiter(limiter.clone()).layer(fine);
     let start = Instant::now();
@@ -409,7 +503,7 @@ async fn pacing_serves_a_large_workload_at_the_budgets_rate_with_few_429s() {
             counter.fetch_add(1, Ordering::Relaxed);
         }
     });
-    let service = RateLimitLayer::new(config).layer(backend);
+    let service = resending(RateLimitLayer::new(config), backend);
     let total = 20 * 50;
     let next = Arc::new(AtomicUsize::new(0));
     let failures = Arc::new(AtomicUsize::new(0));

@@ -3,7 +3,9 @@
 //! [`decide`] takes the number of attempts made, the request's method and the attempt's
 //! [`Outcome`] (from [`classify`]) and answers retry-after-delay or give-up; [`RetryPolicy`]
 //! applies it under a [`RetryBudget`] shared by every call, so an org that fails everything
-//! gets a trickle of retries rather than a storm. Waits are `tokio::time` sleeps (they run
+//! gets a trickle of retries rather than a storm. It also re-sends after a 429 that the
+//! rate-limit layer below annotated with [`RateLimited`](crate::rate_limit::RateLimited),
+//! waiting the time the rate limiter decided. Waits are `tokio::time` sleeps (they run
 //! under `tokio::time::pause`), with exponential backoff and full jitter.
 //!
 //! # Rules
@@ -13,7 +15,8 @@
 //! | attempt timeout, stalled body | retry | give up |
 //! | 502, 503, 504 | retry | give up |
 //! | `Transport { not_sent: false }` (reset after sending), unknown errors | retry | give up |
-//! | 429 | — (the rate-limit layer, above, waits and re-sends) | — |
+//! | 429 with [`RateLimited`](crate::rate_limit::RateLimited) (from the rate-limit layer below) | wait its `wait`, re-send with `X-Okta-Retry-Count` / `X-Okta-Retry-For`, up to `max_429_retries` times; no budget spent, not an attempt | same |
+//! | 429 without it (no rate-limit layer below), or no 429 re-send left | done | done |
 //! | any other response (2xx, 4xx, 500, 501…) | done | done |
 //! | call timeout, auth, refused, body too large | give up | give up |
 //!

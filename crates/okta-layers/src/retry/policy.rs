@@ -3,13 +3,15 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use http::{Method, Request, Response, StatusCode};
+use http::{HeaderValue, Method, Request, Response, StatusCode};
 use okta_users::{BoxError, Error, TimeoutKind};
 use rand::Rng;
 use rand::rngs::SmallRng;
 
 use super::{RetryBudget, RetryBudgetConfig};
-use crate::rate_limit::exponential_backoff;
+use crate::rate_limit::{
+    RateLimitEvent, RateLimited, X_OKTA_RETRY_COUNT, X_OKTA_RETRY_FOR, exponential_backoff,
+};
 
 /// Settings of the retry policy. See the [module docs](super) for the defaults.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -42,8 +44,9 @@ impl Default for RetryConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Outcome {
-    /// A response that is final for this layer (2xx–4xx, 429 included: the rate-limit layer
-    /// handles it, and any other 5xx than 502/503/504).
+    /// A response that is final for these rules (2xx–4xx, and any other 5xx than
+    /// 502/503/504). A 429 too: its re-send is decided from the rate limiter's
+    /// [`RateLimited`] annotation, before these rules.
     Success,
     /// The request certainly never reached the server (`Transport { not_sent: true }`, a
     /// connect timeout).
@@ -170,13 +173,16 @@ struct Shared {
     rng: Mutex<SmallRng>,
 }
 
-/// The `tower::retry::Policy` applying [`decide`] with the shared [`RetryBudget`]. Cheap to
-/// clone (`tower::retry::Retry` clones it per call; the count of attempts is per clone).
+/// The `tower::retry::Policy` applying [`decide`] with the shared [`RetryBudget`], and
+/// re-sending after a 429 that the rate-limit layer below annotated with [`RateLimited`]. Cheap
+/// to clone (`tower::retry::Retry` clones it per call; the counts of attempts and of 429
+/// re-sends are per clone).
 #[derive(Clone)]
 pub struct RetryPolicy {
     shared: Arc<Shared>,
     attempts: u32,
     withdrawn: u32,
+    resends_429: u32,
 }
 
 impl std::fmt::Debug for RetryPolicy {
@@ -184,6 +190,7 @@ impl std::fmt::Debug for RetryPolicy {
         f.debug_struct("RetryPolicy")
             .field("config", &self.shared.config)
             .field("attempts", &self.attempts)
+            .field("resends_429", &self.resends_429)
             .finish()
     }
 }
@@ -200,6 +207,7 @@ impl RetryPolicy {
             shared: Arc::new(shared),
             attempts: 0,
             withdrawn: 0,
+            resends_429: 0,
         }
     }
 
@@ -220,6 +228,41 @@ impl RetryPolicy {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .random::<f64>()
     }
+
+    /// After a 429 annotated by the rate-limit layer with a re-send left: sets the retry
+    /// headers on `request` and returns the wait. Neither spends the budget nor counts as an
+    /// attempt.
+    fn resend_after_429<B>(
+        &mut self,
+        request: &mut Request<B>,
+        limited: &RateLimited,
+    ) -> Option<Duration> {
+        if self.resends_429 >= limited.max_resends {
+            return None;
+        }
+        self.resends_429 += 1;
+        let retries = self.resends_429;
+        let headers = request.headers_mut();
+        headers.insert(X_OKTA_RETRY_COUNT, HeaderValue::from(retries));
+        match &limited.request_id {
+            Some(id) => headers.insert(X_OKTA_RETRY_FOR, id.clone()),
+            None => headers.remove(X_OKTA_RETRY_FOR),
+        };
+        let (bucket, wait, reason) = (limited.bucket, limited.wait, limited.reason);
+        tracing::info!(
+            okta.rate_limit.bucket = bucket.as_str(),
+            okta.rate_limit.reason = reason.as_str(),
+            wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+            retry = retries,
+            "okta rate limit: 429, waiting before re-sending"
+        );
+        limited.limiter().emit(|| RateLimitEvent::Waited {
+            bucket,
+            duration: wait,
+            reason,
+        });
+        Some(wait)
+    }
 }
 
 impl<B, RB> tower::retry::Policy<Request<B>, Response<RB>, BoxError> for RetryPolicy
@@ -233,6 +276,13 @@ where
         request: &mut Request<B>,
         result: &mut Result<Response<RB>, BoxError>,
     ) -> Option<Self::Future> {
+        let limited = result
+            .as_ref()
+            .ok()
+            .and_then(|response| response.extensions().get::<RateLimited>());
+        if let Some(wait) = limited.and_then(|limited| self.resend_after_429(request, limited)) {
+            return Some(tokio::time::sleep(wait));
+        }
         self.attempts += 1;
         let outcome = classify(result);
         let config = &self.shared.config;
@@ -303,7 +353,7 @@ mod tests {
         assert_eq!(
             classify(&status(429)),
             Outcome::Success,
-            "429 belongs to the rate-limit layer"
+            "a 429 is re-sent from the rate limiter's annotation, not by these rules"
         );
         assert_eq!(classify(&status(500)), Outcome::Success);
         for code in [502, 503, 504] {
