@@ -26,8 +26,9 @@
 //!   DefaultHeaders        User-Agent: okta-users-rs/<version>, Accept: application/json
 //!   Trace                 span `okta.call` per call, otel.name = the operation (okta.users.list)
 //!   Timeout (call)        the whole call, waits and retries included (120 s)
-//!   Retry                 idempotency-aware, exponential backoff + full jitter, shared budget
-//!   RateLimit             per-bucket pacing of every attempt; on 429 waits Reset − Date, re-sends
+//!   Retry                 idempotency-aware, exponential backoff + full jitter, shared budget;
+//!                         after a 429, waits Reset − Date and re-sends (X-Okta-Retry-For/Count)
+//!   RateLimit             per-bucket pacing of every attempt; annotates a 429 with its wait
 //!   AttemptTrace          span `okta.attempt` per attempt
 //!   Timeout (attempt)     one attempt (30 s)
 //!   [your .attempt_layer()s]
