@@ -13,7 +13,7 @@ use okta_layers::stack::{Stack, StackConfig, layers};
 use tower::{Layer, ServiceBuilder};
 
 /// The full default stack over `S`, as okta-client's `ClientService` (without caller layers).
-pub type DefaultStack<S> = DefaultHeaders<Stack<BaseUri<Auth<S>>>>;
+pub type DefaultStack<S> = DefaultHeaders<BaseUri<Stack<Auth<S>>>>;
 
 /// The request-shaping layers alone, without the middleware: default headers, base URI, auth.
 pub type ShapingStack<S> = DefaultHeaders<BaseUri<Auth<S>>>;
@@ -43,11 +43,11 @@ pub fn default_stack_with<S>(
     inner: S,
 ) -> DefaultStack<S> {
     let (org, auth) = org_and_auth(org_url, token);
-    let attempt = ServiceBuilder::new()
+    let attempt = auth.layer(inner);
+    ServiceBuilder::new()
+        .layer(DefaultHeadersLayer::new())
         .layer(BaseUriLayer::new(org))
-        .layer(auth)
-        .service(inner);
-    DefaultHeadersLayer::new().layer(layers(config).layer(attempt))
+        .service(layers(config).layer(attempt))
 }
 
 /// The full default stack with the default settings over `inner`.

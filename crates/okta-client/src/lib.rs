@@ -24,6 +24,7 @@
 //! Users<ClientService>    okta-users: builds origin-form requests (/api/v1/users?…)
 //!   [your .layer()s]      around the whole call
 //!   DefaultHeaders        User-Agent: okta-users-rs/<version>, Accept: application/json
+//!   BaseUri               sets the org's scheme and host; refuses any other host
 //!   Trace                 span `okta.call` per call, otel.name = the operation (okta.users.list)
 //!   Timeout (call)        the whole call, waits and retries included (120 s)
 //!   Retry                 idempotency-aware, exponential backoff + full jitter, shared budget;
@@ -32,7 +33,6 @@
 //!   AttemptTrace          span `okta.attempt` per attempt
 //!   Timeout (attempt)     one attempt (30 s)
 //!   [your .attempt_layer()s]
-//!   BaseUri               sets the org's scheme and host; refuses any other host
 //!   Auth                  Authorization: SSWS <token> | Bearer <token> (sensitive); with
 //!                         private_key_jwt, fetches and caches the access token (one refresh
 //!                         for all concurrent callers; refresh + one re-send after a 401)

@@ -17,11 +17,12 @@ use tower::util::{BoxCloneSyncService, Either};
 use tower_layer::Layer;
 use tower_service::Service;
 
-/// What one attempt goes through below the middleware: the org's base URI, auth, the transport.
-type Attempt = BaseUri<Auth<HyperTransport>>;
+/// What one attempt goes through below the middleware: auth, the transport.
+type Attempt = Auth<HyperTransport>;
 
-/// The default stack's type, outermost first.
-type Default = DefaultHeaders<Stack<Attempt>>;
+/// The default stack's type, outermost first. The base URI is set first, so that spans record
+/// the full URL and every layer below sees the org's origin.
+type Default = DefaultHeaders<BaseUri<Stack<Attempt>>>;
 
 /// A type-erased service, for stacks with layers of the caller's own.
 pub type BoxedService = BoxCloneSyncService<Request<RequestBody>, Response<Full<Bytes>>, BoxError>;
@@ -68,18 +69,18 @@ pub(crate) struct StackParts {
 /// Assembles the stack over `transport` (see the [crate docs](crate) for the order). Without
 /// layers of the caller's own, every type is concrete: no boxing on the request path.
 pub(crate) fn default_stack(parts: StackParts, transport: HyperTransport) -> ClientService {
-    let attempt = ServiceBuilder::new()
-        .layer(BaseUriLayer::new(parts.org))
-        .layer(parts.auth)
-        .service(transport);
+    let attempt = parts.auth.layer(transport);
+    let outer = ServiceBuilder::new()
+        .layer(DefaultHeadersLayer::new())
+        .layer(BaseUriLayer::new(parts.org));
     if parts.call_layers.is_empty() && parts.attempt_layers.is_empty() {
-        let service = DefaultHeadersLayer::new().layer(parts.middleware.layer(attempt));
+        let service = outer.service(parts.middleware.layer(attempt));
         return ClientService {
             inner: Either::Left(service),
         };
     }
     let attempt = wrap(BoxedService::new(attempt), &parts.attempt_layers);
-    let call = BoxedService::new(DefaultHeadersLayer::new().layer(parts.middleware.layer(attempt)));
+    let call = BoxedService::new(outer.service(parts.middleware.layer(attempt)));
     ClientService {
         inner: Either::Right(wrap(call, &parts.call_layers)),
     }

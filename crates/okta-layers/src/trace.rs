@@ -19,9 +19,9 @@
 //! | `okta.request_id` | `X-Okta-Request-Id` of the response | ✓ |
 //! | `error.type` | the error's kind, or the status when ≥ 400 | ✓ |
 //!
-//! `url.full` is the request's URI without any user info; above the base-URI layer it is the
-//! origin form (`/api/v1/users?limit=200`): path and query, which carry no secrets for the
-//! Users API. **No header is ever recorded**, so neither is `Authorization`. Every wait (rate
+//! `url.full` is the request's URI without any user info (okta-client sets the org's origin
+//! above these layers, so it is the full URL; over a stack without that, the origin form
+//! `/api/v1/users?limit=200`): path and query, which carry no secrets for the Users API. **No header is ever recorded**, so neither is `Authorization`. Every wait (rate
 //! limit, retry backoff) is an event inside these spans. When no subscriber wants the spans,
 //! nothing is formatted and nothing allocated.
 

@@ -25,8 +25,8 @@
 //! ```text
 //! Users<S>            builds the request, decodes the response      (this crate)
 //!   └─ S: tower::Service<http::Request<RequestBody>>
-//!        trace → call timeout → retry → rate limit → attempt timeout  (okta-layers)
-//!          → base URI → auth → transport                             (okta-layers, okta-hyper)
+//!        base URI → trace → call timeout → retry → rate limit        (okta-layers)
+//!          → attempt timeout → auth → transport                      (okta-layers, okta-hyper)
 //! ```
 //!
 //! Requests carry origin-form URIs (`/api/v1/users?limit=200`) and an [`Operation`] in their
