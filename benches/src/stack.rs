@@ -1,19 +1,15 @@
 //! okta-client's default stack over any inner service (an in-memory one for the overhead
-//! bench), built by hand from okta-layers' public layers.
-//!
-//! okta-client assembles the same layers in its private `default_stack` over its
-//! `HyperTransport` and offers no constructor taking another inner service, so this copies its
-//! order: default headers → [`okta_layers::layers`] (trace → call timeout → rate limit →
-//! retry → attempt trace → attempt timeout) → base URI → auth → `S`.
+//! bench), from `ClientBuilder::build_service`, and the request-shaping layers alone (default
+//! headers, base URI, auth) for the breakdown.
 
 use okta_layers::auth::{Auth, AuthLayer, Credentials};
 use okta_layers::base_uri::{BaseUri, BaseUriLayer, OrgUrl};
 use okta_layers::headers::{DefaultHeaders, DefaultHeadersLayer};
-use okta_layers::stack::{Stack, StackConfig, layers};
-use tower::{Layer, ServiceBuilder};
+use okta_layers::stack::StackConfig;
+use tower::ServiceBuilder;
 
 /// The full default stack over `S`, as okta-client's `ClientService` (without caller layers).
-pub type DefaultStack<S> = DefaultHeaders<BaseUri<Stack<Auth<S>>>>;
+pub type DefaultStack<S> = okta_client::StackOver<S>;
 
 /// The request-shaping layers alone, without the middleware: default headers, base URI, auth.
 pub type ShapingStack<S> = DefaultHeaders<BaseUri<Auth<S>>>;
@@ -35,19 +31,19 @@ pub fn shaping_stack<S>(org_url: &str, token: &str, inner: S) -> ShapingStack<S>
         .service(inner)
 }
 
-/// The full default stack with `config` over `inner`.
+/// The full default stack with `config` over `inner`, exactly as okta-client assembles it.
 pub fn default_stack_with<S>(
     config: &StackConfig,
     org_url: &str,
     token: &str,
     inner: S,
 ) -> DefaultStack<S> {
-    let (org, auth) = org_and_auth(org_url, token);
-    let attempt = auth.layer(inner);
-    ServiceBuilder::new()
-        .layer(DefaultHeadersLayer::new())
-        .layer(BaseUriLayer::new(org))
-        .service(layers(config).layer(attempt))
+    okta_client::Client::builder()
+        .org_url(org_url)
+        .api_token(token)
+        .stack_config(config.clone())
+        .build_service(inner)
+        .expect("the default stack")
 }
 
 /// The full default stack with the default settings over `inner`.

@@ -11,7 +11,7 @@ use okta_layers::base_uri::OrgUrl;
 
 use crate::client::Client;
 use crate::error::BuildError;
-use crate::stack::{ClientLayer, StackParts, UserLayer, default_stack};
+use crate::stack::{ClientLayer, StackOver, StackParts, UserLayer, default_stack, stack_over};
 use okta_layers::stack::StackConfig;
 
 /// The environment variable holding the org URL, as in Okta's other SDKs.
@@ -325,6 +325,59 @@ impl ClientBuilder {
 
     /// Checks the configuration and builds the client. Needs no Tokio runtime; sending does.
     pub fn build(self) -> Result<Client, BuildError> {
+        let (parts, transport) = self.prepare()?;
+        let transport = match transport {
+            Transport::Settings { builder, .. } => builder.build()?,
+            Transport::Given { conflict: true, .. } => return Err(BuildError::TransportConflict),
+            Transport::Given {
+                transport,
+                conflict: false,
+            } => transport,
+        };
+        let (org, middleware) = (parts.org.clone(), parts.middleware.clone());
+        let service = default_stack(parts, transport);
+        Ok(Client {
+            service,
+            org,
+            middleware,
+        })
+    }
+
+    /// Checks the configuration and builds the default stack over a transport of your own —
+    /// any `tower::Service` of absolute-URI requests, such as an in-memory fake or another HTTP
+    /// client — to run the façade over with [`okta_users::Users::new`]. Transport settings and
+    /// caller layers are refused here rather than ignored: wrap the result in your layers.
+    ///
+    /// ```
+    /// # fn run() -> Result<(), okta_client::BuildError> {
+    /// let fake = tower::service_fn(|_request: http::Request<okta_users::RequestBody>| async {
+    ///     Ok::<_, okta_users::BoxError>(http::Response::new(okta_users::RequestBody::default()))
+    /// });
+    /// let service = okta_client::Client::builder()
+    ///     .org_url("https://dev-123.okta.com")
+    ///     .api_token("00abc")
+    ///     .build_service(fake)?;
+    /// let users = okta_users::Users::new(service);
+    /// # drop(users); Ok(()) }
+    /// ```
+    pub fn build_service<T>(self, transport: T) -> Result<StackOver<T>, BuildError> {
+        let (parts, configured) = self.prepare()?;
+        if !matches!(configured, Transport::Settings { changed: false, .. }) {
+            return Err(BuildError::TransportConflict);
+        }
+        if !parts.call_layers.is_empty() || !parts.attempt_layers.is_empty() {
+            return Err(BuildError::CallerLayers);
+        }
+        Ok(stack_over(
+            parts.org,
+            parts.auth,
+            &parts.middleware,
+            transport,
+        ))
+    }
+
+    /// Checks everything but the transport.
+    fn prepare(self) -> Result<(StackParts, Transport), BuildError> {
         let org = parse_org_url(self.org_url.as_deref().ok_or(BuildError::MissingOrgUrl)?)?;
         if let Some(reason) = self.credentials_error {
             return Err(BuildError::InvalidCredentials { reason });
@@ -338,28 +391,14 @@ impl ClientBuilder {
                 reason: "the token cannot be sent".to_owned(),
             },
         })?;
-        let transport = match self.transport {
-            Transport::Settings { builder, .. } => builder.build()?,
-            Transport::Given { conflict: true, .. } => return Err(BuildError::TransportConflict),
-            Transport::Given {
-                transport,
-                conflict: false,
-            } => transport,
-        };
-        let middleware = okta_layers::stack::layers(&self.stack);
         let parts = StackParts {
-            org: org.clone(),
+            org,
             auth,
-            middleware: middleware.clone(),
+            middleware: okta_layers::stack::layers(&self.stack),
             call_layers: self.call_layers.0,
             attempt_layers: self.attempt_layers.0,
         };
-        let service = default_stack(parts, transport);
-        Ok(Client {
-            service,
-            org,
-            middleware,
-        })
+        Ok((parts, self.transport))
     }
 }
 
@@ -710,5 +749,36 @@ mod tests {
         })
         .build();
         client.unwrap();
+    }
+
+    #[test]
+    fn build_service_refuses_what_it_would_otherwise_ignore() {
+        let fake = || {
+            tower::service_fn(|_request: http::Request<okta_users::RequestBody>| async {
+                Ok::<_, okta_users::BoxError>(http::Response::new(
+                    okta_users::RequestBody::default(),
+                ))
+            })
+        };
+        let base = || {
+            Client::builder()
+                .org_url("https://dev-1.okta.com")
+                .api_token("00abc")
+        };
+        assert!(base().build_service(fake()).is_ok());
+        let layered = base()
+            .layer(tower::limit::ConcurrencyLimitLayer::new(1))
+            .build_service(fake());
+        assert!(matches!(layered, Err(BuildError::CallerLayers)));
+        let configured = base()
+            .connect_timeout(Duration::from_secs(1))
+            .build_service(fake());
+        assert!(matches!(configured, Err(BuildError::TransportConflict)));
+        assert!(matches!(
+            Client::builder()
+                .org_url("https://dev-1.okta.com")
+                .build_service(fake()),
+            Err(BuildError::MissingCredentials)
+        ));
     }
 }

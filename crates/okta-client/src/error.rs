@@ -44,6 +44,12 @@ pub enum BuildError {
         "transport settings were given together with a ready-made transport; configure one or the other"
     )]
     TransportConflict,
+    /// [`ClientBuilder::build_service`](crate::ClientBuilder::build_service) was given caller
+    /// layers, which only [`ClientBuilder::build`](crate::ClientBuilder::build) applies.
+    #[error(
+        "caller layers are applied by `build()`; wrap the service from `build_service` in them instead"
+    )]
+    CallerLayers,
     /// The transport could not be built (for example an invalid root certificate).
     #[error(transparent)]
     Transport(#[from] okta_hyper::BuildError),

@@ -82,7 +82,7 @@ pub use builder::{ClientBuilder, ORG_URL_ENV, TOKEN_ENV};
 pub use client::Client;
 pub use error::BuildError;
 pub use okta_layers::stack::StackConfig;
-pub use stack::{BoxedService, ClientLayer, ClientService};
+pub use stack::{BoxedService, ClientLayer, ClientService, StackOver};
 
 pub use okta_hyper::{CertificateDer, HyperTransport};
 pub use okta_layers::auth::{Credentials, PrivateKey, PrivateKeyJwt, SecretToken};

@@ -17,12 +17,15 @@ use tower::util::{BoxCloneSyncService, Either};
 use tower_layer::Layer;
 use tower_service::Service;
 
-/// What one attempt goes through below the middleware: auth, the transport.
-type Attempt = Auth<HyperTransport>;
+/// The default stack over a transport `T`, outermost first: default headers, base URI, the
+/// okta-layers middleware ([`Stack`]), auth, `T`. What [`ClientBuilder::build_service`]
+/// returns; over the hyper transport it is what a [`Client`](crate::Client) runs.
+///
+/// [`ClientBuilder::build_service`]: crate::ClientBuilder::build_service
+pub type StackOver<T> = DefaultHeaders<BaseUri<Stack<Auth<T>>>>;
 
-/// The default stack's type, outermost first. The base URI is set first, so that spans record
-/// the full URL and every layer below sees the org's origin.
-type Default = DefaultHeaders<BaseUri<Stack<Attempt>>>;
+/// The default stack's type over the hyper transport.
+type Default = StackOver<HyperTransport>;
 
 /// A type-erased service, for stacks with layers of the caller's own.
 pub type BoxedService = BoxCloneSyncService<Request<RequestBody>, Response<Full<Bytes>>, BoxError>;
@@ -66,21 +69,43 @@ pub(crate) struct StackParts {
     pub(crate) attempt_layers: Vec<UserLayer>,
 }
 
+/// The layers above one attempt, over `attempt`: default headers, the org's base URI (set
+/// first, so spans record the full URL), the middleware. The one place their order is decided.
+fn around<S>(
+    org: OrgUrl,
+    middleware: &StackLayer,
+    attempt: S,
+) -> DefaultHeaders<BaseUri<Stack<S>>> {
+    ServiceBuilder::new()
+        .layer(DefaultHeadersLayer::new())
+        .layer(BaseUriLayer::new(org))
+        .service(middleware.layer(attempt))
+}
+
+/// The default stack over any transport, without caller layers.
+pub(crate) fn stack_over<T>(
+    org: OrgUrl,
+    auth: AuthLayer,
+    middleware: &StackLayer,
+    transport: T,
+) -> StackOver<T> {
+    around(org, middleware, auth.layer(transport))
+}
+
 /// Assembles the stack over `transport` (see the [crate docs](crate) for the order). Without
 /// layers of the caller's own, every type is concrete: no boxing on the request path.
 pub(crate) fn default_stack(parts: StackParts, transport: HyperTransport) -> ClientService {
-    let attempt = parts.auth.layer(transport);
-    let outer = ServiceBuilder::new()
-        .layer(DefaultHeadersLayer::new())
-        .layer(BaseUriLayer::new(parts.org));
     if parts.call_layers.is_empty() && parts.attempt_layers.is_empty() {
-        let service = outer.service(parts.middleware.layer(attempt));
+        let service = stack_over(parts.org, parts.auth, &parts.middleware, transport);
         return ClientService {
             inner: Either::Left(service),
         };
     }
-    let attempt = wrap(BoxedService::new(attempt), &parts.attempt_layers);
-    let call = BoxedService::new(outer.service(parts.middleware.layer(attempt)));
+    let attempt = wrap(
+        BoxedService::new(parts.auth.layer(transport)),
+        &parts.attempt_layers,
+    );
+    let call = BoxedService::new(around(parts.org, &parts.middleware, attempt));
     ClientService {
         inner: Either::Right(wrap(call, &parts.call_layers)),
     }
