@@ -96,10 +96,15 @@ impl<S: HttpService> Users<S> {
 }
 
 fn into_http(request: ApiRequest) -> Result<http::Request<RequestBody>> {
-    let uri = request.path_and_query();
+    // The URI takes over this String's buffer: no copy.
+    let mut uri = request.path;
+    if !request.query.is_empty() {
+        uri.push('?');
+        uri.push_str(&request.query);
+    }
     let mut builder = http::Request::builder()
         .method(request.method)
-        .uri(uri.as_str())
+        .uri(uri)
         .header(ACCEPT, HeaderValue::from_static("application/json"))
         .extension(request.operation);
     for (name, value) in request.headers {

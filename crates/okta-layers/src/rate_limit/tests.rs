@@ -83,6 +83,15 @@ fn ok() -> Response<Full<Bytes>> {
     response(200, &[])
 }
 
+/// Sends one request through `service` and returns its response.
+async fn send<S>(service: &mut S, request: Request<Full<Bytes>>) -> Response<Full<Bytes>>
+where
+    S: Service<Request<Full<Bytes>>, Response = Response<Full<Bytes>>>,
+    S::Error: std::fmt::Debug,
+{
+    service.ready().await.unwrap().call(request).await.unwrap()
+}
+
 fn config() -> RateLimitConfig {
     RateLimitConfig {
         reset_jitter: Duration::from_millis(500),
@@ -109,13 +118,7 @@ fn waited(seen: &Seen, i: usize) -> Duration {
 async fn waits_reset_minus_date_and_resends_with_the_retry_headers() {
     let (service, seen) = scripted(vec![too_many(&[T + 7], Some(T), "req-429"), ok()]);
     let mut service = resending(RateLimitLayer::new(config()), service);
-    let response = service
-        .ready()
-        .await
-        .unwrap()
-        .call(get("/api/v1/users/00u1"))
-        .await
-        .unwrap();
+    let response = send(&mut service, get("/api/v1/users/00u1")).await;
     assert_eq!(response.status(), StatusCode::OK);
     let wait = waited(&seen, 1);
     assert!(
@@ -136,13 +139,7 @@ async fn the_retry_count_grows_and_retry_for_names_the_latest_429() {
         ok(),
     ]);
     let mut service = resending(RateLimitLayer::new(config()), service);
-    service
-        .ready()
-        .await
-        .unwrap()
-        .call(get("/api/v1/users"))
-        .await
-        .unwrap();
+    send(&mut service, get("/api/v1/users")).await;
     let seen = seen.lock().unwrap();
     assert_eq!(seen.len(), 3);
     assert_eq!(
@@ -158,13 +155,7 @@ async fn the_retry_count_grows_and_retry_for_names_the_latest_429() {
 async fn a_duplicated_reset_waits_for_the_latest() {
     let (service, seen) = scripted(vec![too_many(&[T + 3, T + 9], Some(T), "dup"), ok()]);
     let mut service = resending(RateLimitLayer::new(config()), service);
-    service
-        .ready()
-        .await
-        .unwrap()
-        .call(get("/api/v1/users"))
-        .await
-        .unwrap();
+    send(&mut service, get("/api/v1/users")).await;
     let wait = waited(&seen, 1);
     assert!(
         wait >= Duration::from_secs(9) && wait <= Duration::from_millis(9500),
@@ -181,13 +172,7 @@ async fn without_date_the_wait_is_clamped_between_one_second_and_the_window() {
     // A reset in the past: at least a second.
     let (service, seen) = scripted(vec![too_many(&[now - 100], None, "past"), ok()]);
     let mut service = resending(RateLimitLayer::new(config()), service);
-    service
-        .ready()
-        .await
-        .unwrap()
-        .call(get("/api/v1/users"))
-        .await
-        .unwrap();
+    send(&mut service, get("/api/v1/users")).await;
     let wait = waited(&seen, 1);
     assert!(
         wait >= Duration::from_secs(1) && wait <= Duration::from_millis(1500),
@@ -196,13 +181,7 @@ async fn without_date_the_wait_is_clamped_between_one_second_and_the_window() {
     // A reset an hour away: at most the window.
     let (service, seen) = scripted(vec![too_many(&[now + 3600], None, "far"), ok()]);
     let mut service = resending(RateLimitLayer::new(config()), service);
-    service
-        .ready()
-        .await
-        .unwrap()
-        .call(get("/api/v1/users"))
-        .await
-        .unwrap();
+    send(&mut service, get("/api/v1/users")).await;
     let wait = waited(&seen, 1);
     assert!(
         wait >= Duration::from_secs(60) && wait <= Duration::from_millis(60_500),
@@ -232,13 +211,7 @@ async fn a_concurrency_limit_429_backs_off_briefly_and_exponentially() {
     }
     .observer(move |event: &RateLimitEvent| sink.lock().unwrap().push(event.clone()));
     let mut service = resending(RateLimitLayer::new(config), service);
-    let response = service
-        .ready()
-        .await
-        .unwrap()
-        .call(get("/api/v1/users"))
-        .await
-        .unwrap();
+    let response = send(&mut service, get("/api/v1/users")).await;
     assert_eq!(response.status(), StatusCode::OK);
     for (n, ceiling) in [(1, 100), (2, 200), (3, 400)] {
         let wait = waited(&seen, n);
@@ -280,13 +253,7 @@ async fn the_layer_alone_annotates_a_429_and_does_not_resend() {
     let limiter = RateLimiter::new(observed);
     let mut service = RateLimitLayer::from_limiter(limiter.clone()).layer(service);
     let start = Instant::now();
-    let response = service
-        .ready()
-        .await
-        .unwrap()
-        .call(get("/api/v1/users/00u1"))
-        .await
-        .unwrap();
+    let response = send(&mut service, get("/api/v1/users/00u1")).await;
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(Instant::now(), start, "no wait");
     assert_eq!(seen.lock().unwrap().len(), 1, "no re-send");
@@ -361,13 +328,7 @@ async fn after_max_retries_the_429_is_returned() {
         ..config()
     };
     let mut service = resending(RateLimitLayer::new(config), service);
-    let response = service
-        .ready()
-        .await
-        .unwrap()
-        .call(get("/api/v1/users"))
-        .await
-        .unwrap();
+    let response = send(&mut service, get("/api/v1/users")).await;
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(
         seen.lock().unwrap().len(),
