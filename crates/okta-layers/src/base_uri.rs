@@ -76,8 +76,14 @@ impl OrgUrl {
         let (Some(scheme), Some(authority)) = (uri.scheme(), uri.authority()) else {
             return false;
         };
-        *scheme == self.scheme
-            && !authority.as_str().contains('@')
+        if *scheme != self.scheme {
+            return false;
+        }
+        // The usual case, the URI BaseUri built from this org: the same bytes.
+        if authority.as_str() == self.authority.as_str() {
+            return true;
+        }
+        !authority.as_str().contains('@')
             && authority.host().eq_ignore_ascii_case(self.authority.host())
             && effective_port(scheme, authority) == Some(self.port)
     }

@@ -2,9 +2,9 @@
 //! retry layer, so that a retry can follow) and one for the whole call (outermost but for
 //! tracing, covering retries and rate-limit waits).
 //!
-//! Not tower-http's `TimeoutLayer`, which is for servers (it answers 408 itself). The timer is
-//! only armed when the inner future is first pending, so a call answered at once costs a clock
-//! read and no timer.
+//! Not tower-http's `TimeoutLayer`, which is for servers (it answers 408 itself). The clock
+//! starts when the inner future is first pending (in practice the first poll, right after
+//! `call`), so a call answered at once costs neither a clock read nor a timer.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use okta_users::{BoxError, Error, TimeoutKind};
 use pin_project_lite::pin_project;
-use tokio::time::{Instant, Sleep};
+use tokio::time::Sleep;
 use tower_layer::Layer;
 use tower_service::Service;
 
@@ -76,11 +76,10 @@ where
     }
 
     fn call(&mut self, request: R) -> Self::Future {
-        let deadline = self.duration.map(|duration| Instant::now() + duration);
         TimeoutFuture {
             inner: self.inner.call(request),
             sleep: None,
-            deadline,
+            duration: self.duration,
             kind: self.kind,
         }
     }
@@ -93,7 +92,7 @@ pin_project! {
         inner: F,
         #[pin]
         sleep: Option<Sleep>,
-        deadline: Option<Instant>,
+        duration: Option<Duration>,
         kind: TimeoutKind,
     }
 }
@@ -110,11 +109,13 @@ where
         if let Poll::Ready(result) = this.inner.poll(cx) {
             return Poll::Ready(result.map_err(Into::into));
         }
-        let Some(deadline) = *this.deadline else {
+        let Some(duration) = *this.duration else {
             return Poll::Pending;
         };
         if this.sleep.is_none() {
-            this.sleep.set(Some(tokio::time::sleep_until(deadline)));
+            // The clock starts the first time the inner future has to wait: an answer that
+            // is already there costs no clock read and no timer.
+            this.sleep.set(Some(tokio::time::sleep(duration)));
         }
         match this.sleep.as_pin_mut().map(|sleep| sleep.poll(cx)) {
             Some(Poll::Ready(())) => {
@@ -129,6 +130,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tokio::time::Instant;
     use tower::ServiceExt;
 
     fn slow(

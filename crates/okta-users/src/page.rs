@@ -61,8 +61,9 @@ impl<S: HttpService> Users<S> {
         &self,
         request: ApiRequest,
     ) -> Result<Page<T>> {
+        let expected = request.limit().unwrap_or(0);
         let response = self.execute(request).await?;
-        let items = response.json()?;
+        let items = response.json_page(expected)?;
         let next = link::find_link(&response.headers, "next")
             .and_then(|target| link::path_and_query(&target));
         Ok(Page {

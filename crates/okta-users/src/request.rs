@@ -107,6 +107,14 @@ pub struct ApiRequest {
 }
 
 impl ApiRequest {
+    /// The `limit` query parameter, if the request has one: the most items its page holds.
+    pub(crate) fn limit(&self) -> Option<usize> {
+        self.query
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("limit="))
+            .and_then(|limit| limit.parse().ok())
+    }
+
     /// Starts a request; `path` must already be encoded (see [`encode_segment`]).
     pub(crate) fn new(operation: Operation, method: Method, path: String) -> Self {
         ApiRequest {
@@ -193,6 +201,20 @@ pub(crate) fn fill_path(template: &str, segments: &[(&'static str, &str)]) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_limit_parameter_is_read_from_the_query() {
+        let mut request = ApiRequest::new(
+            Operation::new("okta.users.list", "listUsers"),
+            Method::GET,
+            "/api/v1/users".to_owned(),
+        );
+        assert_eq!(request.limit(), None);
+        request.query = "q=ann&limit=200&after=00u1".to_owned();
+        assert_eq!(request.limit(), Some(200));
+        request.query = "climit=5&limit=abc".to_owned();
+        assert_eq!(request.limit(), None);
+    }
 
     #[test]
     fn a_segment_with_a_slash_stays_one_segment() {

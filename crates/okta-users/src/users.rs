@@ -51,11 +51,21 @@ impl RawResponse {
     }
 
     pub(crate) fn json<T: DeserializeOwned>(&self) -> Result<T> {
-        crate::models::from_json_slice(&self.body).map_err(|source| Error::Decode {
+        crate::models::from_json_slice(&self.body).map_err(|source| self.decode_error(source))
+    }
+
+    /// A list page, with room for `expected` items reserved up front.
+    pub(crate) fn json_page<T: DeserializeOwned>(&self, expected: usize) -> Result<Vec<T>> {
+        crate::models::from_json_page(&self.body, expected)
+            .map_err(|source| self.decode_error(source))
+    }
+
+    fn decode_error(&self, source: serde_json::Error) -> Error {
+        Error::Decode {
             request_id: self.request_id(),
             snippet: snippet(&self.body),
             source,
-        })
+        }
     }
 }
 
@@ -102,23 +112,26 @@ fn into_http(request: ApiRequest) -> Result<http::Request<RequestBody>> {
         uri.push('?');
         uri.push_str(&request.query);
     }
-    let mut builder = http::Request::builder()
-        .method(request.method)
-        .uri(uri)
-        .header(ACCEPT, HeaderValue::from_static("application/json"))
-        .extension(request.operation);
+    let uri = http::Uri::try_from(uri).map_err(|error| Error::InvalidInput {
+        what: "request",
+        reason: error.to_string(),
+    })?;
+    // Built in place rather than with `http::request::Builder`, which moves itself (and a
+    // `Result` of the whole request) through every call.
+    let has_body = request.body.is_some();
+    let mut http_request = http::Request::new(RequestBody::new(request.body.unwrap_or_default()));
+    *http_request.method_mut() = request.method;
+    *http_request.uri_mut() = uri;
+    let headers = http_request.headers_mut();
+    headers.append(ACCEPT, HeaderValue::from_static("application/json"));
     for (name, value) in request.headers {
-        builder = builder.header(name, value);
+        headers.append(name, value);
     }
-    if request.body.is_some() {
-        builder = builder.header(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    if has_body {
+        headers.append(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     }
-    builder
-        .body(RequestBody::new(request.body.unwrap_or_default()))
-        .map_err(|error| Error::InvalidInput {
-            what: "request",
-            reason: error.to_string(),
-        })
+    http_request.extensions_mut().insert(request.operation);
+    Ok(http_request)
 }
 
 pub(crate) fn request_id(headers: &http::HeaderMap) -> Option<String> {

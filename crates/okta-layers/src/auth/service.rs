@@ -189,6 +189,14 @@ fn copy_request<B: Clone>(request: &Request<B>) -> Request<B> {
 /// A token being fetched (or waited for): the header and its generation.
 type TokenFuture = Pin<Box<dyn Future<Output = Result<(HeaderValue, u64), Error>> + Send>>;
 
+/// What waits for a token: the service, the request, and (on the first attempt) what a
+/// re-send after a 401 needs.
+struct Pending<S, B> {
+    service: S,
+    request: Request<B>,
+    resend_source: Option<Arc<TokenSource>>,
+}
+
 /// What a 401 needs for the one re-send with a new token.
 struct Resend<S, B> {
     service: S,
@@ -212,17 +220,16 @@ pin_project! {
         /// A static header, or a refusal.
         Plain { #[pin] future: ResponseFuture<F> },
         /// Waiting for a token, then for the service to be ready.
+        // What only OAuth needs is boxed: a small future is cheaper for every layer above to
+        // move, on every call.
         Authorizing {
             token: TokenFuture,
             header: Option<HeaderValue>,
             generation: u64,
-            service: Option<S>,
-            request: Option<Request<B>>,
-            // Set on the first attempt: what a re-send after a 401 needs.
-            resend_source: Option<Arc<TokenSource>>,
+            pending: Option<Box<Pending<S, B>>>,
         },
         /// Sent; `resend` is kept for one re-send after a 401.
-        Calling { #[pin] future: F, resend: Option<Resend<S, B>> },
+        Calling { #[pin] future: F, resend: Option<Box<Resend<S, B>>> },
     }
 }
 
@@ -237,7 +244,7 @@ impl<F, S, B> AuthFuture<F, S, B> {
         AuthFuture {
             state: State::Calling {
                 future,
-                resend: Some(resend),
+                resend: Some(Box::new(resend)),
             },
         }
     }
@@ -253,9 +260,11 @@ impl<F, S, B> AuthFuture<F, S, B> {
                 token,
                 header: None,
                 generation: 0,
-                service: Some(service),
-                request: Some(request),
-                resend_source,
+                pending: Some(Box::new(Pending {
+                    service,
+                    request,
+                    resend_source,
+                })),
             },
         }
     }
@@ -287,30 +296,31 @@ where
                     token,
                     header,
                     generation,
-                    service,
-                    request,
-                    resend_source,
+                    pending,
                 } => {
                     if header.is_none() {
                         let (value, number) = ready!(token.as_mut().poll(cx))?;
                         *header = Some(value);
                         *generation = number;
                     }
-                    let mut ready_service = service.take().expect("polled after completion");
-                    match ready_service.poll_ready(cx) {
-                        Poll::Pending => {
-                            *service = Some(ready_service);
-                            return Poll::Pending;
-                        }
+                    let waiting = pending.as_mut().expect("polled after completion");
+                    match waiting.service.poll_ready(cx) {
+                        Poll::Pending => return Poll::Pending,
                         Poll::Ready(Err(error)) => return Poll::Ready(Err(error.into())),
                         Poll::Ready(Ok(())) => {}
                     }
-                    let mut request = request.take().expect("polled after completion");
-                    let resend = resend_source.take().map(|source| Resend {
-                        service: ready_service.clone(),
-                        request: copy_request(&request),
-                        generation: *generation,
-                        source,
+                    let Pending {
+                        service: mut ready_service,
+                        mut request,
+                        resend_source,
+                    } = *pending.take().expect("polled after completion");
+                    let resend = resend_source.map(|source| {
+                        Box::new(Resend {
+                            service: ready_service.clone(),
+                            request: copy_request(&request),
+                            generation: *generation,
+                            source,
+                        })
                     });
                     let value = header.take().expect("a header was obtained");
                     request.headers_mut().insert(AUTHORIZATION, value);
@@ -334,13 +344,18 @@ where
                         None,
                         Some(resend.generation),
                     ));
+                    let Resend {
+                        service, request, ..
+                    } = *resend;
                     State::Authorizing {
                         token,
                         header: None,
                         generation: 0,
-                        service: Some(resend.service),
-                        request: Some(resend.request),
-                        resend_source: None,
+                        pending: Some(Box::new(Pending {
+                            service,
+                            request,
+                            resend_source: None,
+                        })),
                     }
                 }
             };

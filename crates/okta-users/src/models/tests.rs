@@ -738,3 +738,31 @@ fn secrets_never_appear_in_debug() {
             .contains("hunter2-pw")
     );
 }
+
+#[test]
+fn a_page_decodes_with_room_for_its_limit_and_rejects_what_from_json_slice_rejects() {
+    let body = br#"[{"id":"00u1","status":"ACTIVE","profile":{"login":"a@example.com"}}]"#;
+    let users: Vec<User> = super::from_json_page(body, 200).unwrap();
+    assert_eq!(users.len(), 1);
+    assert_eq!(users[0].id, "00u1");
+    assert!(users.capacity() >= 200, "room for the page's limit");
+
+    // An absurd expectation is capped, not allocated.
+    let users: Vec<User> = super::from_json_page(body, usize::MAX).unwrap();
+    assert!(users.capacity() <= 1000);
+
+    for bad in [
+        &br#"[{"id":"00u1","status":"ACTIVE","profile":{}}] trailing"#[..],
+        br#"{"id":"00u1"}"#,
+        br#"[{"id":"00u1","status":"ACTIVE","profile":{}}"#,
+        b"[\xff]",
+    ] {
+        let page = super::from_json_page::<User>(bad, 10);
+        let slice = super::from_json_slice::<Vec<User>>(bad);
+        assert!(
+            page.is_err() && slice.is_err(),
+            "{}",
+            String::from_utf8_lossy(bad)
+        );
+    }
+}
