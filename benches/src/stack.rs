@@ -32,7 +32,7 @@ pub fn shaping_stack<S>(org_url: &str, token: &str, inner: S) -> ShapingStack<S>
 }
 
 /// The full default stack with `config` over `inner`, exactly as okta-client assembles it.
-pub fn default_stack_with<S>(
+pub fn default_stack_with<S: Clone>(
     config: &StackConfig,
     org_url: &str,
     token: &str,
@@ -47,6 +47,6 @@ pub fn default_stack_with<S>(
 }
 
 /// The full default stack with the default settings over `inner`.
-pub fn default_stack<S>(org_url: &str, token: &str, inner: S) -> DefaultStack<S> {
+pub fn default_stack<S: Clone>(org_url: &str, token: &str, inner: S) -> DefaultStack<S> {
     default_stack_with(&StackConfig::default(), org_url, token, inner)
 }

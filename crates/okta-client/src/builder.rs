@@ -360,7 +360,7 @@ impl ClientBuilder {
     /// let users = okta_users::Users::new(service);
     /// # drop(users); Ok(()) }
     /// ```
-    pub fn build_service<T>(self, transport: T) -> Result<StackOver<T>, BuildError> {
+    pub fn build_service<T: Clone>(self, transport: T) -> Result<StackOver<T>, BuildError> {
         let (parts, configured) = self.prepare()?;
         if !matches!(configured, Transport::Settings { changed: false, .. }) {
             return Err(BuildError::TransportConflict);

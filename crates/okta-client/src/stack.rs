@@ -71,7 +71,7 @@ pub(crate) struct StackParts {
 
 /// The layers above one attempt, over `attempt`: default headers, the org's base URI (set
 /// first, so spans record the full URL), the middleware. The one place their order is decided.
-fn around<S>(
+fn around<S: Clone>(
     org: OrgUrl,
     middleware: &StackLayer,
     attempt: S,
@@ -83,7 +83,7 @@ fn around<S>(
 }
 
 /// The default stack over any transport, without caller layers.
-pub(crate) fn stack_over<T>(
+pub(crate) fn stack_over<T: Clone>(
     org: OrgUrl,
     auth: AuthLayer,
     middleware: &StackLayer,

@@ -111,7 +111,7 @@ impl StackLayer {
     }
 }
 
-impl<S> Layer<S> for StackLayer {
+impl<S: Clone> Layer<S> for StackLayer {
     type Service = Stack<S>;
 
     fn layer(&self, inner: S) -> Stack<S> {
@@ -119,7 +119,7 @@ impl<S> Layer<S> for StackLayer {
         // 429 included, is paced and counted against its bucket; the rate limiter tells it how
         // long to wait after a 429.
         let attempt = crate::trace::AttemptTraceLayer.layer(self.attempt_timeout.layer(inner));
-        let retry = tower::retry::Retry::new(self.retry.clone(), self.rate_limit.layer(attempt));
+        let retry = Retry::new(self.retry.clone(), self.rate_limit.layer(attempt));
         crate::trace::TraceLayer.layer(self.call_timeout.layer(retry))
     }
 }

@@ -101,12 +101,12 @@ fn config() -> RateLimitConfig {
 }
 
 /// `Retry(RetryPolicy) → RateLimit → service`: the re-sends after a 429 are the policy's.
-fn resending<S>(layer: RateLimitLayer, service: S) -> Retry<RateLimit<S>> {
+fn resending<S: Clone>(layer: RateLimitLayer, service: S) -> Retry<RateLimit<S>> {
     let policy = RetryPolicy::new(RetryConfig {
         seed: Some(3),
         ..RetryConfig::default()
     });
-    tower::retry::Retry::new(policy, layer.layer(service))
+    Retry::new(policy, layer.layer(service))
 }
 
 fn waited(seen: &Seen, i: usize) -> Duration {
@@ -312,8 +312,7 @@ async fn resends_after_a_429_spend_no_retry_budget_and_are_not_attempts() {
         ..RetryConfig::default()
     });
     let full = policy.budget().available();
-    let service =
-        tower::retry::Retry::new(policy.clone(), RateLimitLayer::new(config()).layer(service));
+    let service = Retry::new(policy.clone(), RateLimitLayer::new(config()).layer(service));
     let response = service.oneshot(get("/api/v1/users")).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(seen.lock().unwrap().len(), 3);

@@ -1,4 +1,4 @@
-//! Retrying failed attempts: a `tower::retry::Policy` whose decisions are pure functions.
+//! Retrying failed attempts: [`Retry`], a retry service whose decisions are pure functions.
 //!
 //! [`decide`] takes the number of attempts made, the request's method and the attempt's
 //! [`Outcome`] (from [`classify`]) and answers retry-after-delay or give-up; [`RetryPolicy`]
@@ -38,23 +38,14 @@
 
 mod budget;
 mod policy;
+mod service;
 
 pub use budget::{RetryBudget, RetryBudgetConfig};
 pub use policy::{
     Decision, GiveUp, Outcome, RetryConfig, RetryPolicy, classify, decide, is_idempotent,
     is_repeatable,
 };
-
-/// The retry layer: `tower::retry::RetryLayer` with a [`RetryPolicy`].
-pub type RetryLayer = tower::retry::RetryLayer<RetryPolicy>;
-
-/// The service made by [`RetryLayer`].
-pub type Retry<S> = tower::retry::Retry<RetryPolicy, S>;
-
-/// A [`RetryLayer`] with its own budget.
-pub fn layer(config: RetryConfig) -> RetryLayer {
-    tower::retry::RetryLayer::new(RetryPolicy::new(config))
-}
+pub use service::{Retry, RetryFuture, RetryLayer, layer};
 
 #[cfg(test)]
 mod tests;

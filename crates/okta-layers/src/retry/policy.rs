@@ -1,4 +1,4 @@
-//! The retry decisions (pure functions) and the `tower::retry::Policy` that applies them.
+//! The retry decisions (pure functions) and the policy that applies them.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -173,13 +173,19 @@ struct Shared {
     rng: Mutex<SmallRng>,
 }
 
-/// The `tower::retry::Policy` applying [`decide`] with the shared [`RetryBudget`], and
-/// re-sending after a 429 that the rate-limit layer below annotated with [`RateLimited`]. Cheap
-/// to clone (`tower::retry::Retry` clones it per call; the counts of attempts and of 429
-/// re-sends are per clone).
+/// The policy applying [`decide`] with the shared [`RetryBudget`], and re-sending after a 429
+/// that the rate-limit layer below annotated with [`RateLimited`]: what [`Retry`](super::Retry)
+/// runs. It is also a `tower::retry::Policy`, for `tower::retry::Retry` (which clones it per
+/// call; the counts of attempts and of 429 re-sends are per clone). Cheap to clone.
 #[derive(Clone)]
 pub struct RetryPolicy {
     shared: Arc<Shared>,
+    counts: Counts,
+}
+
+/// One call's counts: attempts made, budget withdrawn, re-sends after a 429.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Counts {
     attempts: u32,
     withdrawn: u32,
     resends_429: u32,
@@ -189,8 +195,8 @@ impl std::fmt::Debug for RetryPolicy {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RetryPolicy")
             .field("config", &self.shared.config)
-            .field("attempts", &self.attempts)
-            .field("resends_429", &self.resends_429)
+            .field("attempts", &self.counts.attempts)
+            .field("resends_429", &self.counts.resends_429)
             .finish()
     }
 }
@@ -205,9 +211,7 @@ impl RetryPolicy {
         };
         RetryPolicy {
             shared: Arc::new(shared),
-            attempts: 0,
-            withdrawn: 0,
-            resends_429: 0,
+            counts: Counts::default(),
         }
     }
 
@@ -233,15 +237,15 @@ impl RetryPolicy {
     /// headers on `request` and returns the wait. Neither spends the budget nor counts as an
     /// attempt.
     fn resend_after_429<B>(
-        &mut self,
+        counts: &mut Counts,
         request: &mut Request<B>,
         limited: &RateLimited,
     ) -> Option<Duration> {
-        if self.resends_429 >= limited.max_resends {
+        if counts.resends_429 >= limited.max_resends {
             return None;
         }
-        self.resends_429 += 1;
-        let retries = self.resends_429;
+        counts.resends_429 += 1;
+        let retries = counts.resends_429;
         let headers = request.headers_mut();
         headers.insert(X_OKTA_RETRY_COUNT, HeaderValue::from(retries));
         match &limited.request_id {
@@ -265,30 +269,31 @@ impl RetryPolicy {
     }
 }
 
-impl<B, RB> tower::retry::Policy<Request<B>, Response<RB>, BoxError> for RetryPolicy
-where
-    B: Clone,
-{
-    type Future = tokio::time::Sleep;
-
-    fn retry(
-        &mut self,
+impl RetryPolicy {
+    /// Judges one attempt's `result` for a call with `counts` so far: the wait before sending
+    /// `request` (a copy, whose retry headers it may set) again, or `None` when `result` is
+    /// the call's answer.
+    pub(crate) fn judge<B, RB>(
+        &self,
+        counts: &mut Counts,
         request: &mut Request<B>,
-        result: &mut Result<Response<RB>, BoxError>,
-    ) -> Option<Self::Future> {
+        result: &Result<Response<RB>, BoxError>,
+    ) -> Option<Duration> {
         let limited = result
             .as_ref()
             .ok()
             .and_then(|response| response.extensions().get::<RateLimited>());
-        if let Some(wait) = limited.and_then(|limited| self.resend_after_429(request, limited)) {
-            return Some(tokio::time::sleep(wait));
+        if let Some(wait) =
+            limited.and_then(|limited| Self::resend_after_429(counts, request, limited))
+        {
+            return Some(wait);
         }
-        self.attempts += 1;
+        counts.attempts += 1;
         let outcome = classify(result);
         let config = &self.shared.config;
         if outcome == Outcome::Success {
-            let refund = if self.withdrawn > 0 {
-                self.withdrawn
+            let refund = if counts.withdrawn > 0 {
+                counts.withdrawn
             } else {
                 config.budget.success_refund
             };
@@ -296,11 +301,17 @@ where
             return None;
         }
         let unit = self.unit();
-        let delay = match decide(self.attempts, is_repeatable(request), outcome, config, unit) {
+        let delay = match decide(
+            counts.attempts,
+            is_repeatable(request),
+            outcome,
+            config,
+            unit,
+        ) {
             Decision::Done => return None,
             Decision::GiveUp(reason) => {
                 tracing::debug!(
-                    attempts = self.attempts,
+                    attempts = counts.attempts,
                     ?outcome,
                     ?reason,
                     "okta retry: giving up"
@@ -315,17 +326,35 @@ where
             config.budget.retry_cost
         };
         if !self.shared.budget.try_withdraw(cost) {
-            tracing::warn!(attempts = self.attempts, ?outcome, reason = ?GiveUp::BudgetExhausted, "okta retry: giving up");
+            tracing::warn!(attempts = counts.attempts, ?outcome, reason = ?GiveUp::BudgetExhausted, "okta retry: giving up");
             return None;
         }
-        self.withdrawn += cost;
+        counts.withdrawn += cost;
         tracing::info!(
-            attempt = self.attempts + 1,
+            attempt = counts.attempts + 1,
             ?outcome,
             wait_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
             "okta retry: waiting before the next attempt"
         );
-        Some(tokio::time::sleep(delay))
+        Some(delay)
+    }
+}
+
+impl<B, RB> tower::retry::Policy<Request<B>, Response<RB>, BoxError> for RetryPolicy
+where
+    B: Clone,
+{
+    type Future = tokio::time::Sleep;
+
+    fn retry(
+        &mut self,
+        request: &mut Request<B>,
+        result: &mut Result<Response<RB>, BoxError>,
+    ) -> Option<Self::Future> {
+        let mut counts = self.counts;
+        let wait = self.judge(&mut counts, request, result);
+        self.counts = counts;
+        wait.map(tokio::time::sleep)
     }
 
     fn clone_request(&mut self, request: &Request<B>) -> Option<Request<B>> {

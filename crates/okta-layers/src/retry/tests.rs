@@ -170,3 +170,84 @@ async fn successes_refill_the_budget() {
     }
     assert_eq!(policy.budget().available(), 3);
 }
+
+/// Counts its clones; answers from a script like [`scripted`].
+struct CountingClones {
+    clones: Arc<std::sync::atomic::AtomicUsize>,
+    answers: Arc<Mutex<Vec<Answer>>>,
+}
+
+impl Clone for CountingClones {
+    fn clone(&self) -> Self {
+        self.clones
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        CountingClones {
+            clones: self.clones.clone(),
+            answers: self.answers.clone(),
+        }
+    }
+}
+
+impl Service<Request<Full<Bytes>>> for CountingClones {
+    type Response = Response<Full<Bytes>>;
+    type Error = BoxError;
+    type Future = std::future::Ready<Result<Response<Full<Bytes>>, BoxError>>;
+
+    fn poll_ready(
+        &mut self,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), BoxError>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, _: Request<Full<Bytes>>) -> Self::Future {
+        let mut answers = self.answers.lock().unwrap();
+        let answer = if answers.len() > 1 {
+            answers.remove(0)
+        } else {
+            answers[0]
+        };
+        std::future::ready(answer())
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_inner_service_is_cloned_only_to_re_send() {
+    let clones = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let inner = CountingClones {
+        clones: clones.clone(),
+        answers: Arc::new(Mutex::new(vec![|| status(200)])),
+    };
+    let mut service = layer(config()).layer(inner);
+    let after_layering = clones.load(std::sync::atomic::Ordering::SeqCst);
+    for _ in 0..5 {
+        let response = service
+            .ready()
+            .await
+            .unwrap()
+            .call(request(Method::GET))
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    assert_eq!(
+        clones.load(std::sync::atomic::Ordering::SeqCst),
+        after_layering,
+        "successful calls clone nothing"
+    );
+
+    *service.get_ref().answers.lock().unwrap() = vec![|| status(503), || status(200)];
+    let response = service
+        .ready()
+        .await
+        .unwrap()
+        .call(request(Method::GET))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        clones.load(std::sync::atomic::Ordering::SeqCst),
+        after_layering + 1,
+        "one clone for the one re-send"
+    );
+}
