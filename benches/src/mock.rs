@@ -21,9 +21,8 @@ pub struct MockOptions {
     pub cpu: Option<usize>,
     /// Force the in-process mock (needed to read its counters).
     pub in_process: bool,
-    /// Rate limits. Default: a budget of 10⁹ per bucket and minute, never reached. (The mock
-    /// with its limits disabled still reports a budget of 600 a minute in its headers, and our
-    /// client paces itself to the budget it is told, so "disabled" would throttle it.)
+    /// Rate limits. Default: a budget of 10⁹ per bucket and minute, never reached, so that
+    /// the mock does the same bookkeeping as with limits on.
     pub rate_limits: RateLimits,
     /// The mock's concurrency limit (default: none).
     pub concurrency_limit: Option<usize>,

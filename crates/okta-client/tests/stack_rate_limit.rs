@@ -392,3 +392,46 @@ async fn concurrency_limit_429s_back_off_briefly_and_every_call_succeeds() {
         }
     )));
 }
+
+#[tokio::test]
+async fn a_mock_with_limits_disabled_never_makes_the_client_wait() {
+    // A tiny budget, not enforced: the mock reports the whole budget remaining every time, so
+    // the pacing client goes at full speed rather than spreading 3 requests over the window.
+    let org = MockOrg::builder()
+        .seed(1)
+        .users(3)
+        .rate_limits(RateLimits {
+            user_get: 3,
+            window: Duration::from_secs(60),
+            ..RateLimits::disabled()
+        })
+        .start()
+        .await
+        .unwrap();
+    let probe = Probe::default();
+    // A paced call would wait seconds: fail fast instead.
+    let users = client(&org, &probe, |stack| {
+        stack.call_timeout = Some(Duration::from_secs(2));
+    })
+    .users();
+    let id = org.user_ids()[0].clone();
+    for _ in 0..30 {
+        assert_eq!(users.get(id.as_str()).await.unwrap().id, id);
+    }
+    let events = probe.events.lock().unwrap();
+    assert!(
+        !events
+            .iter()
+            .any(|event| matches!(event, RateLimitEvent::Waited { .. })),
+        "{events:?}"
+    );
+    assert!(events.iter().any(|event| matches!(
+        event,
+        RateLimitEvent::Updated {
+            limit: 3,
+            remaining: 3,
+            ..
+        }
+    )));
+    assert_eq!(org.counters().rate_limited, 0);
+}

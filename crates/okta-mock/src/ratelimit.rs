@@ -83,7 +83,8 @@ pub struct RateLimits {
     pub token: u32,
     /// Limit for any other path.
     pub other: u32,
-    /// When false, nothing is limited (headers still report the limits).
+    /// When false, nothing is limited: the headers still report each bucket's limit and
+    /// window, with the whole budget always remaining (so a pacing client never slows down).
     pub enabled: bool,
 }
 
@@ -195,9 +196,14 @@ impl RateLimiter {
         if allowed {
             w.used = w.used.saturating_add(1);
         }
+        let remaining = if self.limits.enabled {
+            limit.saturating_sub(w.used)
+        } else {
+            limit
+        };
         Quota {
             limit,
-            remaining: limit.saturating_sub(w.used),
+            remaining,
             reset: w.reset,
             allowed,
         }
@@ -313,7 +319,10 @@ mod tests {
         });
         let t0 = Instant::now();
         for _ in 0..5 {
-            assert!(limiter.acquire(Bucket::UsersCollection, t0, &clock).allowed);
+            let quota = limiter.acquire(Bucket::UsersCollection, t0, &clock);
+            assert!(quota.allowed);
+            // The headers say the whole budget remains, so no client paces itself down.
+            assert_eq!((quota.limit, quota.remaining), (1, 1));
         }
     }
 
