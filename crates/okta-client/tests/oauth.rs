@@ -183,3 +183,69 @@ async fn trace_output_holds_no_access_token_key_or_assertion() {
         assert!(!text.contains(line), "{line}");
     }
 }
+
+#[tokio::test]
+async fn a_token_request_lost_in_transit_is_retried_even_for_a_post_sent_once() {
+    use okta_mock::{Fault, FaultPlan, Method};
+    // Every other token request (seeded) has its connection reset before any answer.
+    let org = MockOrg::builder()
+        .seed(3)
+        .users(2)
+        .oauth_client("0oa-ec-app", EC_PUBLIC)
+        .faults(
+            FaultPlan::new(SEED).with(
+                Fault::reset_before()
+                    .probability(0.5)
+                    .on(Method::POST, "/oauth2/v1/token"),
+            ),
+        )
+        .start()
+        .await
+        .unwrap();
+    let client = Client::builder()
+        .org_url(org.base_url())
+        .private_key("0oa-ec-app", EC, SCOPES)
+        .configure_stack(|stack| {
+            stack.retry.backoff_min = Duration::from_millis(1);
+            stack.retry.backoff_max = Duration::from_millis(5);
+            stack.retry.max_attempts = 5;
+            stack.retry.seed = Some(1);
+        })
+        .build()
+        .unwrap();
+    let created = client
+        .users()
+        .create(okta_users::models::CreateUserRequest::new(
+            okta_users::models::UserProfile::new(
+                "Token",
+                "Retry",
+                "token.retry@example.com",
+                "token.retry@example.com",
+            ),
+        ))
+        .await
+        .map_err(|error| format!("{error:?} {:?}", org.request_log()))
+        .unwrap();
+    assert_eq!(org.users_with_login("token.retry@example.com"), 1);
+
+    let log = org.request_log();
+    let token_requests: Vec<_> = log
+        .iter()
+        .filter(|entry| entry.path == "/oauth2/v1/token")
+        .collect();
+    assert!(
+        token_requests.len() >= 2 && token_requests[0].status == 0,
+        "the seed makes the first token request fail: {log:?}"
+    );
+    assert_eq!(token_requests.last().unwrap().status, 200);
+    let creates: Vec<_> = log
+        .iter()
+        .filter(|entry| entry.method == Method::POST && entry.path == "/api/v1/users")
+        .collect();
+    assert_eq!(creates.len(), 1, "the POST itself went out once");
+    assert_eq!(creates[0].status, 200);
+    assert!(!created.id.is_empty());
+}
+
+/// Chosen so that the first token request is reset (asserted above).
+const SEED: u64 = 5;

@@ -384,10 +384,14 @@ async fn a_failed_early_refresh_keeps_the_still_valid_token_and_is_tried_again()
     assert_eq!(call(&auth).await.unwrap().status(), StatusCode::OK);
     assert_eq!(fake.token_request_count(), 3);
     assert_eq!(*fake.api_tokens.lock().unwrap(), ["at-1", "at-1", "at-2"]);
-    // Once expired, a failure is the call's error.
+    // Once expired, a failure is the call's error: in transit, a transport error saying the
+    // API request was not sent (so the retry layer may retry it).
     tokio::time::advance(Duration::from_secs(3600)).await;
     *fake.token_failure.lock().unwrap() = Some(None);
-    assert!(matches!(call(&auth).await, Err(Error::Auth { .. })));
+    assert!(matches!(
+        call(&auth).await,
+        Err(Error::Transport { not_sent: true, .. })
+    ));
 }
 
 #[tokio::test(start_paused = true)]
@@ -464,7 +468,7 @@ fn assert_no_secret(text: &str, fake: &Fake) {
 }
 
 #[tokio::test(start_paused = true)]
-async fn token_endpoint_errors_are_auth_errors_without_secrets() {
+async fn token_endpoint_errors_are_typed_and_without_secrets() {
     let fake = Fake::new();
     *fake.token_failure.lock().unwrap() = Some(Some((
         StatusCode::UNAUTHORIZED,
@@ -486,13 +490,24 @@ async fn token_endpoint_errors_are_auth_errors_without_secrets() {
     assert_no_secret(&format!("{error} {error:?}"), &fake);
     assert_eq!(fake.api_requests.load(Ordering::SeqCst), 0);
 
-    // A transport failure reaching the token endpoint.
+    // A transport failure reaching the token endpoint: the API request was not sent, so it
+    // is a transport error with `not_sent`, naming the token request.
     *fake.token_failure.lock().unwrap() = Some(None);
     let error = call(&auth).await.unwrap_err();
-    let Error::Auth { reason } = &error else {
+    let Error::Transport {
+        not_sent: true,
+        source,
+    } = &error
+    else {
         panic!("{error:?}");
     };
-    assert!(reason.contains("connection reset"), "{reason}");
+    let reason = source.to_string();
+    assert!(
+        reason.contains("token request") && reason.contains("connection reset"),
+        "{reason}"
+    );
+    assert!(source.is::<okta_layers::auth::TokenRequestFailed>());
+    assert_eq!(fake.api_requests.load(Ordering::SeqCst), 0);
     assert_no_secret(&format!("{error} {error:?}"), &fake);
 
     // Failures are not cached: the next call asks again, and succeeds.

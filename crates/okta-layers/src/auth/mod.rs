@@ -10,6 +10,11 @@
 //! 401 fetches a new one and re-sends the request once. See [`AuthLayer`] for where the token
 //! request goes and what a call costs.
 //!
+//! A token request that fails in transit (connect, reset, timeout) fails the call with
+//! `Error::Transport { not_sent: true }` whose source is a [`TokenRequestFailed`]: the API
+//! request was never sent, so the retry layer may retry the attempt, whatever its method. An
+//! answer from the token endpoint that is not a token is `Error::Auth`, not retried.
+//!
 //! Secrets (tokens, the private key, assertions) never show in `Debug` output, errors or
 //! `tracing` fields, and the header is marked sensitive.
 //!
@@ -46,3 +51,4 @@ mod token;
 pub use credentials::{Credentials, PrivateKeyJwt, SecretToken};
 pub use private_key::PrivateKey;
 pub use service::{Auth, AuthFuture, AuthLayer};
+pub use token::TokenRequestFailed;

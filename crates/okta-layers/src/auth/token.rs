@@ -26,9 +26,11 @@
 //! `POST {org}/oauth2/v1/token`, built from the org URL (so it cannot go anywhere else), through
 //! the service the auth layer wraps — in `okta-client` the `HyperTransport` itself, below the
 //! retry and rate-limit layers: a token request is neither retried nor paced by them, but it
-//! counts against the call's attempt and call timeouts, which are outside. Every failure (an
-//! error answer, a body that is not a token, a transport error) becomes [`Error::Auth`], with
-//! Okta's `error` and `error_description` and never a secret.
+//! counts against the call's attempt and call timeouts, which are outside. A failure in transit
+//! (connect, reset, timeout) becomes `Error::Transport { not_sent: true }` — the API request
+//! was never sent, so the retry layer may retry the attempt, fetching a token again; any other
+//! failure (an error answer, a body that is not a token) becomes [`Error::Auth`], with Okta's
+//! `error` and `error_description` and never a secret.
 
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
@@ -237,12 +239,19 @@ impl TokenSource {
             .map_err(|error| Error::Auth {
                 reason: format!("could not build the token request: {error}"),
             })?;
-        let failed = |error: BoxError| Error::Auth {
-            reason: format!(
-                "the token request to {} failed: {}",
-                self.token_uri,
-                Error::from_service(error)
-            ),
+        let failed = |error: BoxError| match Error::from_service(error) {
+            // The API request waits for the token, so it was certainly not sent: the attempt
+            // may be retried whatever its method (a token request is safe to repeat).
+            error @ (Error::Transport { .. } | Error::Timeout { .. }) => Error::Transport {
+                not_sent: true,
+                source: Box::new(TokenRequestFailed {
+                    token_uri: self.token_uri.to_string(),
+                    source: error,
+                }),
+            },
+            error => Error::Auth {
+                reason: format!("the token request to {} failed: {error}", self.token_uri),
+            },
         };
         let response = service
             .oneshot(request)
@@ -260,6 +269,16 @@ impl TokenSource {
             .and_then(|id| id.to_str().ok());
         parse_token_response(parts.status, &body, request_id)
     }
+}
+
+/// The token request failed in transit (connect, reset, timeout): the source of the
+/// `Error::Transport { not_sent: true }` the API request fails with.
+#[derive(Debug, thiserror::Error)]
+#[error("the token request to {token_uri} failed: {source}")]
+pub struct TokenRequestFailed {
+    token_uri: String,
+    #[source]
+    source: Error,
 }
 
 /// `grant_type=client_credentials&scope=…&client_assertion_type=…&client_assertion=…`.

@@ -11,7 +11,7 @@
 //! # Rules
 //! | outcome of the attempt | GET, HEAD, OPTIONS, PUT, DELETE | POST, PATCH |
 //! | --- | --- | --- |
-//! | `Transport { not_sent: true }`, connect timeout (never reached the server) | retry | retry |
+//! | `Transport { not_sent: true }`, connect timeout (never reached the server, or the OAuth token request failed in transit) | retry | retry |
 //! | attempt timeout, stalled body | retry | give up |
 //! | 502, 503, 504 | retry | give up |
 //! | `Transport { not_sent: false }` (reset after sending), unknown errors | retry | give up |
