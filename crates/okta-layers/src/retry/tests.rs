@@ -213,40 +213,35 @@ impl Service<Request<Full<Bytes>>> for CountingClones {
 
 #[tokio::test(start_paused = true)]
 async fn the_inner_service_is_cloned_only_to_re_send() {
+    use std::sync::atomic::Ordering::SeqCst;
     let clones = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let inner = CountingClones {
         clones: clones.clone(),
         answers: Arc::new(Mutex::new(vec![|| status(200)])),
     };
     let mut service = layer(config()).layer(inner);
-    let after_layering = clones.load(std::sync::atomic::Ordering::SeqCst);
-    for _ in 0..5 {
-        let response = service
-            .ready()
-            .await
-            .unwrap()
-            .call(request(Method::GET))
-            .await
-            .unwrap();
+    let mut get = async || {
+        let ready = service.ready().await.unwrap();
+        let response = ready.call(request(Method::GET)).await.unwrap();
         assert_eq!(response.status(), StatusCode::OK);
+    };
+    let after_layering = clones.load(SeqCst);
+    for _ in 0..5 {
+        get().await;
     }
     assert_eq!(
-        clones.load(std::sync::atomic::Ordering::SeqCst),
+        clones.load(SeqCst),
         after_layering,
         "successful calls clone nothing"
     );
+    drop(get);
 
     *service.get_ref().answers.lock().unwrap() = vec![|| status(503), || status(200)];
-    let response = service
-        .ready()
-        .await
-        .unwrap()
-        .call(request(Method::GET))
-        .await
-        .unwrap();
+    let ready = service.ready().await.unwrap();
+    let response = ready.call(request(Method::GET)).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(
-        clones.load(std::sync::atomic::Ordering::SeqCst),
+        clones.load(SeqCst),
         after_layering + 1,
         "one clone for the one re-send"
     );
