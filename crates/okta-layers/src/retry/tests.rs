@@ -234,7 +234,6 @@ async fn the_inner_service_is_cloned_only_to_re_send() {
         after_layering,
         "successful calls clone nothing"
     );
-    drop(get);
 
     *service.get_ref().answers.lock().unwrap() = vec![|| status(503), || status(200)];
     let ready = service.ready().await.unwrap();

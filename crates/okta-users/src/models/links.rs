@@ -25,6 +25,9 @@ lossless_struct! {
         hints: HrefHints = "hints",
         /// `title`: a human-readable title.
         title: String = "title",
+        /// `method`: the HTTP method of the target (Okta sends it on lifecycle links, e.g.
+        /// `POST` for `activate`; not in the spec's `HrefObject`, but in its examples).
+        method: String = "method",
     }
     /// Every other key of the link object.
     extra extra;
@@ -136,7 +139,91 @@ impl<'de> Deserialize<'de> for LinkValue {
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Links {
-    entries: Vec<(String, LinkValue)>,
+    entries: Vec<(Rel, LinkValue)>,
+}
+
+/// A relation name. Okta's usual ones are `&'static str`s, so that decoding them allocates
+/// nothing (a user has five to ten links).
+#[derive(Clone)]
+enum Rel {
+    Known(&'static str),
+    Other(String),
+}
+
+macro_rules! known_rels {
+    ($($rel:literal)*) => {
+        fn known_rel(rel: &str) -> Option<&'static str> {
+            match rel {
+                $($rel => Some($rel),)*
+                _ => None,
+            }
+        }
+    };
+}
+
+known_rels! {
+    "self" "next" "prev" "schema" "type" "activate" "reactivate" "deactivate" "suspend"
+    "unsuspend" "unlock" "resetPassword" "resetFactors" "expirePassword" "forgotPassword"
+    "changePassword" "changeRecoveryQuestion" "groups" "apps" "factors" "roles" "user" "users"
+    "member" "app" "group" "role" "assignee" "permissions" "resource-set" "revoke" "client"
+    "issuer" "logo" "authorize" "metadata" "keys" "acs" "target"
+}
+
+impl Rel {
+    fn as_str(&self) -> &str {
+        match self {
+            Rel::Known(rel) => rel,
+            Rel::Other(rel) => rel,
+        }
+    }
+}
+
+impl From<String> for Rel {
+    fn from(rel: String) -> Self {
+        match known_rel(&rel) {
+            Some(known) => Rel::Known(known),
+            None => Rel::Other(rel),
+        }
+    }
+}
+
+impl PartialEq for Rel {
+    fn eq(&self, other: &Rel) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl fmt::Debug for Rel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl<'de> Deserialize<'de> for Rel {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct RelVisitor;
+
+        impl Visitor<'_> for RelVisitor {
+            type Value = Rel;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a link relation name")
+            }
+
+            fn visit_str<E: de::Error>(self, rel: &str) -> Result<Rel, E> {
+                Ok(match known_rel(rel) {
+                    Some(known) => Rel::Known(known),
+                    None => Rel::Other(rel.to_owned()),
+                })
+            }
+
+            fn visit_string<E: de::Error>(self, rel: String) -> Result<Rel, E> {
+                Ok(Rel::from(rel))
+            }
+        }
+
+        deserializer.deserialize_str(RelVisitor)
+    }
 }
 
 impl Links {
@@ -149,7 +236,7 @@ impl Links {
     pub fn get(&self, rel: &str) -> Option<&LinkValue> {
         self.entries
             .iter()
-            .find(|(name, _)| name == rel)
+            .find(|(name, _)| name.as_str() == rel)
             .map(|(_, value)| value)
     }
 
@@ -169,7 +256,7 @@ impl Links {
         rel: impl Into<String>,
         value: impl Into<LinkValue>,
     ) -> Option<LinkValue> {
-        let rel = rel.into();
+        let rel = Rel::from(rel.into());
         let value = value.into();
         match self.entries.iter_mut().find(|(name, _)| *name == rel) {
             Some((_, old)) => Some(std::mem::replace(old, value)),
@@ -182,7 +269,10 @@ impl Links {
 
     /// Removes relation `rel`.
     pub fn remove(&mut self, rel: &str) -> Option<LinkValue> {
-        let index = self.entries.iter().position(|(name, _)| name == rel)?;
+        let index = self
+            .entries
+            .iter()
+            .position(|(name, _)| name.as_str() == rel)?;
         Some(self.entries.remove(index).1)
     }
 
@@ -208,7 +298,7 @@ impl Serialize for Links {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(self.entries.len()))?;
         for (rel, value) in &self.entries {
-            map.serialize_entry(rel, value)?;
+            map.serialize_entry(rel.as_str(), value)?;
         }
         map.end()
     }
@@ -227,10 +317,10 @@ impl<'de> Deserialize<'de> for Links {
 
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Links, A::Error> {
                 let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(1));
-                while let Some((rel, value)) = map.next_entry::<String, LinkValue>()? {
+                while let Some((rel, value)) = map.next_entry::<Rel, LinkValue>()? {
                     match entries
                         .iter_mut()
-                        .find(|(name, _): &&mut (String, LinkValue)| *name == rel)
+                        .find(|(name, _): &&mut (Rel, LinkValue)| *name == rel)
                     {
                         Some((_, old)) => *old = value,
                         None => entries.push((rel, value)),
@@ -295,7 +385,8 @@ mod tests {
         assert_eq!(links.len(), 4);
         assert_eq!(links.href("self"), Some("https://x/api/v1/users/00u1"));
         let reset = links.get("resetPassword").unwrap().first().unwrap();
-        assert_eq!(reset.extra.get("method"), Some(&json!("POST")));
+        assert_eq!(reset.method.as_deref(), Some("POST"));
+        assert!(reset.extra.is_empty());
         let logos = links.get("logo").unwrap().as_slice();
         assert_eq!(logos.len(), 2);
         assert_eq!(logos[1].name.as_deref(), Some("large"));
@@ -312,6 +403,25 @@ mod tests {
         let encoded = serde_json::to_value(&links).unwrap();
         assert_eq!(encoded, value);
         assert_eq!(encoded["revoke"]["templated"], json!(false));
+    }
+
+    #[test]
+    fn known_and_other_relation_names_read_and_compare_alike() {
+        let decoded: Links = serde_json::from_str(
+            r#"{"self":{"href":"a"},"x-custom\u0041":{"href":"b"},"activate":{"href":"c"}}"#,
+        )
+        .unwrap();
+        let rels: Vec<&str> = decoded.iter().map(|(rel, _)| rel).collect();
+        assert_eq!(rels, ["self", "x-customA", "activate"]);
+        let mut built = Links::new();
+        built.insert(String::from("self"), HrefObject::new("a"));
+        built.insert("x-customA", HrefObject::new("b"));
+        built.insert("activate".to_owned(), HrefObject::new("c"));
+        assert_eq!(decoded, built);
+        assert_eq!(
+            serde_json::to_string(&built).unwrap(),
+            r#"{"self":{"href":"a"},"x-customA":{"href":"b"},"activate":{"href":"c"}}"#
+        );
     }
 
     #[test]

@@ -150,7 +150,7 @@ fn users() {
         .unwrap()
         .first()
         .unwrap();
-    assert_eq!(reset.extra.get("method"), Some(&json!("POST")));
+    assert_eq!(reset.method.as_deref(), Some("POST"));
     let typed: User = decode(fixture!(
         "createuser-200-create-user-with-non-default-user-type"
     ));
