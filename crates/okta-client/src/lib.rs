@@ -35,7 +35,9 @@
 //!   [your .attempt_layer()s]
 //!   Auth                  Authorization: SSWS <token> | Bearer <token> (sensitive); with
 //!                         private_key_jwt, fetches and caches the access token (one refresh
-//!                         for all concurrent callers; refresh + one re-send after a 401)
+//!                         for all concurrent callers; refresh + one re-send after a 401; a
+//!                         token request lost in transit fails the attempt as not sent, so
+//!                         Retry retries it)
 //!   HyperTransport        okta-hyper: pooled HTTP/1.1 + HTTP/2 over rustls, bodies read whole
 //! ```
 //!
