@@ -80,12 +80,13 @@ where
 
     fn call(&mut self, mut request: Request<B>) -> S::Future {
         let headers = request.headers_mut();
-        if !headers.contains_key(USER_AGENT) {
-            headers.insert(USER_AGENT, self.headers.user_agent.clone());
-        }
-        if !headers.contains_key(ACCEPT) {
-            headers.insert(ACCEPT, self.headers.accept.clone());
-        }
+        // One lookup each; a value the request already has is kept.
+        headers
+            .entry(USER_AGENT)
+            .or_insert_with(|| self.headers.user_agent.clone());
+        headers
+            .entry(ACCEPT)
+            .or_insert_with(|| self.headers.accept.clone());
         self.inner.call(request)
     }
 }
