@@ -7,7 +7,7 @@
 
 /// Generates an open string enum.
 ///
-/// ```ignore
+/// ```text
 /// open_enum! {
 ///     /// Doc of the enum.
 ///     pub enum Color {
