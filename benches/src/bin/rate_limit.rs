@@ -4,18 +4,30 @@
 //! sent, and the calls that failed. Targets: ≥ 97 % of the budget, ≤ 1 % of requests answered
 //! 429, no failures.
 //!
-//! The client is `okta_client::Client` with its default stack, configured through
-//! `ClientBuilder::configure_stack`. Configurations: the defaults (pacing + waiting for the reset after a 429), and
-//! reactive only (`RateLimitConfig { pacing: false }`: no pacing, wait for the reset after each
-//! 429, as Okta's SDKs do — except that a 429 still holds back the bucket's other requests
-//! until the reset, which Okta's SDKs do not). Both with `window` set to the mock's compressed window (the
-//! default, 60 s, assumes Okta's). The mock runs in-process, to read its counters.
+//! Configurations:
+//! - ours, defaults: `okta_client::Client` with its default stack (pacing, and waiting for the
+//!   reset after a 429), `RateLimitConfig::window` set to the mock's compressed window (the
+//!   default, 60 s, assumes Okta's);
+//! - ours, reactive only: the same with `pacing: false` (a 429 still holds back the bucket's
+//!   other requests until the reset);
+//! - Okta's SDK policy: the 429 handling of Okta's Node SDK 8.1.0 (`DefaultRequestExecutor`),
+//!   re-implemented over a bare hyper client: no pacing; each request that gets a 429 waits
+//!   `Reset − Date + 1 s` on its own and is re-sent with `X-Okta-Retry-For` / `-Count`, at most
+//!   twice, after which the 429 is the call's answer (a failed call). Okta's Python SDK does the
+//!   same (`Reset − Date + 1 s`, two retries).
+//!
+//! The mock runs in-process, to read its counters.
 //!
 //! `rate_limit [LIMIT=100] [WINDOW_MS=1000] [CONCURRENCY=32] [MULTIPLE=20]`
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client as HyperClient;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
 use okta_benches::mock::{MockOptions, MockServer};
 use okta_benches::rounds::drive;
 use okta_mock::RateLimits;
@@ -47,10 +59,17 @@ fn main() {
     );
     println!("| --- | --- | --- | --- | --- | --- | --- |");
     let configs = [
-        ("ours, defaults (pacing)", true),
-        ("ours, reactive only (pacing off)", false),
+        ("ours, defaults (pacing)", Config::Ours { pacing: true }),
+        (
+            "ours, reactive only (pacing off)",
+            Config::Ours { pacing: false },
+        ),
+        (
+            "Okta's SDK policy (Node 8.1.0, over hyper)",
+            Config::SdkPolicy,
+        ),
     ];
-    for (name, pacing) in configs {
+    for (name, config) in configs {
         // A fresh org per configuration: fresh budget and counters.
         let mut mock = MockServer::start(&MockOptions {
             users: 200,
@@ -73,11 +92,12 @@ fn main() {
             .api_token(mock.token.as_str())
             .configure_stack(|stack| {
                 stack.rate_limit.window = window;
-                stack.rate_limit.pacing = pacing;
+                stack.rate_limit.pacing = !matches!(config, Config::Ours { pacing: false });
             })
             .build()
             .expect("client");
         let users = client.users();
+        let sdk = SdkPolicy::new(&mock.base_url, &mock.token);
         let org = mock.org().expect("in-process mock");
         let before = org.counters();
         let failed = AtomicU64::new(0);
@@ -88,14 +108,18 @@ fn main() {
         runtime.block_on(drive(calls, concurrency, |i| {
             let users = users.clone();
             let id = ids[i as usize % ids.len()].clone();
-            let (ok, failed, done_at) = (&ok, &failed, &done_at);
+            let (ok, failed, done_at, sdk) = (&ok, &failed, &done_at, &sdk);
             async move {
-                match users.get(id).await {
-                    Ok(_) => {
+                let succeeded = match config {
+                    Config::Ours { .. } => users.get(id).await.is_ok(),
+                    Config::SdkPolicy => sdk.get_user(&id).await,
+                };
+                match succeeded {
+                    true => {
                         done_at.lock().expect("lock").push(epoch_ms());
                         ok.fetch_add(1, Ordering::Relaxed)
                     }
-                    Err(_) => failed.fetch_add(1, Ordering::Relaxed),
+                    false => failed.fetch_add(1, Ordering::Relaxed),
                 };
             }
         }));
@@ -141,4 +165,92 @@ fn main() {
          ÷ (limit × windows touched) — under, as the first and last are partial. The default reserve leaves 2 % of each window to other clients."
     );
     println!("machine: {}", okta_benches::proc::machine());
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Config {
+    Ours { pacing: bool },
+    SdkPolicy,
+}
+
+/// The 429 handling of Okta's Node SDK 8.1.0 (`DefaultRequestExecutor`) over a bare hyper
+/// client: each request on its own, no pacing.
+struct SdkPolicy {
+    client: HyperClient<HttpConnector, Full<Bytes>>,
+    base: String,
+    auth: String,
+}
+
+impl SdkPolicy {
+    /// The SDK's default `maxRetries`.
+    const MAX_RETRIES: u32 = 2;
+
+    fn new(base: &str, token: &str) -> Self {
+        SdkPolicy {
+            client: HyperClient::builder(TokioExecutor::new()).build_http(),
+            base: base.to_owned(),
+            auth: format!("SSWS {token}"),
+        }
+    }
+
+    /// `GET /api/v1/users/{id}`; whether the call succeeded.
+    async fn get_user(&self, id: &str) -> bool {
+        let mut retry: Option<(String, u32)> = None;
+        loop {
+            let mut request = http::Request::get(format!("{}/api/v1/users/{id}", self.base))
+                .header("authorization", &self.auth)
+                .header("accept", "application/json");
+            if let Some((request_id, count)) = &retry {
+                request = request
+                    .header("x-okta-retry-for", request_id)
+                    .header("x-okta-retry-count", count.to_string());
+            }
+            let request = request.body(Full::default()).expect("request");
+            let Ok(response) = self.client.request(request).await else {
+                return false;
+            };
+            let status = response.status();
+            let headers = response.headers().clone();
+            if response.into_body().collect().await.is_err() {
+                return false;
+            }
+            if status.is_success() {
+                return true;
+            }
+            let count = retry.as_ref().map_or(0, |(_, count)| *count);
+            let delay = (status == http::StatusCode::TOO_MANY_REQUESTS
+                && count < Self::MAX_RETRIES)
+                .then(|| retry_delay(&headers))
+                .flatten();
+            let Some(delay) = delay else {
+                return false;
+            };
+            tokio::time::sleep(delay).await;
+            let request_id = match retry {
+                Some((request_id, _)) => request_id,
+                None => text(&headers, "x-okta-request-id")
+                    .unwrap_or_default()
+                    .to_owned(),
+            };
+            retry = Some((request_id, count + 1));
+        }
+    }
+}
+
+fn text<'a>(headers: &'a http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|value| value.to_str().ok())
+}
+
+/// `Reset × 1000 − Date + 1000` ms, as the SDK computes it; `None` (no retry) when the reset
+/// header is missing or duplicated, as the SDK decides.
+fn retry_delay(headers: &http::HeaderMap) -> Option<Duration> {
+    if headers.get_all("x-rate-limit-reset").iter().count() != 1 {
+        return None;
+    }
+    let reset_ms = text(headers, "x-rate-limit-reset")?.parse::<u64>().ok()? * 1000;
+    let date = httpdate::parse_http_date(text(headers, "date")?).ok()?;
+    let date_ms = date.duration_since(std::time::UNIX_EPOCH).ok()?.as_millis() as u64;
+    Some(Duration::from_millis(
+        (reset_ms + 1000).saturating_sub(date_ms),
+    ))
 }
