@@ -1,4 +1,5 @@
-//! `limit`/`after` paging: opaque cursors over the creation sequence, and RFC 8288 `Link` headers
+//! `limit`/`after` paging: opaque cursors (over the creation sequence, or for a sorted search
+//! the last item's sort value and sequence), and RFC 8288 `Link` headers
 //! (`self` and `next` as separate lines, absolute URLs).
 
 use crate::error::ApiError;
@@ -33,6 +34,30 @@ pub(crate) fn decode_cursor(raw: Option<&str>) -> Result<Option<u64>, ApiError> 
         .ok()
         .and_then(|b| String::from_utf8(b).ok())
         .and_then(|s| s.strip_prefix('c').and_then(|n| n.parse().ok()))
+        .map(Some)
+        .ok_or_else(|| ApiError::validation("after", "invalid cursor"))
+}
+
+/// The cursor of a sorted search: the last item's sort value (any JSON) and creation
+/// sequence, so that the next page starts after that item wherever it now sorts — a user
+/// created or changed meanwhile neither shifts the rest nor repeats it.
+pub(crate) fn encode_sort_cursor(value: &serde_json::Value, seq: u64) -> String {
+    URL_SAFE_NO_PAD.encode(format!("k{}", serde_json::json!([value, seq])))
+}
+
+/// The sort value and sequence a sorted search's cursor holds; `None` (start) when absent.
+pub(crate) fn decode_sort_cursor(
+    raw: Option<&str>,
+) -> Result<Option<(serde_json::Value, u64)>, ApiError> {
+    let Some(raw) = raw else { return Ok(None) };
+    URL_SAFE_NO_PAD
+        .decode(raw)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| {
+            let json = s.strip_prefix('k')?;
+            serde_json::from_str::<(serde_json::Value, u64)>(json).ok()
+        })
         .map(Some)
         .ok_or_else(|| ApiError::validation("after", "invalid cursor"))
 }
@@ -111,6 +136,16 @@ mod tests {
         assert_eq!(decode_cursor(Some(&encode_cursor(42))).unwrap(), Some(42));
         assert!(decode_cursor(Some("!!")).is_err());
         assert_eq!(decode_cursor(None).unwrap(), None);
+    }
+
+    #[test]
+    fn sort_cursors_round_trip_and_do_not_mix_with_plain_ones() {
+        let value = serde_json::json!({"s": "Ada"});
+        let cursor = encode_sort_cursor(&value, 7);
+        assert_eq!(decode_sort_cursor(Some(&cursor)).unwrap(), Some((value, 7)));
+        assert!(decode_sort_cursor(Some(&encode_cursor(7))).is_err());
+        assert!(decode_cursor(Some(&cursor)).is_err());
+        assert_eq!(decode_sort_cursor(None).unwrap(), None);
     }
 
     #[test]

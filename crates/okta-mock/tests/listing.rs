@@ -170,3 +170,66 @@ async fn q_filter_and_search() {
         );
     }
 }
+
+#[tokio::test]
+async fn sorted_search_pages_neither_repeat_nor_skip_across_inserts() {
+    let org = MockOrg::builder().seed(5).users(12).start().await.unwrap();
+    let api = Api::new(&org);
+    let search = "/api/v1/users?search=profile.email%20co%20%22example%22&sortBy=profile.login";
+    for order in ["asc", "desc"] {
+        let at_start: Vec<String> =
+            ids(&api.get(&format!("{search}&sortOrder={order}")).await.json());
+        assert!(at_start.len() >= 12);
+        let mut seen: Vec<String> = Vec::new();
+        let mut next = Some(format!("{search}&sortOrder={order}&limit=3"));
+        let mut page = 0;
+        while let Some(url) = next {
+            let r = api.get(&url).await;
+            assert_eq!(r.status, 200);
+            seen.extend(ids(&r.json()));
+            next = r.next_link();
+            if page == 0 {
+                // One user sorting before the cursor, one after, in either order.
+                api.create(&format!("aaa-{order}@example.com"), None, true)
+                    .await;
+                api.create(&format!("zzz-{order}@example.com"), None, true)
+                    .await;
+            }
+            page += 1;
+        }
+        let unique: HashSet<&String> = seen.iter().collect();
+        assert_eq!(unique.len(), seen.len(), "a user seen twice ({order})");
+        for id in &at_start {
+            assert!(unique.contains(id), "{id} skipped ({order})");
+        }
+        let login_of = |id: &String| {
+            org.user(id).unwrap()["profile"]["login"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        };
+        let logins: Vec<String> = seen.iter().map(login_of).collect();
+        let mut sorted = logins.clone();
+        sorted.sort();
+        if order == "desc" {
+            sorted.reverse();
+        }
+        assert_eq!(logins, sorted, "in order ({order})");
+        // The user created behind the cursor is not there, the one ahead of it is.
+        let (behind, ahead) = if order == "asc" {
+            ("aaa", "zzz")
+        } else {
+            ("zzz", "aaa")
+        };
+        assert!(
+            !logins
+                .iter()
+                .any(|l| l.starts_with(&format!("{behind}-{order}")))
+        );
+        assert!(
+            logins
+                .iter()
+                .any(|l| l.starts_with(&format!("{ahead}-{order}")))
+        );
+    }
+}

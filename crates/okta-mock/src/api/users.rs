@@ -64,6 +64,53 @@ fn cmp_vals(a: &AttrVal<'_>, b: &AttrVal<'_>) -> Ordering {
     }
 }
 
+/// A sort value as a sorted search's cursor holds it.
+enum CursorVal {
+    Str(String),
+    Time(OffsetDateTime),
+    Json(Value),
+    Missing,
+}
+
+impl CursorVal {
+    fn to_json(value: &AttrVal<'_>) -> Value {
+        match value {
+            AttrVal::Str(s) => serde_json::json!({ "s": s }),
+            AttrVal::Time(t) => serde_json::json!({ "t": t.unix_timestamp_nanos().to_string() }),
+            AttrVal::Json(v) => serde_json::json!({ "j": v }),
+            AttrVal::Missing => serde_json::json!({}),
+        }
+    }
+
+    /// What `to_json` wrote; anything else reads as missing (it sorts last).
+    fn from_json(mut value: Value) -> CursorVal {
+        if let Some(Value::String(s)) = value.get_mut("s").map(Value::take) {
+            return CursorVal::Str(s);
+        }
+        if let Some(t) = value
+            .get("t")
+            .and_then(Value::as_str)
+            .and_then(|t| t.parse::<i128>().ok())
+            .and_then(|t| OffsetDateTime::from_unix_timestamp_nanos(t).ok())
+        {
+            return CursorVal::Time(t);
+        }
+        match value.get_mut("j").map(Value::take) {
+            Some(v) => CursorVal::Json(v),
+            None => CursorVal::Missing,
+        }
+    }
+
+    fn as_attr(&self) -> AttrVal<'_> {
+        match self {
+            CursorVal::Str(s) => AttrVal::Str(s),
+            CursorVal::Time(t) => AttrVal::Time(*t),
+            CursorVal::Json(v) => AttrVal::Json(v),
+            CursorVal::Missing => AttrVal::Missing,
+        }
+    }
+}
+
 /// `GET /api/v1/users` (listUsers).
 pub(super) fn list(req: &Req<'_>) -> ApiResult {
     let qp = &req.query;
@@ -81,7 +128,6 @@ pub(super) fn list(req: &Req<'_>) -> ApiResult {
         qp.get("limit"),
         if q.is_some() { 10 } else { paging::MAX_LIMIT },
     )?;
-    let after = paging::decode_cursor(qp.get("after"))?;
     let store = read(req.store);
     let keep = |u: &&User| match (&expr, &q) {
         (Some(e), _) => expr::matches(e, *u),
@@ -95,24 +141,42 @@ pub(super) fn list(req: &Req<'_>) -> ApiResult {
         _ => None,
     };
     let (items, next) = match sort {
-        None => paging::page(store.users.values().filter(keep), |u| u.seq, after, limit),
+        None => {
+            let after = paging::decode_cursor(qp.get("after"))?;
+            paging::page(store.users.values().filter(keep), |u| u.seq, after, limit)
+        }
         Some(attr) => {
-            // Sorted searches page by position in the sorted result.
-            let mut all: Vec<&User> = store.users.values().filter(keep).collect();
-            all.sort_by(|a, b| cmp_vals(&a.attr(&attr), &b.attr(&attr)).then(a.seq.cmp(&b.seq)));
-            if qp
+            let after = paging::decode_sort_cursor(qp.get("after"))?;
+            let descending = qp
                 .get("sortOrder")
-                .is_some_and(|o| o.eq_ignore_ascii_case("desc"))
-            {
-                all.reverse();
-            }
-            let (page, next) = paging::page(
-                all.into_iter().enumerate(),
-                |(i, _)| *i as u64 + 1,
-                after,
-                limit,
-            );
-            (page.into_iter().map(|(_, u)| u).collect(), next)
+                .is_some_and(|o| o.eq_ignore_ascii_case("desc"));
+            // (sort value, creation sequence) in the order asked for.
+            let order = |a: &AttrVal<'_>, a_seq: u64, b: &AttrVal<'_>, b_seq: u64| {
+                let ascending = cmp_vals(a, b).then(a_seq.cmp(&b_seq));
+                if descending {
+                    ascending.reverse()
+                } else {
+                    ascending
+                }
+            };
+            let cursor = after.map(|(value, seq)| (CursorVal::from_json(value), seq));
+            let mut all: Vec<&User> = store
+                .users
+                .values()
+                .filter(keep)
+                .filter(|u| {
+                    cursor.as_ref().is_none_or(|(value, seq)| {
+                        order(&u.attr(&attr), u.seq, &value.as_attr(), *seq) == Ordering::Greater
+                    })
+                })
+                .collect();
+            all.sort_by(|a, b| order(&a.attr(&attr), a.seq, &b.attr(&attr), b.seq));
+            let more = all.len() > limit;
+            all.truncate(limit);
+            let next = all.last().filter(|_| more).map(|last| {
+                paging::encode_sort_cursor(&CursorVal::to_json(&last.attr(&attr)), last.seq)
+            });
+            (all, next)
         }
     };
     let links = paging::link_headers(&store.base, req.path, req.raw_query, next.as_deref());
