@@ -256,16 +256,28 @@ impl<F, S, B> AuthFuture<F, S, B> {
         resend_source: Option<Arc<TokenSource>>,
     ) -> Self {
         AuthFuture {
-            state: State::Authorizing {
-                token,
-                header: None,
-                generation: 0,
-                pending: Some(Box::new(Pending {
-                    service,
-                    request,
-                    resend_source,
-                })),
-            },
+            state: State::authorizing(token, service, request, resend_source),
+        }
+    }
+}
+
+impl<F, S, B> State<F, S, B> {
+    /// Waiting for `token`, then for `service`, to send `request`.
+    fn authorizing(
+        token: TokenFuture,
+        service: S,
+        request: Request<B>,
+        resend_source: Option<Arc<TokenSource>>,
+    ) -> Self {
+        State::Authorizing {
+            token,
+            header: None,
+            generation: 0,
+            pending: Some(Box::new(Pending {
+                service,
+                request,
+                resend_source,
+            })),
         }
     }
 }
@@ -347,16 +359,7 @@ where
                     let Resend {
                         service, request, ..
                     } = *resend;
-                    State::Authorizing {
-                        token,
-                        header: None,
-                        generation: 0,
-                        pending: Some(Box::new(Pending {
-                            service,
-                            request,
-                            resend_source: None,
-                        })),
-                    }
+                    State::authorizing(token, service, request, None)
                 }
             };
             state.set(next);
