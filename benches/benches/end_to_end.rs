@@ -13,54 +13,10 @@
 
 use std::hint::black_box;
 
-use bytes::Bytes;
 use criterion::Criterion;
-use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::Client as HyperClient;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
 use okta_benches::mock::{MockOptions, MockServer};
-use okta_benches::rounds::{
-    Contender, alternate, drive, measure, print_table, rounds_from_env, skip_criterion,
-};
+use okta_benches::rounds::{compare, driven, rounds_from_env, skip_criterion};
 use okta_users::models::User;
-
-/// A bare hyper client sending what our client sends.
-#[derive(Clone)]
-struct Bare {
-    client: HyperClient<HttpConnector, Full<Bytes>>,
-    base: String,
-    auth: String,
-}
-
-impl Bare {
-    fn new(base: &str, token: &str) -> Self {
-        let mut http = HttpConnector::new();
-        http.set_nodelay(true);
-        Bare {
-            client: HyperClient::builder(TokioExecutor::new()).build(http),
-            base: base.to_owned(),
-            auth: format!("SSWS {token}"),
-        }
-    }
-
-    async fn get(&self, path_and_query: &str) -> Bytes {
-        let request = http::Request::get(format!("{}{path_and_query}", self.base))
-            .header("user-agent", okta_layers::headers::DEFAULT_USER_AGENT)
-            .header("accept", "application/json")
-            .header("authorization", &self.auth)
-            .body(Full::default())
-            .expect("request");
-        let response = self.client.request(request).await.expect("response");
-        assert!(response.status().is_success(), "{}", response.status());
-        response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes()
-    }
-}
 
 fn main() {
     let mut mock = MockServer::start(&MockOptions::default());
@@ -69,13 +25,8 @@ fn main() {
         .build()
         .expect("runtime");
     let ids = runtime.block_on(mock.fetch_user_ids(200));
-    let client = okta_client::Client::builder()
-        .org_url(&mock.base_url)
-        .api_token(mock.token.as_str())
-        .build()
-        .expect("client");
-    let users = client.users();
-    let bare = Bare::new(&mock.base_url, &mock.token);
+    let users = mock.client().users();
+    let bare = mock.bare();
     let paths: Vec<String> = ids.iter().map(|id| format!("/api/v1/users/{id}")).collect();
     const LIST: &str = "/api/v1/users?limit=200";
 
@@ -112,7 +63,7 @@ fn main() {
     };
     let bare_list_decode = |_: u64| async {
         let body = bare.get(LIST).await;
-        black_box(okta_users::models::from_json_slice::<Vec<User>>(&body).expect("users"));
+        black_box(okta_users::models::from_json_page::<User>(&body, 200).expect("users"));
     };
     runtime.block_on(async {
         ours_get(0).await;
@@ -159,40 +110,24 @@ fn main() {
     let rt = &runtime;
     for concurrency in [1usize, 16] {
         let n = if concurrency == 1 { 3000 } else { 6000 };
-        let mut contenders = vec![
-            Contender::new("bare hyper (bytes)", || {
-                measure(n, || rt.block_on(drive(n, concurrency, bare_get)))
-            }),
-            Contender::new("bare hyper + decode", || {
-                measure(n, || rt.block_on(drive(n, concurrency, bare_get_decode)))
-            }),
-            Contender::new("okta-client", || {
-                measure(n, || rt.block_on(drive(n, concurrency, ours_get)))
-            }),
-        ];
-        let reports = alternate(rounds, &mut contenders);
-        print_table(
+        compare(
             &format!("get user, concurrency {concurrency}, {n} requests per round"),
-            &reports,
-            0,
+            rounds,
+            vec![
+                driven("bare hyper (bytes)", rt, n, concurrency, &bare_get),
+                driven("bare hyper + decode", rt, n, concurrency, &bare_get_decode),
+                driven("okta-client", rt, n, concurrency, &ours_get),
+            ],
         );
         let n = n / 20;
-        let mut contenders = vec![
-            Contender::new("bare hyper (bytes)", || {
-                measure(n, || rt.block_on(drive(n, concurrency, bare_list)))
-            }),
-            Contender::new("bare hyper + decode", || {
-                measure(n, || rt.block_on(drive(n, concurrency, bare_list_decode)))
-            }),
-            Contender::new("okta-client", || {
-                measure(n, || rt.block_on(drive(n, concurrency, ours_list)))
-            }),
-        ];
-        let reports = alternate(rounds, &mut contenders);
-        print_table(
+        compare(
             &format!("list 200 users, concurrency {concurrency}, {n} requests per round"),
-            &reports,
-            0,
+            rounds,
+            vec![
+                driven("bare hyper (bytes)", rt, n, concurrency, &bare_list),
+                driven("bare hyper + decode", rt, n, concurrency, &bare_list_decode),
+                driven("okta-client", rt, n, concurrency, &ours_list),
+            ],
         );
     }
     println!("\nmock: {}", mock.kind);

@@ -10,13 +10,8 @@
 
 use std::hint::black_box;
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::Client as HyperClient;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
 use okta_benches::mock::{MockOptions, MockServer};
-use okta_benches::rounds::{Contender, alternate, drive, measure, print_table, rounds_from_env};
+use okta_benches::rounds::{compare, driven, rounds_from_env};
 
 fn main() {
     // Criterion's flags (`--bench`, filters) are accepted and ignored.
@@ -26,20 +21,10 @@ fn main() {
         .build()
         .expect("runtime");
     let ids = runtime.block_on(mock.fetch_user_ids(200));
-    let ours = okta_client::Client::builder()
-        .org_url(&mock.base_url)
-        .api_token(mock.token.as_str())
-        .build()
-        .expect("client")
-        .users();
+    let ours = mock.client().users();
     let mut peer = okta::Client::new(&mock.token);
     peer.with_host_override(&mock.base_url);
-    let mut http = HttpConnector::new();
-    http.set_nodelay(true);
-    let bare: HyperClient<HttpConnector, Full<Bytes>> =
-        HyperClient::builder(TokioExecutor::new()).build(http);
-    let auth = format!("SSWS {}", mock.token);
-    let base = mock.base_url.clone();
+    let bare = mock.bare();
 
     let ours_get = |i: u64| {
         let ours = ours.clone();
@@ -56,24 +41,9 @@ fn main() {
         }
     };
     let bare_fetch = |path: String| {
-        let request = http::Request::get(format!("{base}{path}"))
-            .header("user-agent", okta_layers::headers::DEFAULT_USER_AGENT)
-            .header("accept", "application/json")
-            .header("authorization", &auth)
-            .body(Full::default())
-            .expect("request");
         let bare = &bare;
         async move {
-            let response = bare.request(request).await.expect("bare: response");
-            assert!(response.status().is_success());
-            black_box(
-                response
-                    .into_body()
-                    .collect()
-                    .await
-                    .expect("body")
-                    .to_bytes(),
-            );
+            black_box(bare.get(&path).await);
         }
     };
     let bare_get = |i: u64| bare_fetch(format!("/api/v1/users/{}", ids[i as usize % ids.len()]));
@@ -106,40 +76,24 @@ fn main() {
     let rt = &runtime;
     for concurrency in [1usize, 64] {
         let n = if concurrency == 1 { 2000 } else { 6000 };
-        let mut contenders = vec![
-            Contender::new("okta 0.7.1", || {
-                measure(n, || rt.block_on(drive(n, concurrency, peer_get)))
-            }),
-            Contender::new("okta-client (ours)", || {
-                measure(n, || rt.block_on(drive(n, concurrency, ours_get)))
-            }),
-            Contender::new("bare hyper (floor)", || {
-                measure(n, || rt.block_on(drive(n, concurrency, bare_get)))
-            }),
-        ];
-        let reports = alternate(rounds, &mut contenders);
-        print_table(
+        compare(
             &format!("get user, concurrency {concurrency}, {n} requests per round"),
-            &reports,
-            0,
+            rounds,
+            vec![
+                driven("okta 0.7.1", rt, n, concurrency, &peer_get),
+                driven("okta-client (ours)", rt, n, concurrency, &ours_get),
+                driven("bare hyper (floor)", rt, n, concurrency, &bare_get),
+            ],
         );
         let n = n / 20;
-        let mut contenders = vec![
-            Contender::new("okta 0.7.1", || {
-                measure(n, || rt.block_on(drive(n, concurrency, peer_list)))
-            }),
-            Contender::new("okta-client (ours)", || {
-                measure(n, || rt.block_on(drive(n, concurrency, ours_list)))
-            }),
-            Contender::new("bare hyper (floor)", || {
-                measure(n, || rt.block_on(drive(n, concurrency, bare_list)))
-            }),
-        ];
-        let reports = alternate(rounds, &mut contenders);
-        print_table(
+        compare(
             &format!("list 200 users, concurrency {concurrency}, {n} requests per round"),
-            &reports,
-            0,
+            rounds,
+            vec![
+                driven("okta 0.7.1", rt, n, concurrency, &peer_list),
+                driven("okta-client (ours)", rt, n, concurrency, &ours_list),
+                driven("bare hyper (floor)", rt, n, concurrency, &bare_list),
+            ],
         );
     }
     println!("\nmock: {}", mock.kind);

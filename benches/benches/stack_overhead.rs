@@ -20,7 +20,7 @@ use bytes::Bytes;
 use criterion::Criterion;
 use http::{HeaderMap, Request, Response};
 use http_body_util::Full;
-use okta_benches::rounds::{Contender, alternate, measure, print_table, rounds_from_env};
+use okta_benches::rounds::{alternate, driven, print_table, rounds_from_env};
 use okta_benches::stack::{default_stack, shaping_stack};
 use okta_layers::rate_limit::{RateLimitConfig, RateLimitLayer};
 use okta_layers::retry::RetryConfig;
@@ -180,63 +180,24 @@ fn main() {
     ];
     let n: u64 = 50_000;
     let rt = &runtime;
+    let call_bare = |_: u64| call(&bare);
+    let call_shaping = |_: u64| call(&shaping);
+    let call_full = |_: u64| call(&full);
+    let get_bare = |_: u64| get_user(&users_bare);
+    let get_full = |_: u64| get_user(&users_full);
+    let per_layer_calls: Vec<_> = per_layer
+        .iter()
+        .map(|(name, service)| (*name, move |_: u64| call(service)))
+        .collect();
     let mut contenders = vec![
-        Contender::new("in-memory service", || {
-            measure(n, || {
-                rt.block_on(async {
-                    for _ in 0..n {
-                        call(&bare).await;
-                    }
-                })
-            })
-        }),
-        Contender::new("headers+base_uri+auth", || {
-            measure(n, || {
-                rt.block_on(async {
-                    for _ in 0..n {
-                        call(&shaping).await;
-                    }
-                })
-            })
-        }),
-        Contender::new("default stack", || {
-            measure(n, || {
-                rt.block_on(async {
-                    for _ in 0..n {
-                        call(&full).await;
-                    }
-                })
-            })
-        }),
-        Contender::new("Users::get over in-memory", || {
-            measure(n / 5, || {
-                rt.block_on(async {
-                    for _ in 0..n / 5 {
-                        get_user(&users_bare).await;
-                    }
-                })
-            })
-        }),
-        Contender::new("Users::get over default stack", || {
-            measure(n / 5, || {
-                rt.block_on(async {
-                    for _ in 0..n / 5 {
-                        get_user(&users_full).await;
-                    }
-                })
-            })
-        }),
+        driven("in-memory service", rt, n, 1, &call_bare),
+        driven("headers+base_uri+auth", rt, n, 1, &call_shaping),
+        driven("default stack", rt, n, 1, &call_full),
+        driven("Users::get over in-memory", rt, n / 5, 1, &get_bare),
+        driven("Users::get over default stack", rt, n / 5, 1, &get_full),
     ];
-    for (name, service) in &per_layer {
-        contenders.push(Contender::new(*name, move || {
-            measure(n, || {
-                rt.block_on(async {
-                    for _ in 0..n {
-                        call(service).await;
-                    }
-                })
-            })
-        }));
+    for (name, op) in &per_layer_calls {
+        contenders.push(driven(name, rt, n, 1, op));
     }
     let reports = alternate(rounds_from_env(11), &mut contenders);
     print_table(

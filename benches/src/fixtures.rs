@@ -49,22 +49,9 @@ pub fn users_page(count: usize, seed: u64) -> Bytes {
 
 /// `GET /api/v1/users?limit={count}` from `org`, the body.
 async fn get(org: &okta_mock::MockOrg, count: usize) -> Bytes {
-    use http_body_util::BodyExt;
-    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-        .build_http::<Full<Bytes>>();
-    let request = http::Request::get(format!("{}/api/v1/users?limit={count}", org.base_url()))
-        .header("authorization", format!("SSWS {}", org.token()))
-        .header("accept", "application/json")
-        .body(Full::default())
-        .expect("request");
-    let response = client.request(request).await.expect("list users");
-    assert!(response.status().is_success(), "{}", response.status());
-    response
-        .into_body()
-        .collect()
+    crate::bare::Bare::new(org.base_url(), org.token())
+        .get(&format!("/api/v1/users?limit={count}"))
         .await
-        .expect("body")
-        .to_bytes()
 }
 
 fn add_custom_attributes(user: &mut Value, n: usize) {

@@ -228,15 +228,28 @@ impl MockServer {
         self.org.as_ref()
     }
 
+    /// A client builder for this org and its token, to configure further.
+    pub fn client_builder(&self) -> okta_client::ClientBuilder {
+        okta_client::Client::builder()
+            .org_url(&self.base_url)
+            .api_token(self.token.as_str())
+    }
+
+    /// Our client for this org, with the default stack.
+    pub fn client(&self) -> okta_client::Client {
+        self.client_builder().build().expect("client")
+    }
+
+    /// The bare hyper client for this org (the floor).
+    pub fn bare(&self) -> crate::bare::Bare {
+        crate::bare::Bare::new(&self.base_url, &self.token)
+    }
+
     /// Ids of seeded users: from the in-process org, or listed once over HTTP.
     pub async fn fetch_user_ids(&mut self, count: usize) -> Vec<String> {
         if self.user_ids.len() < count {
-            let client = okta_client::Client::builder()
-                .org_url(&self.base_url)
-                .api_token(self.token.as_str())
-                .build()
-                .expect("client");
-            let page = client
+            let page = self
+                .client()
                 .users()
                 .list()
                 .limit(u32::try_from(count.min(200)).unwrap_or(200))

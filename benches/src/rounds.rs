@@ -84,6 +84,29 @@ pub fn alternate(rounds: usize, contenders: &mut [Contender<'_>]) -> Vec<Report>
     reports
 }
 
+/// A contender that runs `op(0..n)` on `runtime`, `concurrency` operations at a time.
+pub fn driven<'a, F, Fut>(
+    name: &str,
+    runtime: &'a tokio::runtime::Runtime,
+    n: u64,
+    concurrency: usize,
+    op: &'a F,
+) -> Contender<'a>
+where
+    F: Fn(u64) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    Contender::new(name, move || {
+        measure(n, || runtime.block_on(drive(n, concurrency, op)))
+    })
+}
+
+/// Runs `contenders` in alternating rounds and prints their table, the first as the baseline.
+pub fn compare(title: &str, rounds: usize, mut contenders: Vec<Contender<'_>>) {
+    let reports = alternate(rounds, &mut contenders);
+    print_table(title, &reports, 0);
+}
+
 /// The median and the extremes of `values`.
 pub fn spread(values: &[f64]) -> (f64, f64, f64) {
     let mut v = values.to_vec();

@@ -23,11 +23,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::Client as HyperClient;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
+use okta_benches::bare::Bare;
 use okta_benches::mock::{MockOptions, MockServer};
 use okta_benches::rounds::drive;
 use okta_mock::RateLimits;
@@ -87,9 +83,8 @@ fn main() {
             .build()
             .expect("runtime");
         let ids = runtime.block_on(mock.fetch_user_ids(200));
-        let client = okta_client::Client::builder()
-            .org_url(&mock.base_url)
-            .api_token(mock.token.as_str())
+        let client = mock
+            .client_builder()
             .configure_stack(|stack| {
                 stack.rate_limit.window = window;
                 stack.rate_limit.pacing = !matches!(config, Config::Ours { pacing: false });
@@ -97,7 +92,7 @@ fn main() {
             .build()
             .expect("client");
         let users = client.users();
-        let sdk = SdkPolicy::new(&mock.base_url, &mock.token);
+        let sdk = SdkPolicy { bare: mock.bare() };
         let org = mock.org().expect("in-process mock");
         let before = org.counters();
         let failed = AtomicU64::new(0);
@@ -176,51 +171,37 @@ enum Config {
 /// The 429 handling of Okta's Node SDK 8.1.0 (`DefaultRequestExecutor`) over a bare hyper
 /// client: each request on its own, no pacing.
 struct SdkPolicy {
-    client: HyperClient<HttpConnector, Full<Bytes>>,
-    base: String,
-    auth: String,
+    bare: Bare,
 }
 
 impl SdkPolicy {
     /// The SDK's default `maxRetries`.
     const MAX_RETRIES: u32 = 2;
 
-    fn new(base: &str, token: &str) -> Self {
-        SdkPolicy {
-            client: HyperClient::builder(TokioExecutor::new()).build_http(),
-            base: base.to_owned(),
-            auth: format!("SSWS {token}"),
-        }
-    }
-
     /// `GET /api/v1/users/{id}`; whether the call succeeded.
     async fn get_user(&self, id: &str) -> bool {
+        let path = format!("/api/v1/users/{id}");
         let mut retry: Option<(String, u32)> = None;
         loop {
-            let mut request = http::Request::get(format!("{}/api/v1/users/{id}", self.base))
-                .header("authorization", &self.auth)
-                .header("accept", "application/json");
-            if let Some((request_id, count)) = &retry {
-                request = request
-                    .header("x-okta-retry-for", request_id)
-                    .header("x-okta-retry-count", count.to_string());
-            }
-            let request = request.body(Full::default()).expect("request");
-            let Ok(response) = self.client.request(request).await else {
+            let count = retry.as_ref().map_or(0, |(_, count)| *count);
+            let count_text = count.to_string();
+            let headers: Vec<(&str, &str)> = match &retry {
+                Some((request_id, _)) => vec![
+                    ("x-okta-retry-for", request_id.as_str()),
+                    ("x-okta-retry-count", count_text.as_str()),
+                ],
+                None => Vec::new(),
+            };
+            let Some(response) = self.bare.send(&path, &headers).await else {
                 return false;
             };
-            let status = response.status();
-            let headers = response.headers().clone();
-            if response.into_body().collect().await.is_err() {
-                return false;
-            }
-            if status.is_success() {
+            if response.status().is_success() {
                 return true;
             }
-            let count = retry.as_ref().map_or(0, |(_, count)| *count);
-            let delay = (status == http::StatusCode::TOO_MANY_REQUESTS
+            let headers = response.headers();
+            let delay = (response.status() == http::StatusCode::TOO_MANY_REQUESTS
                 && count < Self::MAX_RETRIES)
-                .then(|| retry_delay(&headers))
+                .then(|| retry_delay(headers))
                 .flatten();
             let Some(delay) = delay else {
                 return false;
@@ -228,7 +209,7 @@ impl SdkPolicy {
             tokio::time::sleep(delay).await;
             let request_id = match retry {
                 Some((request_id, _)) => request_id,
-                None => text(&headers, "x-okta-request-id")
+                None => text(headers, "x-okta-request-id")
                     .unwrap_or_default()
                     .to_owned(),
             };

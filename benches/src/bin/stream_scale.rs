@@ -24,12 +24,7 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
-    let client = okta_client::Client::builder()
-        .org_url(&mock.base_url)
-        .api_token(mock.token.as_str())
-        .build()
-        .expect("client");
-    let users = client.users();
+    let users = mock.client().users();
     let hwm_before = status_kib("VmHWM").unwrap_or(0);
     let (cpu0, start) = (cpu_time(), Instant::now());
     let (seen, pages_bytes) = runtime.block_on(async {
