@@ -26,12 +26,8 @@ const NEW_PASSWORD: &str = "Tour-Passw0rd!2";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    // `RUST_LOG=okta_layers=debug` prints each call's and attempt's span as it closes (method,
-    // URL, status, request id, re-sends) and every rate-limit wait; nothing by default.
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
-        .init();
+    // `RUST_LOG=okta_layers=debug` prints the client's spans and rate-limit waits.
+    okta_examples::init_tracing();
     let mut mock = None;
     let client = if std::env::var("OKTA_CLIENT_ORGURL").is_ok_and(|v| !v.is_empty()) {
         ClientBuilder::from_env().build()?
