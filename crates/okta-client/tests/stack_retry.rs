@@ -117,12 +117,12 @@ async fn a_503_on_post_is_not_retried_and_comes_back_typed() {
     assert_eq!(org.users_with_login(login), 0);
 }
 
-#[tokio::test]
-async fn a_post_reset_after_processing_is_not_retried_and_the_user_exists_once() {
-    let plan = FaultPlan::new(5).with(Fault::reset_after().on(Method::POST, "/api/v1/users"));
+/// Creates `login` against a mock that resets every `POST /api/v1/users` with `fault`: the
+/// caller gets the ambiguous transport error and the POST went out exactly once.
+async fn create_through_a_reset(fault: Fault, login: &str) -> MockOrg {
+    let plan = FaultPlan::new(5).with(fault.on(Method::POST, "/api/v1/users"));
     let org = org(0, plan).await;
     let users = client(&org, |_| {}).users();
-    let login = "reset-after@example.com";
     let error = users.create(new_user(login)).await.unwrap_err();
     assert!(
         matches!(
@@ -139,6 +139,13 @@ async fn a_post_reset_after_processing_is_not_retried_and_the_user_exists_once()
         1,
         "sent once"
     );
+    org
+}
+
+#[tokio::test]
+async fn a_post_reset_after_processing_is_not_retried_and_the_user_exists_once() {
+    let login = "reset-after@example.com";
+    let org = create_through_a_reset(Fault::reset_after(), login).await;
     assert_eq!(
         org.users_with_login(login),
         1,
@@ -155,26 +162,8 @@ async fn a_post_reset_after_processing_is_not_retried_and_the_user_exists_once()
 /// caller gets the same typed, ambiguous error; this time the org holds no such user.
 #[tokio::test]
 async fn a_post_reset_before_processing_is_not_retried_and_creates_nothing() {
-    let plan = FaultPlan::new(5).with(Fault::reset_before().on(Method::POST, "/api/v1/users"));
-    let org = org(0, plan).await;
-    let users = client(&org, |_| {}).users();
     let login = "reset-before@example.com";
-    let error = users.create(new_user(login)).await.unwrap_err();
-    assert!(
-        matches!(
-            error,
-            Error::Transport {
-                not_sent: false,
-                ..
-            }
-        ),
-        "{error:?}"
-    );
-    assert_eq!(
-        org.counters().bucket(Bucket::UsersCollection),
-        1,
-        "sent once"
-    );
+    let org = create_through_a_reset(Fault::reset_before(), login).await;
     assert_eq!(org.users_with_login(login), 0);
 }
 

@@ -12,7 +12,7 @@ use http::header::{AUTHORIZATION, CONTENT_TYPE};
 use http::{Method, Request, Response, StatusCode, Uri};
 use http_body_util::{BodyExt, Full};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
-use okta_layers::auth::{AuthLayer, Credentials, PrivateKey};
+use okta_layers::auth::{Auth, AuthLayer, Credentials, PrivateKey};
 use okta_layers::base_uri::OrgUrl;
 use okta_users::{BoxError, Error};
 use serde_json::Value;
@@ -119,6 +119,21 @@ impl Fake {
         })
     }
 
+    /// The auth layer for a client with the key `pem`, over this fake.
+    fn authorized(
+        self: &Arc<Self>,
+        pem: &str,
+    ) -> Auth<
+        impl Service<Request<Body>, Response = Response<Body>, Error = BoxError, Future: Send>
+        + Clone
+        + Send
+        + 'static,
+    > {
+        AuthLayer::new(org(), &credentials(pem))
+            .unwrap()
+            .layer(self.service())
+    }
+
     async fn answer(&self, request: Request<Body>) -> Result<Response<Body>, BoxError> {
         let (parts, body) = request.into_parts();
         let body = body.collect().await.unwrap().to_bytes();
@@ -223,9 +238,7 @@ async fn token_requests_are_form_posts_to_the_org_with_a_signed_assertion() {
         (EC, EC_PUBLIC, Algorithm::ES256),
     ] {
         let fake = Fake::new();
-        let auth = AuthLayer::new(org(), &credentials(pem))
-            .unwrap()
-            .layer(fake.service());
+        let auth = fake.authorized(pem);
         let response = call(&auth).await.unwrap();
         assert_eq!(response.status(), StatusCode::OK);
         // Expired: a second token request, with a second assertion.
@@ -290,9 +303,7 @@ async fn the_header_is_a_sensitive_bearer_header() {
 #[tokio::test(start_paused = true)]
 async fn a_cached_token_is_reused_and_refreshed_a_minute_before_it_expires() {
     let fake = Fake::new();
-    let auth = AuthLayer::new(org(), &credentials(EC))
-        .unwrap()
-        .layer(fake.service());
+    let auth = fake.authorized(EC);
     for _ in 0..5 {
         call(&auth).await.unwrap();
     }
@@ -323,9 +334,7 @@ async fn a_cached_token_is_reused_and_refreshed_a_minute_before_it_expires() {
 async fn fifty_concurrent_callers_make_one_token_request() {
     let fake = Fake::new();
     *fake.token_delay.lock().unwrap() = Duration::from_millis(200);
-    let auth = AuthLayer::new(org(), &credentials(RSA))
-        .unwrap()
-        .layer(fake.service());
+    let auth = fake.authorized(RSA);
     let calls: Vec<_> = (0..50)
         .map(|_| {
             let auth = auth.clone();
@@ -344,9 +353,7 @@ async fn fifty_concurrent_callers_make_one_token_request() {
 async fn while_one_caller_refreshes_an_ageing_token_the_others_keep_using_it() {
     let fake = Fake::new();
     *fake.token_delay.lock().unwrap() = Duration::from_millis(200);
-    let auth = AuthLayer::new(org(), &credentials(RSA))
-        .unwrap()
-        .layer(fake.service());
+    let auth = fake.authorized(RSA);
     call(&auth).await.unwrap();
     tokio::time::advance(Duration::from_secs(3550)).await;
     let calls: Vec<_> = (0..20)
@@ -369,9 +376,7 @@ async fn while_one_caller_refreshes_an_ageing_token_the_others_keep_using_it() {
 #[tokio::test(start_paused = true)]
 async fn a_failed_early_refresh_keeps_the_still_valid_token_and_is_tried_again() {
     let fake = Fake::new();
-    let auth = AuthLayer::new(org(), &credentials(RSA))
-        .unwrap()
-        .layer(fake.service());
+    let auth = fake.authorized(RSA);
     call(&auth).await.unwrap();
     tokio::time::advance(Duration::from_secs(3550)).await;
     *fake.token_failure.lock().unwrap() = Some(Some((
@@ -397,9 +402,7 @@ async fn a_failed_early_refresh_keeps_the_still_valid_token_and_is_tried_again()
 #[tokio::test(start_paused = true)]
 async fn after_a_401_the_token_is_refreshed_and_the_request_sent_once_more() {
     let fake = Fake::new();
-    let auth = AuthLayer::new(org(), &credentials(RSA))
-        .unwrap()
-        .layer(fake.service());
+    let auth = fake.authorized(RSA);
     call(&auth).await.unwrap();
     fake.revoked.lock().unwrap().insert("at-1".to_owned());
     let response = call(&auth).await.unwrap();
@@ -415,9 +418,7 @@ async fn after_a_401_the_token_is_refreshed_and_the_request_sent_once_more() {
 async fn after_a_401_many_callers_still_make_one_token_request() {
     let fake = Fake::new();
     *fake.token_delay.lock().unwrap() = Duration::from_millis(200);
-    let auth = AuthLayer::new(org(), &credentials(EC))
-        .unwrap()
-        .layer(fake.service());
+    let auth = fake.authorized(EC);
     call(&auth).await.unwrap();
     fake.revoked.lock().unwrap().insert("at-1".to_owned());
     let calls: Vec<_> = (0..20)
@@ -436,9 +437,7 @@ async fn after_a_401_many_callers_still_make_one_token_request() {
 async fn a_second_401_is_the_answer_not_another_retry() {
     let fake = Fake::new();
     fake.reject_every_token.store(true, Ordering::SeqCst);
-    let auth = AuthLayer::new(org(), &credentials(RSA))
-        .unwrap()
-        .layer(fake.service());
+    let auth = fake.authorized(RSA);
     let response = call(&auth).await.unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(fake.token_request_count(), 2);
@@ -474,9 +473,7 @@ async fn token_endpoint_errors_are_typed_and_without_secrets() {
         StatusCode::UNAUTHORIZED,
         r#"{"error":"invalid_client","error_description":"The client_assertion token has an expiration too far into the future."}"#,
     )));
-    let auth = AuthLayer::new(org(), &credentials(RSA))
-        .unwrap()
-        .layer(fake.service());
+    let auth = fake.authorized(RSA);
     let error = call(&auth).await.unwrap_err();
     let Error::Auth { reason } = &error else {
         panic!("{error:?}");
@@ -519,9 +516,7 @@ async fn token_endpoint_errors_are_typed_and_without_secrets() {
 #[tokio::test(start_paused = true)]
 async fn requests_for_another_host_are_refused_before_any_token_request() {
     let fake = Fake::new();
-    let auth = AuthLayer::new(org(), &credentials(RSA))
-        .unwrap()
-        .layer(fake.service());
+    let auth = fake.authorized(RSA);
     let error = auth
         .clone()
         .oneshot(get("https://evil.example.com/api/v1/users"))
