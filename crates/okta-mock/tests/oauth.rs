@@ -44,6 +44,23 @@ fn form(jwt: &str, scope: &str) -> String {
     )
 }
 
+/// A `Bearer …` header for an access token of client `0oarsa`, obtained with an RS256
+/// assertion (`jti`) for `scope`.
+async fn rsa_bearer(org: &MockOrg, api: &Api, scope: &str, jti: &str) -> String {
+    let rsa = EncodingKey::from_rsa_pem(RSA_PRIV.as_bytes()).unwrap();
+    let jwt = assertion(org, "0oarsa", Algorithm::RS256, &rsa, now() + 60, jti);
+    let r = api
+        .send(
+            Method::POST,
+            "/oauth2/v1/token",
+            Some(&form(&jwt, scope)),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    format!("Bearer {}", r.json()["access_token"].as_str().unwrap())
+}
+
 async fn org() -> MockOrg {
     MockOrg::builder()
         .seed(1)
@@ -97,18 +114,7 @@ async fn rs256_and_es256_assertions_get_tokens_the_api_accepts() {
 async fn read_scope_cannot_write() {
     let org = org().await;
     let api = Api::new(&org);
-    let rsa = EncodingKey::from_rsa_pem(RSA_PRIV.as_bytes()).unwrap();
-    let jwt = assertion(&org, "0oarsa", Algorithm::RS256, &rsa, now() + 60, "r1");
-    let t = api
-        .send(
-            Method::POST,
-            "/oauth2/v1/token",
-            Some(&form(&jwt, "okta.users.read")),
-            None,
-        )
-        .await
-        .json();
-    let bearer = format!("Bearer {}", t["access_token"].as_str().unwrap());
+    let bearer = rsa_bearer(&org, &api, "okta.users.read", "r1").await;
     assert_eq!(
         api.send(Method::GET, "/api/v1/users", None, Some(&bearer))
             .await
@@ -209,18 +215,7 @@ async fn expired_access_tokens_are_refused() {
         .await
         .unwrap();
     let api = Api::new(&org);
-    let rsa = EncodingKey::from_rsa_pem(RSA_PRIV.as_bytes()).unwrap();
-    let jwt = assertion(&org, "0oarsa", Algorithm::RS256, &rsa, now() + 60, "x");
-    let t = api
-        .send(
-            Method::POST,
-            "/oauth2/v1/token",
-            Some(&form(&jwt, "okta.users.read")),
-            None,
-        )
-        .await
-        .json();
-    let bearer = format!("Bearer {}", t["access_token"].as_str().unwrap());
+    let bearer = rsa_bearer(&org, &api, "okta.users.read", "x").await;
     assert_eq!(
         api.send(Method::GET, "/api/v1/users", None, Some(&bearer))
             .await
