@@ -136,6 +136,18 @@ impl Probe {
     }
 }
 
+/// A mock with one user, a budget far from reached in one-second windows, and `faults`.
+async fn one_user_org(faults: FaultPlan) -> MockOrg {
+    MockOrg::builder()
+        .seed(1)
+        .users(1)
+        .rate_limits(RateLimits::uniform(1000, Duration::from_secs(1)))
+        .faults(faults)
+        .start()
+        .await
+        .unwrap()
+}
+
 fn client(org: &MockOrg, probe: &Probe, configure: impl FnOnce(&mut StackConfig)) -> Client {
     let events = probe.events.clone();
     Client::builder()
@@ -212,14 +224,7 @@ async fn a_window_429_waits_reset_minus_date_and_resends_with_the_retry_headers(
 #[tokio::test]
 async fn injected_429s_are_resent_until_the_last_then_returned_typed() {
     let plan = FaultPlan::new(3).with(Fault::status(429).on(Method::GET, "/api/v1/users/*"));
-    let org = MockOrg::builder()
-        .seed(1)
-        .users(1)
-        .rate_limits(RateLimits::uniform(1000, Duration::from_secs(1)))
-        .faults(plan)
-        .start()
-        .await
-        .unwrap();
+    let org = one_user_org(plan).await;
     let probe = Probe::default();
     let users = client(&org, &probe, |stack| stack.rate_limit.max_429_retries = 2).users();
     let id = org.user_ids().remove(0);
@@ -259,14 +264,7 @@ async fn without_date_a_429_waits_for_the_reset_by_the_local_clock_at_least_a_se
     let plan = FaultPlan::new(3)
         .with(Fault::status(429).on(Method::GET, "/api/v1/users/*"))
         .with(Fault::missing_date());
-    let org = MockOrg::builder()
-        .seed(1)
-        .users(1)
-        .rate_limits(RateLimits::uniform(1000, Duration::from_secs(1)))
-        .faults(plan)
-        .start()
-        .await
-        .unwrap();
+    let org = one_user_org(plan).await;
     let probe = Probe::default();
     let users = client(&org, &probe, |stack| stack.rate_limit.max_429_retries = 1).users();
     let id = org.user_ids().remove(0);
@@ -299,14 +297,7 @@ async fn a_duplicated_reset_waits_for_the_latest_and_the_call_timeout_cuts_the_w
     let plan = FaultPlan::new(3)
         .with(Fault::status(429).on(Method::GET, "/api/v1/users/*"))
         .with(Fault::duplicate_reset());
-    let org = MockOrg::builder()
-        .seed(1)
-        .users(1)
-        .rate_limits(RateLimits::uniform(1000, Duration::from_secs(1)))
-        .faults(plan)
-        .start()
-        .await
-        .unwrap();
+    let org = one_user_org(plan).await;
     let probe = Probe::default();
     let users = client(&org, &probe, |stack| {
         stack.call_timeout = Some(Duration::from_millis(300));
