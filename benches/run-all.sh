@@ -30,7 +30,7 @@ fi
 echo "== building" >&2
 cargo build --release -p okta-mock --bin okta-mock
 cargo build --release -p okta-benches --bins
-cargo bench -p okta-benches --no-run
+cargo bench -p okta-benches --features peer --no-run
 
 {
     echo "# okta-benches results, $(date -u +%FT%TZ)"
@@ -43,7 +43,7 @@ cargo bench -p okta-benches --no-run
 for bench in decode stack_overhead end_to_end peer_compare; do
     echo "== $bench (load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
     echo -e "\n## $bench (load at start $(cut -d' ' -f1-3 /proc/loadavg))" | log
-    "${client[@]}" cargo bench -q -p okta-benches --bench "$bench" -- "${criterion_args[@]}" | log
+    "${client[@]}" cargo bench -q -p okta-benches --features peer --bench "$bench" -- "${criterion_args[@]}" | log
 done
 
 echo "== stream_scale" >&2

@@ -6,7 +6,7 @@
 //! A bare hyper client (reads the body to bytes, decodes nothing) is the floor, for reference.
 //! Targets at concurrency 64: ≥ 1.5× the peer's throughput, ≤ 0.65× its CPU per request.
 //!
-//! `cargo bench -p okta-benches --bench peer_compare` (`ROUNDS=n`).
+//! `cargo bench -p okta-benches --features peer --bench peer_compare` (`ROUNDS=n`).
 
 use std::hint::black_box;
 

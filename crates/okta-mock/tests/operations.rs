@@ -1,5 +1,5 @@
-//! One call of each of the 49 operations, checking the status code, then (when python3 with
-//! `jsonschema` and `yaml` is available) validating every body against Okta's spec.
+//! One call of each of the 49 operations, checking the status code, then validating every body
+//! against Okta's spec with python3's `jsonschema` (installed under the target directory if absent).
 
 mod common;
 
@@ -444,25 +444,70 @@ async fn all_49_operations_answer_like_the_spec() {
     validate_with_python(&rec.records);
 }
 
-fn validate_with_python(records: &[Value]) {
-    let spec = Path::new("/work/shared/okta-spec/okta-users.yaml");
-    let have_python = std::process::Command::new("python3")
-        .args(["-c", "import jsonschema, yaml"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !spec.exists() || !have_python {
-        eprintln!("skipping schema validation (spec or python3 jsonschema/yaml missing)");
-        return;
+/// Okta's spec, from the project's root: `../shared/okta-spec/okta-users.yaml`.
+fn spec_path() -> std::path::PathBuf {
+    let spec =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/okta-spec/okta-users.yaml");
+    assert!(
+        spec.exists(),
+        "Okta's spec is missing at {} (the shared folder beside the project's root)",
+        spec.display()
+    );
+    spec
+}
+
+/// A `PYTHONPATH` under which `python3` has `jsonschema` and `yaml`: none when it has them already,
+/// else the pinned `validate_spec_requirements.txt`, installed once under the target directory.
+fn python_path() -> Option<std::path::PathBuf> {
+    let has_modules = |path: Option<&Path>| {
+        let mut python = std::process::Command::new("python3");
+        python.args(["-c", "import jsonschema, yaml"]);
+        if let Some(path) = path {
+            python.env("PYTHONPATH", path);
+        }
+        python.status().is_ok_and(|s| s.success())
+    };
+    if has_modules(None) {
+        return None;
     }
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("validate-spec-python");
+    if !has_modules(Some(&target)) {
+        let status = std::process::Command::new("python3")
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--target",
+            ])
+            .arg(&target)
+            .arg("-r")
+            .arg(manifest.join("tests/validate_spec_requirements.txt"))
+            .env("PIP_ROOT_USER_ACTION", "ignore")
+            .status()
+            .expect("python3 runs");
+        assert!(
+            status.success(),
+            "pip could not install the spec validator's modules"
+        );
+    }
+    Some(target)
+}
+
+fn validate_with_python(records: &[Value]) {
+    let spec = spec_path();
+    let python_path = python_path();
     let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("okta-mock-responses.json");
     std::fs::write(&out, serde_json::to_vec(records).unwrap()).unwrap();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/validate_spec.py");
-    let result = std::process::Command::new("python3")
-        .arg(script)
-        .arg(spec)
-        .arg(&out)
-        .output()
-        .unwrap();
+    let mut python = std::process::Command::new("python3");
+    python.arg(script).arg(spec).arg(&out);
+    if let Some(path) = python_path {
+        python.env("PYTHONPATH", path);
+    }
+    let result = python.output().unwrap();
     let report = String::from_utf8_lossy(&result.stdout);
     assert!(
         result.status.success(),
