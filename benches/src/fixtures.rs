@@ -62,7 +62,7 @@ fn add_custom_attributes(user: &mut Value, n: usize) {
         .expect("a profile");
     profile.insert("employeeBadge".into(), json!(format!("B-{:05}", n * 7 + 3)));
     profile.insert("clearanceLevel".into(), json!(n % 5));
-    profile.insert("isContractor".into(), json!(n % 7 == 0));
+    profile.insert("isContractor".into(), json!(n.is_multiple_of(7)));
     profile.insert(
         "skills".into(),
         json!(

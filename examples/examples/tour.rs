@@ -439,11 +439,11 @@ impl Tour {
     async fn oauth<S: HttpService>(&mut self, users: &Users<S>, candidates: &[String]) {
         let mut found = None;
         for id in candidates.iter().take(30) {
-            if let Ok(page) = users.list_clients(id).await {
-                if let Some(client) = page.items.into_iter().find_map(|c| c.client_id) {
-                    found = Some((id.clone(), client));
-                    break;
-                }
+            if let Ok(page) = users.list_clients(id).await
+                && let Some(client) = page.items.into_iter().find_map(|c| c.client_id)
+            {
+                found = Some((id.clone(), client));
+                break;
             }
         }
         let Some((user, client)) = found else {

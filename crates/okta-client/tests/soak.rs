@@ -177,7 +177,7 @@ async fn one_user<S: okta_users::HttpService>(
         }
     }
 
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         let deactivated = users.delete(&id).await;
         if tally.count("delete-1", &deactivated) != Outcome::Ok {
             expect.delete_unsure = true;

@@ -38,10 +38,10 @@ impl Clock {
         let secs = self.epoch_secs(at);
         DATE_CACHE.with(|cache| {
             let mut cache = cache.borrow_mut();
-            if let Some((s, v)) = cache.as_ref() {
-                if *s == secs {
-                    return v.clone();
-                }
+            if let Some((s, v)) = cache.as_ref()
+                && *s == secs
+            {
+                return v.clone();
             }
             let text = httpdate::fmt_http_date(UNIX_EPOCH + Duration::from_secs(secs));
             let value = HeaderValue::from_str(&text).unwrap_or(HeaderValue::from_static(""));

@@ -170,10 +170,10 @@ pub(super) fn app_target(
     if !CATALOG.iter().any(|c| c.name == app) {
         return Err(ApiError::not_found(app, "CatalogApp"));
     }
-    if let Some(i) = inst {
-        if !store.apps.iter().any(|a| a.id == i && a.name == app) {
-            return Err(ApiError::not_found(i, "App"));
-        }
+    if let Some(i) = inst
+        && !store.apps.iter().any(|a| a.id == i && a.name == app)
+    {
+        return Err(ApiError::not_found(i, "App"));
     }
     let seq = store.next_seq();
     let r = role_mut(&mut store, id, role)?;
