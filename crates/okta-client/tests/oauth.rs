@@ -67,10 +67,10 @@ async fn the_wrong_key_is_an_auth_error_naming_okta_error_but_no_secret() {
     let org = org(None).await;
     let client = client(&org, "0oa-rsa-app", OTHER_RSA);
     let error = client.users().get(a_user(&org)).await.unwrap_err();
-    let Error::Auth { reason } = &error else {
+    let Error::Auth(auth) = &error else {
         panic!("{error:?}");
     };
-    assert!(reason.contains("invalid_client"), "{reason}");
+    assert_eq!(auth.error.as_deref(), Some("invalid_client"), "{auth:?}");
     let text = format!("{error} {error:?}");
     assert!(
         !text.contains("eyJ") && !text.contains("PRIVATE KEY"),
@@ -79,7 +79,7 @@ async fn the_wrong_key_is_an_auth_error_naming_okta_error_but_no_secret() {
     // An unknown client id, too.
     let client = client_for_unknown_app(&org);
     let error = client.users().get(a_user(&org)).await.unwrap_err();
-    assert!(matches!(error, Error::Auth { .. }), "{error:?}");
+    assert!(matches!(error, Error::Auth(_)), "{error:?}");
 }
 
 fn client_for_unknown_app(org: &MockOrg) -> Client {

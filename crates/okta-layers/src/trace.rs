@@ -39,7 +39,7 @@ use tower_service::Service;
 use tracing::Span;
 use tracing::field::Empty;
 
-use crate::rate_limit::X_OKTA_REQUEST_ID;
+use okta_users::headers::X_OKTA_REQUEST_ID;
 
 /// Counts the attempts of one call; put in the request's extensions by [`Trace`] (when its
 /// span is enabled), incremented by [`AttemptTrace`].
@@ -125,7 +125,7 @@ fn error_type(error: &BoxError) -> &'static str {
         Some(Error::Timeout { .. }) => "timeout",
         Some(Error::Transport { .. }) => "transport",
         Some(Error::BodyTooLarge { .. }) => "body_too_large",
-        Some(Error::Auth { .. }) => "auth",
+        Some(Error::Auth(_)) => "auth",
         Some(Error::Refused { .. }) => "refused",
         _ => "_OTHER",
     }

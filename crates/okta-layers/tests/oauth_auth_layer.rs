@@ -475,9 +475,19 @@ async fn token_endpoint_errors_are_typed_and_without_secrets() {
     )));
     let auth = fake.authorized(RSA);
     let error = call(&auth).await.unwrap_err();
-    let Error::Auth { reason } = &error else {
+    let Error::Auth(failure) = &error else {
         panic!("{error:?}");
     };
+    assert_eq!(failure.status, Some(StatusCode::UNAUTHORIZED));
+    assert_eq!(failure.error.as_deref(), Some("invalid_client"));
+    assert!(
+        failure
+            .error_description
+            .as_deref()
+            .is_some_and(|text| text.contains("expiration too far")),
+        "{failure:?}"
+    );
+    let reason = error.to_string();
     assert!(
         reason.contains("401")
             && reason.contains("invalid_client")

@@ -74,12 +74,9 @@ pub enum Error {
         source: BoxError,
     },
     /// Authentication could not be obtained (for example the OAuth token endpoint refused the
-    /// client assertion).
-    #[error("authentication failed: {reason}")]
-    Auth {
-        /// Why, without any secret.
-        reason: String,
-    },
+    /// client assertion, or answered with something that is not a token).
+    #[error("{0}")]
+    Auth(Box<AuthError>),
     /// The request was refused by policy before being sent (for example a URL outside the org).
     #[error("request refused: {reason}")]
     Refused {
@@ -87,6 +84,82 @@ pub enum Error {
         reason: String,
     },
 }
+
+/// Why authentication could not be obtained: what failed, and the OAuth error the token
+/// endpoint sent, if any. Never holds a secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AuthError {
+    /// What failed, without any secret, e.g. `the token endpoint answered 401 Unauthorized`.
+    pub reason: String,
+    /// The HTTP status of the token endpoint's answer, when there was one.
+    pub status: Option<StatusCode>,
+    /// OAuth's `error` code (`invalid_client`, `invalid_dpop_proof`, …), when sent.
+    pub error: Option<String>,
+    /// OAuth's `error_description`, when sent.
+    pub error_description: Option<String>,
+    /// The `X-Okta-Request-Id` of the token endpoint's answer, when sent.
+    pub request_id: Option<String>,
+}
+
+impl AuthError {
+    /// An authentication failure described by `reason` alone.
+    pub fn new(reason: impl Into<String>) -> Self {
+        AuthError {
+            reason: reason.into(),
+            status: None,
+            error: None,
+            error_description: None,
+            request_id: None,
+        }
+    }
+
+    /// With the HTTP status of the token endpoint's answer.
+    #[must_use]
+    pub fn with_status(mut self, status: StatusCode) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    /// With the `X-Okta-Request-Id` of the token endpoint's answer.
+    #[must_use]
+    pub fn with_request_id(mut self, request_id: Option<String>) -> Self {
+        self.request_id = request_id;
+        self
+    }
+
+    /// With OAuth's `error` and `error_description`.
+    #[must_use]
+    pub fn with_oauth_error(mut self, error: Option<String>, description: Option<String>) -> Self {
+        self.error = error;
+        self.error_description = description;
+        self
+    }
+}
+
+impl From<AuthError> for Error {
+    fn from(error: AuthError) -> Self {
+        Error::Auth(Box::new(error))
+    }
+}
+
+impl std::fmt::Display for AuthError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "authentication failed: {}", self.reason)?;
+        match (&self.error, &self.error_description) {
+            (Some(code), Some(description)) => write!(f, ": {code}: {description}")?,
+            (Some(code), None) => write!(f, ": {code}")?,
+            (None, Some(description)) => write!(f, ": {description}")?,
+            (None, None) => {}
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " [request id {id}]")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for AuthError {}
 
 /// Which timeout fired.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -204,6 +277,18 @@ impl Error {
         match self {
             Error::Api(api) => Some(api.status),
             Error::UnexpectedStatus { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The `X-Okta-Request-Id` of the response this error came from, if it had one.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Api(api) => api.request_id.as_deref(),
+            Error::UnexpectedStatus { request_id, .. } | Error::Decode { request_id, .. } => {
+                request_id.as_deref()
+            }
+            Error::Auth(auth) => auth.request_id.as_deref(),
             _ => None,
         }
     }

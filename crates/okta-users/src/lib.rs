@@ -35,17 +35,20 @@
 
 mod call;
 pub mod error;
+pub mod headers;
 pub mod link;
 pub mod models;
 pub mod ops;
 mod page;
+mod redact;
 pub mod request;
 mod service;
 mod users;
 
 pub use call::BoxFuture;
-pub use error::{ApiError, BoxError, Error, ErrorCause, Result, TimeoutKind};
+pub use error::{ApiError, AuthError, BoxError, Error, ErrorCause, Result, TimeoutKind};
 pub use page::{Items, Page, Pages};
+pub use redact::{REDACTED, Redactor};
 pub use request::Operation;
 pub use service::{HttpService, RequestBody};
-pub use users::{REQUEST_ID_HEADER, Users};
+pub use users::Users;

@@ -7,11 +7,9 @@ use http_body_util::BodyExt;
 use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, Error, Result};
+use crate::headers::request_id;
 use crate::request::ApiRequest;
 use crate::service::{HttpService, RequestBody};
-
-/// The header in which Okta names each response, for support requests and logs.
-pub const REQUEST_ID_HEADER: &str = "x-okta-request-id";
 
 /// Okta's Users API over any tower `Service`; one method per operation.
 ///
@@ -134,13 +132,6 @@ fn into_http(request: ApiRequest) -> Result<http::Request<RequestBody>> {
     Ok(http_request)
 }
 
-pub(crate) fn request_id(headers: &http::HeaderMap) -> Option<String> {
-    headers
-        .get(REQUEST_ID_HEADER)
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned)
-}
-
 /// Okta's error body when the response has one, or the status and the start of the body.
 pub(crate) fn error_from_response(
     status: http::StatusCode,
@@ -176,11 +167,12 @@ pub(crate) fn snippet(body: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::headers::X_OKTA_REQUEST_ID;
 
     #[test]
     fn okta_error_bodies_are_kept_whole() {
         let mut headers = http::HeaderMap::new();
-        headers.insert(REQUEST_ID_HEADER, HeaderValue::from_static("reqA"));
+        headers.insert(X_OKTA_REQUEST_ID, HeaderValue::from_static("reqA"));
         let body = br#"{"errorCode":"E0000007","errorSummary":"Not found: Resource not found: x (User)","errorLink":"E0000007","errorId":"oaeX","errorCauses":[]}"#;
         let error = error_from_response(http::StatusCode::NOT_FOUND, &headers, body);
         let api = error.api().expect("an Okta error");

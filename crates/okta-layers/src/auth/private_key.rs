@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use okta_users::Error;
+use okta_users::{AuthError, Error};
 use rand::TryRngCore;
 use serde::Serialize;
 
@@ -121,8 +121,8 @@ impl PrivateKey {
         let mut header = Header::new(self.algorithm);
         header.typ = Some("JWT".to_owned());
         header.kid = self.key_id.as_deref().map(str::to_owned);
-        jsonwebtoken::encode(&header, &claims, &self.key).map_err(|error| Error::Auth {
-            reason: format!("could not sign the client assertion: {error}"),
+        jsonwebtoken::encode(&header, &claims, &self.key).map_err(|error| {
+            AuthError::new(format!("could not sign the client assertion: {error}")).into()
         })
     }
 }
@@ -142,8 +142,10 @@ fn random_id() -> Result<String, Error> {
     let mut bytes = [0u8; 16];
     rand::rngs::OsRng
         .try_fill_bytes(&mut bytes)
-        .map_err(|error| Error::Auth {
-            reason: format!("no randomness for the assertion's jti: {error}"),
+        .map_err(|error| {
+            Error::from(AuthError::new(format!(
+                "no randomness for the assertion's jti: {error}"
+            )))
         })?;
     Ok(URL_SAFE_NO_PAD.encode(bytes))
 }

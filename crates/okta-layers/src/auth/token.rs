@@ -39,7 +39,7 @@ use bytes::Bytes;
 use http::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
 use http::{Request, Response, Uri};
 use http_body_util::{BodyExt, Limited};
-use okta_users::{BoxError, Error};
+use okta_users::{AuthError, BoxError, Error};
 use serde::Deserialize;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 use tokio::time::Instant;
@@ -186,9 +186,10 @@ impl TokenSource {
                 return Err(error);
             }
         };
-        let header = authorization_header("Bearer", &token).map_err(|_| Error::Auth {
-            reason: "the token endpoint returned an access token that cannot be sent in a header"
-                .to_owned(),
+        let header = authorization_header("Bearer", &token).map_err(|_| {
+            Error::from(AuthError::new(
+                "the token endpoint returned an access token that cannot be sent in a header",
+            ))
         })?;
         let generation = previous.map_or(1, |cached| cached.generation + 1);
         let expires_at = sent_at + lifetime;
@@ -236,8 +237,10 @@ impl TokenSource {
             )
             .header(ACCEPT, HeaderValue::from_static("application/json"))
             .body(B::from(Bytes::from(body)))
-            .map_err(|error| Error::Auth {
-                reason: format!("could not build the token request: {error}"),
+            .map_err(|error| {
+                Error::from(AuthError::new(format!(
+                    "could not build the token request: {error}"
+                )))
             })?;
         let failed = |error: BoxError| match Error::from_service(error) {
             // The API request waits for the token, so it was certainly not sent: the attempt
@@ -249,9 +252,10 @@ impl TokenSource {
                     source: error,
                 }),
             },
-            error => Error::Auth {
-                reason: format!("the token request to {} failed: {error}", self.token_uri),
-            },
+            error => Error::from(AuthError::new(format!(
+                "the token request to {} failed: {error}",
+                self.token_uri
+            ))),
         };
         let response = service
             .oneshot(request)
@@ -347,39 +351,35 @@ pub(crate) fn parse_token_response(
     body: &[u8],
     request_id: Option<&str>,
 ) -> Result<(SecretToken, Duration), Error> {
-    let request_id = request_id
-        .map(|id| format!(" [request id {id}]"))
-        .unwrap_or_default();
+    let failure = |reason: String| {
+        AuthError::new(reason)
+            .with_status(status)
+            .with_request_id(request_id.map(str::to_owned))
+    };
     if !status.is_success() {
-        let detail = match serde_json::from_slice::<ErrorAnswer>(body) {
-            Ok(answer) => {
-                let code = answer.error.or(answer.error_code);
-                let description = answer.error_description.or(answer.error_summary);
-                match (code, description) {
-                    (Some(code), Some(description)) => format!(": {code}: {description}"),
-                    (Some(code), None) => format!(": {code}"),
-                    (None, Some(description)) => format!(": {description}"),
-                    (None, None) => String::new(),
-                }
-            }
-            Err(_) => " (without an OAuth error body)".to_owned(),
+        let error = match serde_json::from_slice::<ErrorAnswer>(body) {
+            Ok(answer) => failure(format!("the token endpoint answered {status}"))
+                .with_oauth_error(
+                    answer.error.or(answer.error_code),
+                    answer.error_description.or(answer.error_summary),
+                ),
+            Err(_) => failure(format!(
+                "the token endpoint answered {status} (without an OAuth error body)"
+            )),
         };
-        return Err(Error::Auth {
-            reason: format!("the token endpoint answered {status}{detail}{request_id}"),
-        });
+        return Err(error.into());
     }
-    let answer: TokenAnswer = serde_json::from_slice(body).map_err(|_| Error::Auth {
-        reason: format!(
-            "the token endpoint answered {status} without a token response (access_token, token_type){request_id}"
-        ),
+    let answer: TokenAnswer = serde_json::from_slice(body).map_err(|_| {
+        failure(format!(
+            "the token endpoint answered {status} without a token response (access_token, token_type)"
+        ))
     })?;
     if !answer.token_type.eq_ignore_ascii_case("bearer") {
-        return Err(Error::Auth {
-            reason: format!(
-                "the token endpoint issued a {:?} token; only Bearer tokens are supported (is DPoP required for this app?){request_id}",
-                answer.token_type
-            ),
-        });
+        return Err(failure(format!(
+            "the token endpoint issued a {:?} token; only Bearer tokens are supported (is DPoP required for this app?)",
+            answer.token_type
+        ))
+        .into());
     }
     let lifetime = answer
         .expires_in
@@ -440,7 +440,7 @@ mod tests {
 
     fn reason(result: Result<(SecretToken, Duration), Error>) -> String {
         match result {
-            Err(Error::Auth { reason }) => reason,
+            Err(error @ Error::Auth(_)) => error.to_string(),
             other => panic!("{:?}", other.map(|(_, lifetime)| lifetime)),
         }
     }
@@ -454,7 +454,7 @@ mod tests {
         ));
         assert_eq!(
             text,
-            "the token endpoint answered 401 Unauthorized: invalid_client: The client_assertion token is invalid. [request id req-9]"
+            "authentication failed: the token endpoint answered 401 Unauthorized: invalid_client: The client_assertion token is invalid. [request id req-9]"
         );
         let text = reason(parse_token_response(
             StatusCode::TOO_MANY_REQUESTS,

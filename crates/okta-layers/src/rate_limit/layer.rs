@@ -13,8 +13,8 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use super::limiter::Step;
-use super::parse::{X_OKTA_REQUEST_ID, X_OKTA_RETRY_COUNT};
 use super::{Bucket, Completion, Permit, RateLimitConfig, RateLimitEvent, RateLimiter, WaitReason};
+use okta_users::headers::{X_OKTA_REQUEST_ID, X_OKTA_RETRY_COUNT};
 
 /// Applies Okta's rate limits to a service: pacing before sending, and on a 429 blocking the
 /// bucket and attaching [`RateLimited`] (the wait) to the response. It does not re-send: the

@@ -82,10 +82,7 @@ pub use limiter::{
     BucketSnapshot, Completion, Permit, RateLimitConfig, RateLimiter, exponential_backoff,
 };
 pub use observer::{RateLimitEvent, RateLimitObserver, WaitReason};
-pub use parse::{
-    RateLimitHeaders, X_OKTA_REQUEST_ID, X_OKTA_RETRY_COUNT, X_OKTA_RETRY_FOR, X_RATE_LIMIT_LIMIT,
-    X_RATE_LIMIT_REMAINING, X_RATE_LIMIT_RESET,
-};
+pub use parse::RateLimitHeaders;
 
 #[cfg(test)]
 mod tests;

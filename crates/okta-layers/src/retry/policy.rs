@@ -9,9 +9,8 @@ use rand::Rng;
 use rand::rngs::SmallRng;
 
 use super::{RetryBudget, RetryBudgetConfig};
-use crate::rate_limit::{
-    RateLimitEvent, RateLimited, X_OKTA_RETRY_COUNT, X_OKTA_RETRY_FOR, exponential_backoff,
-};
+use crate::rate_limit::{RateLimitEvent, RateLimited, exponential_backoff};
+use okta_users::headers::{X_OKTA_RETRY_COUNT, X_OKTA_RETRY_FOR};
 
 /// Settings of the retry policy. See the [module docs](super) for the defaults.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -426,9 +425,7 @@ mod tests {
             Outcome::Fatal
         );
         assert_eq!(
-            classify(&err(Error::Auth {
-                reason: "no".into()
-            })),
+            classify(&err(okta_users::AuthError::new("no").into())),
             Outcome::Fatal
         );
     }
