@@ -73,6 +73,17 @@ pub enum Error {
         #[source]
         source: BoxError,
     },
+    /// The server's answer was not valid HTTP (a garbage status line, too many headers, a
+    /// broken chunk): the request was sent, so it may have been processed, and sending it again
+    /// cannot change how the server answers.
+    #[error(
+        "malformed response (the request was sent; whether it took effect is unknown): {source}"
+    )]
+    MalformedResponse {
+        /// What the HTTP parser said.
+        #[source]
+        source: BoxError,
+    },
     /// Authentication could not be obtained (for example the OAuth token endpoint refused the
     /// client assertion, or answered with something that is not a token).
     #[error("{0}")]
@@ -309,6 +320,23 @@ impl Error {
     /// Whether this is a 404 Not Found.
     pub fn is_not_found(&self) -> bool {
         self.status() == Some(StatusCode::NOT_FOUND)
+    }
+
+    /// Whether the request may have reached Okta and taken effect although no answer says so:
+    /// the connection failed after the request was sent, an attempt or the call timed out, the
+    /// response body stalled, the answer was not valid HTTP, or a gateway answered 502 or 504.
+    /// For a write, read the resource back before deciding to send it again.
+    pub fn is_outcome_unknown(&self) -> bool {
+        match self {
+            Error::Transport { not_sent, .. } => !*not_sent,
+            Error::Timeout { kind } => !matches!(kind, TimeoutKind::Connect),
+            Error::MalformedResponse { .. } => true,
+            Error::Api(_) | Error::UnexpectedStatus { .. } => matches!(
+                self.status(),
+                Some(StatusCode::BAD_GATEWAY | StatusCode::GATEWAY_TIMEOUT)
+            ),
+            _ => false,
+        }
     }
 
     /// Whether this is a timeout of any kind.

@@ -50,5 +50,5 @@ pub use error::{ApiError, AuthError, BoxError, Error, ErrorCause, Result, Timeou
 pub use page::{Items, Page, Pages};
 pub use redact::{REDACTED, Redactor};
 pub use request::Operation;
-pub use service::{HttpService, RequestBody};
+pub use service::{HttpService, MaxResponseSize, RequestBody};
 pub use users::Users;

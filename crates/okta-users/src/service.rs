@@ -11,6 +11,12 @@ use crate::error::BoxError;
 /// The body of every request the façade sends: whole in memory, so a retry layer can clone it.
 pub type RequestBody = Full<Bytes>;
 
+/// A request extension lowering the transport's cap on the response body for this request
+/// (the OAuth token request sets it: a token answer is a few hundred bytes). A transport honours
+/// it while reading, so a larger answer is refused without being read whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MaxResponseSize(pub usize);
+
 /// A `tower::Service` that can carry the façade's requests.
 ///
 /// Implemented for every `Service<http::Request<RequestBody>, Response = http::Response<B>>`
