@@ -1,11 +1,11 @@
 //! Each fault kind, observed from the client side; resets over raw TCP.
 
-mod common;
+mod support;
 
-use common::Api;
 use http::Method;
 use okta_mock::{Fault, FaultPlan, MockOrg};
 use std::time::{Duration, Instant};
+use support::Api;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 

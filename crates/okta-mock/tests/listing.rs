@@ -1,10 +1,10 @@
 //! Listing: paging across inserts, Link headers, q, filter and search.
 
-mod common;
+mod support;
 
-use common::Api;
 use okta_mock::MockOrg;
 use std::collections::HashSet;
+use support::Api;
 
 fn ids(v: &serde_json::Value) -> Vec<String> {
     v.as_array()

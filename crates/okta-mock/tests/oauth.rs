@@ -1,13 +1,13 @@
 //! The OAuth token endpoint: RS256 and ES256 client assertions, and what it refuses.
 
-mod common;
+mod support;
 
-use common::Api;
 use http::Method;
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use okta_mock::MockOrg;
 use serde_json::json;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use support::Api;
 
 const RSA_PUB: &str = include_str!("keys/rsa_public.pem");
 const RSA_PRIV: &str = include_str!("keys/rsa_private.pem");

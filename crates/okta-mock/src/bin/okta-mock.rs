@@ -5,11 +5,15 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 const USAGE: &str = "usage: okta-mock [--port N] [--token T] [--users N] [--seed N]
+  [--api-token NAME=TOKEN]... [--share PRINCIPAL=PERCENT]... [--default-share PERCENT]
   [--window-ms N] [--limit N] [--limit-collection N] [--limit-user-get N] [--limit-user-write N]
   [--limit-other N] [--no-rate-limits] [--concurrency N] [--no-concurrency-limit]
   [--fault KIND:P[@METHOD:PATH]]... [--fault-seed N] [--latency-ms N] [--no-log]
   [--oauth-client ID=PEM_FILE]... [--token-ttl-secs N] [--behind-proxy]
-  fault kinds: 500 503 429 (any status), reset-before, reset-after, malformed, no-date, dup-reset";
+  fault kinds: 500 503 429 (any status), reset-before, reset-after, malformed, no-date, dup-reset
+  principals: --token's is named \"default\", each --api-token's NAME, each --oauth-client's ID;
+  each may use PERCENT (1..=100, default 50 as Okta) of every rate-limit bucket
+  without --seed, ids and data are random per run (the seed drawn is printed)";
 
 fn parse_fault(spec: &str) -> Result<Fault, String> {
     let (main, scope) = match spec.split_once('@') {
@@ -50,6 +54,13 @@ fn parse_fault(spec: &str) -> Result<Fault, String> {
     }
 }
 
+fn parse_percent(flag: &str, v: &str) -> Result<u8, String> {
+    v.parse::<u8>()
+        .ok()
+        .filter(|p| (1..=100).contains(p))
+        .ok_or(format!("{flag}: {v} is not a percentage within 1..=100"))
+}
+
 fn parse(args: &[String]) -> Result<okta_mock::MockOrgBuilder, String> {
     let mut b = MockOrg::builder().port(8080);
     let mut limits = RateLimits::default();
@@ -67,6 +78,21 @@ fn parse(args: &[String]) -> Result<okta_mock::MockOrgBuilder, String> {
                 b = b.port(u16::try_from(num(value()?)?).map_err(|_| "--port: out of range")?)
             }
             "--token" => b = b.token(value()?),
+            "--api-token" => {
+                let v = value()?;
+                let (name, token) = v
+                    .split_once('=')
+                    .ok_or("--api-token: expected NAME=TOKEN")?;
+                b = b.api_token(name, token);
+            }
+            "--share" => {
+                let v = value()?;
+                let (name, percent) = v
+                    .split_once('=')
+                    .ok_or("--share: expected PRINCIPAL=PERCENT")?;
+                b = b.share(name, parse_percent("--share", percent)?);
+            }
+            "--default-share" => b = b.default_share(parse_percent(flag, &value()?)?),
             "--users" => b = b.users(num(value()?)? as usize),
             "--seed" => b = b.seed(num(value()?)?),
             "--window-ms" => limits.window = Duration::from_millis(num(value()?)?.max(1)),
@@ -140,9 +166,10 @@ fn main() -> ExitCode {
             }
         };
         println!(
-            "okta-mock listening on {} (token {})",
+            "okta-mock listening on {} (token {}, seed {})",
             org.base_url(),
-            org.token()
+            org.token(),
+            org.seed()
         );
         let _ = tokio::signal::ctrl_c().await;
         org.shutdown().await;
@@ -166,5 +193,15 @@ mod tests {
         assert!(parse(&args("--users many")).is_err());
         assert!(parse(&args("--fault 503:2")).is_err());
         assert!(parse(&args("--fault explode:0.1")).is_err());
+        assert!(
+            parse(&args(
+                "--api-token replica=tok --share replica=30 --share default=100 --default-share 40"
+            ))
+            .is_ok()
+        );
+        assert!(parse(&args("--api-token replica")).is_err());
+        assert!(parse(&args("--share replica=0")).is_err());
+        assert!(parse(&args("--share replica=101")).is_err());
+        assert!(parse(&args("--default-share x")).is_err());
     }
 }
