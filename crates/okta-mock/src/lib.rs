@@ -325,6 +325,18 @@ fn random_seed() -> u64 {
     hasher.finish()
 }
 
+/// What the org holds for a user that its JSON does not show, from [`MockOrg::user_activity`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UserActivity {
+    /// Open sessions (`DELETE …/sessions` and deactivation end them).
+    pub sessions: u32,
+    /// Enrolled factors (`reset_factors` removes them).
+    pub factors: u32,
+    /// One-time recovery tokens issued (forgot password, reset password).
+    pub recovery_tokens: u32,
+}
+
 /// A mock org: serving on loopback ([`MockOrgBuilder::start`]) or in process only
 /// ([`MockOrgBuilder::build`]), and reachable in process through [`MockOrg::service`] either way.
 /// Dropping it stops the server too.
@@ -417,6 +429,15 @@ impl MockOrg {
     /// The user's lifecycle status, e.g. `"ACTIVE"`.
     pub fn user_status(&self, id_or_login: &str) -> Option<&'static str> {
         self.store().user(id_or_login).map(|u| u.status.as_str())
+    }
+
+    /// What the org holds for a user that its JSON does not show.
+    pub fn user_activity(&self, id_or_login: &str) -> Option<UserActivity> {
+        self.store().user(id_or_login).map(|u| UserActivity {
+            sessions: u.sessions,
+            factors: u.factors,
+            recovery_tokens: u.recovery_tokens,
+        })
     }
 
     /// All users, DEPROVISIONED included.

@@ -93,6 +93,8 @@ pub(crate) struct User {
     pub tokens: Vec<RefreshToken>,
     pub sessions: u32,
     pub factors: u32,
+    /// One-time recovery tokens issued (forgot password, reset password).
+    pub recovery_tokens: u32,
     /// Pre-rendered JSON: the full user and the list form (only a `self` link).
     pub json: Bytes,
     pub json_list: Bytes,

@@ -87,6 +87,7 @@ impl Store {
             tokens: Vec::new(),
             sessions: 0,
             factors: 0,
+            recovery_tokens: 0,
             json: Bytes::new(),
             json_list: Bytes::new(),
             etag: HeaderValue::from_static("W/\"0\""),

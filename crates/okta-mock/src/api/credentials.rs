@@ -97,9 +97,11 @@ fn change_recovery_question(req: &Req<'_>, id: &str) -> ApiResult {
 }
 
 fn forgot_password(req: &Req<'_>, id: &str) -> ApiResult {
-    let store = write(req.store);
+    let mut store = write(req.store);
     let seq = find(&store, id)?;
-    let u = &store.users[&seq];
+    let Some(u) = store.users.get_mut(&seq) else {
+        return Err(ApiError::not_found(id, "User"));
+    };
     if u.status != Status::Active {
         return Err(ApiError::status_forbidden());
     }
@@ -108,6 +110,7 @@ fn forgot_password(req: &Req<'_>, id: &str) -> ApiResult {
             "recovery_question: The user has no recovery question.",
         ));
     }
+    u.recovery_tokens = u.recovery_tokens.saturating_add(1);
     if req.query.flag("sendEmail", true) {
         return Ok(Reply::json(&json!({})));
     }

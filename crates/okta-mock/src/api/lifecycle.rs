@@ -119,6 +119,7 @@ pub(super) fn dispatch(req: &Req<'_>, id: &str, op: &str) -> ApiResult {
             }
         }
         Op::ResetPassword => {
+            u.recovery_tokens = u.recovery_tokens.saturating_add(1);
             if req.query.flag("revokeSessions", false) {
                 u.sessions = 0;
             }
