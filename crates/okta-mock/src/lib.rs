@@ -1,26 +1,9 @@
-//! An embedded Okta org speaking the Users API over loopback HTTP, for tests, examples and
-//! benchmarks.
+#![doc = include_str!("../README.md")]
 //!
-//! ```no_run
-//! # async fn demo() -> Result<(), okta_mock::MockError> {
-//! use okta_mock::{Fault, FaultPlan, Method, MockOrg, RateLimits};
-//! let org = MockOrg::builder()
-//!     .seed(42)
-//!     .users(1000)
-//!     .token("secret-token")
-//!     .rate_limits(RateLimits::default())
-//!     .concurrency_limit(75)
-//!     .faults(FaultPlan::new(7).with(Fault::status(503).probability(0.1).on(Method::POST, "/api/v1/users")))
-//!     .start()
-//!     .await?;
-//! println!("{} {}", org.base_url(), org.token());
-//! org.shutdown().await;
-//! # Ok(()) }
-//! ```
-//!
-//! Each request passes, in order: concurrency limit → fault draw (latency, reset-before) →
-//! rate-limit bucket → injected status → auth (`SSWS` or OAuth `Bearer`) → the operation →
-//! reset-after → headers (`X-Okta-Request-Id`, `Date`, `X-Rate-Limit-*`, `Link`).
+//! Each request passes, in order: principal (from `Authorization`) → concurrency limit → fault
+//! draw (latency, reset-before) → rate-limit bucket (the principal's share and the org's budget)
+//! → injected status → auth (`SSWS` or OAuth `Bearer`) → the operation → reset-after → headers
+//! (`X-Okta-Request-Id`, `Date`, `X-Rate-Limit-*`, `ETag`, `Link`) → compression when asked.
 
 mod api;
 mod clock;

@@ -47,7 +47,7 @@ async fn an_org_built_without_a_listener_answers_through_its_service() {
             .unwrap();
         let resp = service.call(req).await.unwrap();
         assert_eq!(resp.status(), 200, "{uri}");
-        let next = resp.headers().get_all("link").iter().last().unwrap();
+        let next = resp.headers().get_all("link").iter().next_back().unwrap();
         assert!(
             next.to_str().unwrap().starts_with(&format!(
                 "<{DEFAULT_SERVICE_BASE_URL}/api/v1/users?limit=2&after="

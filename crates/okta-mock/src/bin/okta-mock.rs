@@ -73,6 +73,10 @@ fn parse(args: &[String]) -> Result<okta_mock::MockOrgBuilder, String> {
             v.parse::<u64>()
                 .map_err(|_| format!("{flag}: {v} is not a number"))
         };
+        let num32 = |v: String| {
+            v.parse::<u32>()
+                .map_err(|_| format!("{flag}: {v} is not a number up to {}", u32::MAX))
+        };
         match flag.as_str() {
             "--port" => {
                 b = b.port(u16::try_from(num(value()?)?).map_err(|_| "--port: out of range")?)
@@ -97,16 +101,16 @@ fn parse(args: &[String]) -> Result<okta_mock::MockOrgBuilder, String> {
             "--seed" => b = b.seed(num(value()?)?),
             "--window-ms" => limits.window = Duration::from_millis(num(value()?)?.max(1)),
             "--limit" => {
-                let n = u32::try_from(num(value()?)?).map_err(|_| "--limit: out of range")?;
+                let n = num32(value()?)?;
                 limits = RateLimits {
                     window: limits.window,
                     ..RateLimits::uniform(n, limits.window)
                 };
             }
-            "--limit-collection" => limits.users_collection = num(value()?)? as u32,
-            "--limit-user-get" => limits.user_get = num(value()?)? as u32,
-            "--limit-user-write" => limits.user_write = num(value()?)? as u32,
-            "--limit-other" => limits.users_other = num(value()?)? as u32,
+            "--limit-collection" => limits.users_collection = num32(value()?)?,
+            "--limit-user-get" => limits.user_get = num32(value()?)?,
+            "--limit-user-write" => limits.user_write = num32(value()?)?,
+            "--limit-other" => limits.users_other = num32(value()?)?,
             "--no-rate-limits" => limits.enabled = false,
             "--concurrency" => b = b.concurrency_limit(num(value()?)? as usize),
             "--no-concurrency-limit" => b = b.no_concurrency_limit(),
@@ -165,10 +169,15 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
+        // The first line's form is read by scripts and the benches: keep it.
         println!(
-            "okta-mock listening on {} (token {}, seed {})",
+            "okta-mock listening on {} (token {})",
             org.base_url(),
-            org.token(),
+            org.token()
+        );
+        println!(
+            "okta-mock seed {} (--seed {} replays this org)",
+            org.seed(),
             org.seed()
         );
         let _ = tokio::signal::ctrl_c().await;
@@ -203,5 +212,6 @@ mod tests {
         assert!(parse(&args("--share replica=0")).is_err());
         assert!(parse(&args("--share replica=101")).is_err());
         assert!(parse(&args("--default-share x")).is_err());
+        assert!(parse(&args("--limit-user-get 4294967296")).is_err());
     }
 }

@@ -72,7 +72,7 @@ impl Resp {
 /// How requests reach the org.
 #[derive(Clone)]
 pub enum Transport {
-    Loopback(Client<HttpConnector, Full<Bytes>>),
+    Loopback(Box<Client<HttpConnector, Full<Bytes>>>),
     InProcess(MockService),
 }
 
@@ -87,7 +87,9 @@ impl Api {
     /// Over loopback HTTP.
     pub fn new(org: &MockOrg) -> Self {
         Api {
-            transport: Transport::Loopback(Client::builder(TokioExecutor::new()).build_http()),
+            transport: Transport::Loopback(Box::new(
+                Client::builder(TokioExecutor::new()).build_http(),
+            )),
             base: org.base_url().to_owned(),
             auth: format!("SSWS {}", org.token()),
         }
