@@ -151,6 +151,8 @@ impl MockServer {
         };
         let limits = &options.rate_limits;
         command.args(["--port", "0", "--no-log", "--seed", "1"]);
+        // The one token uses the whole bucket (Okta's default share is 50 %).
+        command.args(["--share", "default=100"]);
         command.args(["--users", &options.users.to_string()]);
         if limits.enabled {
             command.args(["--window-ms", &limits.window.as_millis().to_string()]);
@@ -204,6 +206,8 @@ impl MockServer {
             .seed(1)
             .users(options.users)
             .rate_limits(options.rate_limits.clone())
+            // The one token uses the whole bucket (Okta's default share is 50 %).
+            .share(okta_mock::DEFAULT_PRINCIPAL, 100)
             .request_log(false);
         builder = match options.concurrency_limit {
             Some(n) => builder.concurrency_limit(n),

@@ -396,6 +396,8 @@ async fn a_mock_with_limits_disabled_never_makes_the_client_wait() {
             window: Duration::from_secs(60),
             ..RateLimits::disabled()
         })
+        // The whole bucket for the one token (Okta's default share is 50 %).
+        .share(okta_mock::DEFAULT_PRINCIPAL, 100)
         .start()
         .await
         .unwrap();

@@ -160,6 +160,16 @@ impl ApiError {
         )
     }
 
+    /// E0000231: `If-Match` names no current version of the resource.
+    pub fn etag_mismatch() -> Self {
+        Self::new(412, "E0000231", "ETag value doesn't match.")
+    }
+
+    /// E0000242: `If-Match` is not `*` nor a list of entity tags.
+    pub fn invalid_etag() -> Self {
+        Self::new(400, "E0000242", "ETag syntax is invalid.")
+    }
+
     /// E0000090: the role type is already assigned to the user.
     pub fn duplicate_role() -> Self {
         Self::new(

@@ -44,6 +44,31 @@ pub struct Counters {
     pub token_requests: u64,
     /// Access tokens issued.
     pub tokens_issued: u64,
+    /// Per principal (API token or OAuth client, by name): what each bucket admitted and refused.
+    pub principals: BTreeMap<String, PrincipalCounters>,
+}
+
+/// What one principal (an API token or an OAuth client) was admitted and refused.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PrincipalCounters {
+    /// Requests admitted by each bucket (they used the principal's share and the org's budget).
+    pub admitted: HashMap<Bucket, u64>,
+    /// 429s because the principal's share or the org's budget of the bucket was spent.
+    pub rate_limited: HashMap<Bucket, u64>,
+    /// 429s because too many requests were in flight org-wide.
+    pub concurrency_rejected: u64,
+}
+
+impl PrincipalCounters {
+    /// Requests `bucket` admitted for this principal.
+    pub fn admitted(&self, bucket: Bucket) -> u64 {
+        self.admitted.get(&bucket).copied().unwrap_or(0)
+    }
+
+    /// 429s `bucket` answered this principal.
+    pub fn rate_limited(&self, bucket: Bucket) -> u64 {
+        self.rate_limited.get(&bucket).copied().unwrap_or(0)
+    }
 }
 
 impl Counters {
@@ -56,6 +81,19 @@ impl Counters {
     pub fn bucket(&self, bucket: Bucket) -> u64 {
         self.by_bucket.get(&bucket).copied().unwrap_or(0)
     }
+
+    /// The counters of the principal named `name` (see [`crate::DEFAULT_PRINCIPAL`]).
+    pub fn principal(&self, name: &str) -> Option<&PrincipalCounters> {
+        self.principals.get(name)
+    }
+}
+
+/// One principal's counters on the hot path.
+#[derive(Debug, Default)]
+pub(crate) struct PrincipalMetrics {
+    pub admitted: [AtomicU64; 6],
+    pub rate_limited: [AtomicU64; 6],
+    pub concurrency_rejected: AtomicU64,
 }
 
 /// Lock-free counters updated on the hot path.
@@ -69,9 +107,26 @@ pub(crate) struct Metrics {
     pub token_requests: AtomicU64,
     pub tokens_issued: AtomicU64,
     pub faults: Mutex<BTreeMap<&'static str, u64>>,
+    /// Per principal, in the order of the org's principals, with their names.
+    pub principals: Vec<(String, PrincipalMetrics)>,
 }
 
 impl Metrics {
+    /// Counters for the named principals (and the org-wide ones).
+    pub fn new<'a>(principals: impl Iterator<Item = &'a str>) -> Self {
+        Self {
+            principals: principals
+                .map(|name| (name.to_owned(), PrincipalMetrics::default()))
+                .collect(),
+            ..Self::default()
+        }
+    }
+
+    /// The counters of principal `index`, if there is one.
+    pub fn principal(&self, index: Option<usize>) -> Option<&PrincipalMetrics> {
+        self.principals.get(index?).map(|(_, m)| m)
+    }
+
     pub fn bump(counter: &AtomicU64) {
         counter.fetch_add(1, Ordering::Relaxed);
     }
@@ -96,6 +151,24 @@ impl Metrics {
             faults: self.faults.lock().map(|f| f.clone()).unwrap_or_default(),
             token_requests: get(&self.token_requests),
             tokens_issued: get(&self.tokens_issued),
+            principals: self
+                .principals
+                .iter()
+                .map(|(name, m)| {
+                    let per_bucket = |counters: &[AtomicU64; 6]| {
+                        Bucket::ALL
+                            .iter()
+                            .map(|b| (*b, get(&counters[b.index()])))
+                            .collect()
+                    };
+                    let counters = PrincipalCounters {
+                        admitted: per_bucket(&m.admitted),
+                        rate_limited: per_bucket(&m.rate_limited),
+                        concurrency_rejected: get(&m.concurrency_rejected),
+                    };
+                    (name.clone(), counters)
+                })
+                .collect(),
         }
     }
 }

@@ -1,29 +1,13 @@
-//! An embedded Okta org speaking the Users API over loopback HTTP, for tests, examples and
-//! benchmarks.
+#![doc = include_str!("../README.md")]
 //!
-//! ```no_run
-//! # async fn demo() -> Result<(), okta_mock::MockError> {
-//! use okta_mock::{Fault, FaultPlan, Method, MockOrg, RateLimits};
-//! let org = MockOrg::builder()
-//!     .seed(42)
-//!     .users(1000)
-//!     .token("secret-token")
-//!     .rate_limits(RateLimits::default())
-//!     .concurrency_limit(75)
-//!     .faults(FaultPlan::new(7).with(Fault::status(503).probability(0.1).on(Method::POST, "/api/v1/users")))
-//!     .start()
-//!     .await?;
-//! println!("{} {}", org.base_url(), org.token());
-//! org.shutdown().await;
-//! # Ok(()) }
-//! ```
-//!
-//! Each request passes, in order: concurrency limit → fault draw (latency, reset-before) →
-//! rate-limit bucket → injected status → auth (`SSWS` or OAuth `Bearer`) → the operation →
-//! reset-after → headers (`X-Okta-Request-Id`, `Date`, `X-Rate-Limit-*`, `Link`).
+//! Each request passes, in order: principal (from `Authorization`) → concurrency limit → fault
+//! draw (latency, reset-before) → rate-limit bucket (the principal's share and the org's budget)
+//! → injected status → auth (`SSWS` or OAuth `Bearer`) → the operation → reset-after → headers
+//! (`X-Okta-Request-Id`, `Date`, `X-Rate-Limit-*`, `ETag`, `Link`) → compression when asked.
 
 mod api;
 mod clock;
+mod compress;
 mod error;
 mod expr;
 mod faults;
@@ -32,17 +16,21 @@ mod introspect;
 mod model;
 mod oauth;
 mod paging;
+mod principal;
 mod ratelimit;
 mod render;
 mod seed;
 mod server;
+mod service;
 mod store;
 
 pub use error::MockError;
 pub use faults::{Fault, FaultKind, FaultPlan};
 pub use http::Method;
-pub use introspect::{Counters, LoggedRequest};
+pub use introspect::{Counters, LoggedRequest, PrincipalCounters};
+pub use principal::{DEFAULT_PRINCIPAL, DEFAULT_SHARE_PERCENT};
 pub use ratelimit::{Bucket, RateLimits};
+pub use service::{ConnectionClosed, MockService};
 
 use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
@@ -53,14 +41,22 @@ use tokio::task::JoinHandle;
 /// The SSWS token accepted when none is configured.
 pub const DEFAULT_TOKEN: &str = "00mock-dev-token-0000000000000000000000000";
 
+/// The origin an org built without a listener ([`MockOrgBuilder::build`]) names in its links,
+/// unless [`MockOrgBuilder::base_url`] says otherwise. `.example` is reserved: it resolves nowhere.
+pub const DEFAULT_SERVICE_BASE_URL: &str = "https://mock.okta.example";
+
 /// Configures and starts a [`MockOrg`].
 #[derive(Debug, Clone)]
 #[must_use]
 pub struct MockOrgBuilder {
-    seed: u64,
+    seed: Option<u64>,
     users: usize,
     token: String,
+    api_tokens: Vec<(String, String)>,
+    shares: Vec<(String, u8)>,
+    default_share: u8,
     port: u16,
+    base_url: Option<String>,
     rate_limits: RateLimits,
     concurrency: Option<usize>,
     faults: FaultPlan,
@@ -73,10 +69,14 @@ pub struct MockOrgBuilder {
 impl Default for MockOrgBuilder {
     fn default() -> Self {
         Self {
-            seed: 0,
+            seed: None,
             users: 0,
             token: DEFAULT_TOKEN.into(),
+            api_tokens: Vec::new(),
+            shares: Vec::new(),
+            default_share: DEFAULT_SHARE_PERCENT,
             port: 0,
+            base_url: None,
             rate_limits: RateLimits::default(),
             concurrency: Some(75),
             faults: FaultPlan::new(0),
@@ -89,9 +89,11 @@ impl Default for MockOrgBuilder {
 }
 
 impl MockOrgBuilder {
-    /// Seed for all generated data (same seed, same org).
+    /// Seed for all generated data and ids: the same seed gives the same org, and the same ids
+    /// to the users it creates. Without a seed every org is different (ids are random per org,
+    /// as Okta's are); [`MockOrg::seed`] tells which seed was drawn, to replay a run.
     pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
+        self.seed = Some(seed);
         self
     }
 
@@ -101,9 +103,33 @@ impl MockOrgBuilder {
         self
     }
 
-    /// The SSWS API token to accept.
+    /// The org's SSWS API token, held by the principal [`DEFAULT_PRINCIPAL`].
     pub fn token(mut self, token: impl Into<String>) -> Self {
         self.token = token.into();
+        self
+    }
+
+    /// Another SSWS API token, held by its own principal `name` (with its own share of every
+    /// bucket, and its own [`PrincipalCounters`]).
+    pub fn api_token(mut self, name: impl Into<String>, token: impl Into<String>) -> Self {
+        self.api_tokens.push((name.into(), token.into()));
+        self
+    }
+
+    /// The share of every rate-limit bucket `principal` may use, in percent (1..=100): an API
+    /// token's name ([`DEFAULT_PRINCIPAL`] for [`token`](Self::token)'s) or an OAuth client's id.
+    /// Its requests get 429 once they used that share of a bucket's window, or once the org's
+    /// whole bucket is spent, whichever comes first; `X-Rate-Limit-Limit` reports the share,
+    /// `X-Rate-Limit-Remaining` the smaller of what is left of it and of the org's bucket.
+    pub fn share(mut self, principal: impl Into<String>, percent: u8) -> Self {
+        self.shares.push((principal.into(), percent));
+        self
+    }
+
+    /// The share of every bucket of each principal not given one with [`share`](Self::share)
+    /// (default [`DEFAULT_SHARE_PERCENT`], Okta's 50 %).
+    pub fn default_share(mut self, percent: u8) -> Self {
+        self.default_share = percent;
         self
     }
 
@@ -113,13 +139,22 @@ impl MockOrgBuilder {
         self
     }
 
+    /// The origin (`https://host[:port]`) an org built with [`build`](Self::build) names in
+    /// links, `Link` headers and the token audience: the client's org URL. Default
+    /// [`DEFAULT_SERVICE_BASE_URL`]. An org that [`start`](Self::start)s is always its socket's
+    /// `http://127.0.0.1:PORT`, so `start` refuses a base URL.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into().trim_end_matches('/').to_owned());
+        self
+    }
+
     /// Per-bucket limits and window length ([`RateLimits::disabled`] for benchmarks).
     pub fn rate_limits(mut self, limits: RateLimits) -> Self {
         self.rate_limits = limits;
         self
     }
 
-    /// Most requests in flight before 429 with `X-Rate-Limit-Limit: 0` (default 75).
+    /// Most requests in flight org-wide before 429 with `X-Rate-Limit-Limit: 0` (default 75).
     pub fn concurrency_limit(mut self, limit: usize) -> Self {
         self.concurrency = Some(limit);
         self
@@ -150,7 +185,8 @@ impl MockOrgBuilder {
     }
 
     /// Register an OAuth service app whose SPKI PEM public key (RSA or EC P-256) verifies its
-    /// client assertions at `POST /oauth2/v1/token`.
+    /// client assertions at `POST /oauth2/v1/token`. The app is a principal named by its client
+    /// id, with its own share of every bucket.
     pub fn oauth_client(
         mut self,
         client_id: impl Into<String>,
@@ -161,7 +197,7 @@ impl MockOrgBuilder {
         self
     }
 
-    /// Lifetime of issued access tokens (default one hour).
+    /// Lifetime of issued access tokens (default one hour, on the org's clock).
     pub fn access_token_ttl(mut self, ttl: Duration) -> Self {
         self.access_token_ttl = ttl;
         self
@@ -177,15 +213,73 @@ impl MockOrgBuilder {
 
     /// Bind `127.0.0.1`, seed the org and serve on the current tokio runtime.
     pub async fn start(self) -> Result<MockOrg, MockError> {
+        if self.base_url.is_some() {
+            return Err(MockError::Config(
+                "a base URL is for an org built without a listener; a started org is its socket's"
+                    .into(),
+            ));
+        }
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port)).await?;
         let addr = listener.local_addr()?;
-        let base = format!("http://{addr}");
-        let mut store = store::Store::new(base.clone(), self.seed);
-        seed::seed(&mut store, self.seed, self.users);
-        let shared = Arc::new(server::Shared {
+        let shared = self.shared(format!("http://{addr}"))?;
+        let (tx, rx) = oneshot::channel();
+        let task = tokio::spawn(server::serve(listener, shared.clone(), rx));
+        Ok(MockOrg {
+            shared,
+            addr: Some(addr),
+            shutdown: Some(tx),
+            task: Some(task),
+        })
+    }
+
+    /// Seed the org without a listener: it is reached through [`MockOrg::service`] only, in
+    /// process, so a test on paused time drives it without a socket. Its links name
+    /// [`base_url`](Self::base_url). Call it inside the tokio runtime (the org's clock starts at
+    /// tokio's now: the paused clock in a paused test).
+    pub fn build(self) -> Result<MockOrg, MockError> {
+        let base = self
+            .base_url
+            .clone()
+            .unwrap_or_else(|| DEFAULT_SERVICE_BASE_URL.to_owned());
+        let origin_only = ["http://", "https://"]
+            .iter()
+            .find_map(|scheme| base.strip_prefix(scheme))
+            .is_some_and(|rest| !rest.is_empty() && !rest.contains(['/', '?', '#', '@', ' ']));
+        if !origin_only {
+            return Err(MockError::Config(format!(
+                "base URL {base}: expected http(s)://host[:port] with no path"
+            )));
+        }
+        Ok(MockOrg {
+            shared: self.shared(base)?,
+            addr: None,
+            shutdown: None,
+            task: None,
+        })
+    }
+
+    fn shared(self, base: String) -> Result<Arc<server::Shared>, MockError> {
+        let seed = self.seed.unwrap_or_else(random_seed);
+        let mut tokens = vec![(DEFAULT_PRINCIPAL.to_owned(), self.token)];
+        tokens.extend(self.api_tokens);
+        let principals = principal::Principals::new(&principal::PrincipalConfig {
+            tokens,
+            clients: self
+                .oauth_clients
+                .iter()
+                .map(|(id, _)| id.clone())
+                .collect(),
+            shares: self.shares,
+            default_share: self.default_share,
+        })?;
+        let mut store = store::Store::new(base.clone(), seed);
+        seed::seed(&mut store, seed, self.users);
+        Ok(Arc::new(server::Shared {
             store: RwLock::new(store),
             base,
-            token: self.token,
+            metrics: introspect::Metrics::new(principals.names()),
+            principals,
+            seed,
             clock: clock::Clock::new(),
             limiter: ratelimit::RateLimiter::new(self.rate_limits),
             concurrency: ratelimit::Concurrency::new(self.concurrency),
@@ -195,24 +289,43 @@ impl MockOrgBuilder {
                 self.access_token_ttl,
                 self.loopback_audiences,
             )?,
-            metrics: introspect::Metrics::default(),
             log: introspect::RequestLog::new(self.log_capacity),
-        });
-        let (tx, rx) = oneshot::channel();
-        let task = tokio::spawn(server::serve(listener, shared.clone(), rx));
-        Ok(MockOrg {
-            shared,
-            addr,
-            shutdown: Some(tx),
-            task: Some(task),
-        })
+        }))
     }
 }
 
-/// A running mock org. Dropping it stops the server too.
+/// A seed no other org of this process or any other is likely to draw: std's per-process random
+/// keys (the ones `HashMap` uses), so unseeded orgs need no extra dependency.
+fn random_seed() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_nanos(),
+    );
+    hasher.finish()
+}
+
+/// What the org holds for a user that its JSON does not show, from [`MockOrg::user_activity`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UserActivity {
+    /// Open sessions (`DELETE …/sessions` and deactivation end them).
+    pub sessions: u32,
+    /// Enrolled factors (`reset_factors` removes them).
+    pub factors: u32,
+    /// One-time recovery tokens issued (forgot password, reset password).
+    pub recovery_tokens: u32,
+}
+
+/// A mock org: serving on loopback ([`MockOrgBuilder::start`]) or in process only
+/// ([`MockOrgBuilder::build`]), and reachable in process through [`MockOrg::service`] either way.
+/// Dropping it stops the server too.
 pub struct MockOrg {
     shared: Arc<server::Shared>,
-    addr: SocketAddr,
+    addr: Option<SocketAddr>,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -220,30 +333,51 @@ pub struct MockOrg {
 impl std::fmt::Debug for MockOrg {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MockOrg")
+            .field("base_url", &self.shared.base)
             .field("addr", &self.addr)
             .finish_non_exhaustive()
     }
 }
 
 impl MockOrg {
-    /// A builder with defaults: no users, [`DEFAULT_TOKEN`], Okta's limits, 75 in flight.
+    /// A builder with defaults: no users, [`DEFAULT_TOKEN`], Okta's limits, a 50 % share of
+    /// each for every principal, 75 in flight, a random seed.
     pub fn builder() -> MockOrgBuilder {
         MockOrgBuilder::default()
     }
 
-    /// `http://127.0.0.1:PORT`.
+    /// The org in process: a `tower::Service<http::Request<Full<Bytes>>>` running the same
+    /// handler as the socket (see [`MockService`]). Clones share the org.
+    pub fn service(&self) -> MockService {
+        MockService::new(self.shared.clone())
+    }
+
+    /// `http://127.0.0.1:PORT` for a started org; the [base URL](MockOrgBuilder::base_url) of
+    /// one built without a listener.
     pub fn base_url(&self) -> &str {
         &self.shared.base
     }
 
-    /// The socket address served.
+    /// The socket address served; `127.0.0.1:0` (nothing listens there) for an org built without
+    /// a listener — see [`local_addr`](Self::local_addr).
     pub fn addr(&self) -> SocketAddr {
+        self.addr
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    /// The socket address served, or `None` for an org built without a listener.
+    pub fn local_addr(&self) -> Option<SocketAddr> {
         self.addr
     }
 
-    /// The accepted SSWS token.
+    /// The SSWS token of [`DEFAULT_PRINCIPAL`].
     pub fn token(&self) -> &str {
-        &self.shared.token
+        self.shared.principals.primary_token()
+    }
+
+    /// The seed the org was built from: the one given, or the one drawn at random.
+    pub fn seed(&self) -> u64 {
+        self.shared.seed
     }
 
     /// The logged requests, oldest first.
@@ -278,6 +412,15 @@ impl MockOrg {
     /// The user's lifecycle status, e.g. `"ACTIVE"`.
     pub fn user_status(&self, id_or_login: &str) -> Option<&'static str> {
         self.store().user(id_or_login).map(|u| u.status.as_str())
+    }
+
+    /// What the org holds for a user that its JSON does not show.
+    pub fn user_activity(&self, id_or_login: &str) -> Option<UserActivity> {
+        self.store().user(id_or_login).map(|u| UserActivity {
+            sessions: u.sessions,
+            factors: u.factors,
+            recovery_tokens: u.recovery_tokens,
+        })
     }
 
     /// All users, DEPROVISIONED included.

@@ -1,6 +1,7 @@
 //! The org's resources as plain records. Rendering to Okta's JSON lives in `render`.
 
 use bytes::Bytes;
+use http::HeaderValue;
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
@@ -85,16 +86,29 @@ pub(crate) struct User {
     pub provider: (String, String),
     pub type_id: String,
     pub groups: Vec<usize>,
-    pub apps: Vec<usize>,
+    pub apps: Vec<AppAssignment>,
     pub idps: Vec<usize>,
     pub roles: Vec<Role>,
     pub grants: Vec<Grant>,
     pub tokens: Vec<RefreshToken>,
     pub sessions: u32,
     pub factors: u32,
+    /// One-time recovery tokens issued (forgot password, reset password).
+    pub recovery_tokens: u32,
     /// Pre-rendered JSON: the full user and the list form (only a `self` link).
     pub json: Bytes,
     pub json_list: Bytes,
+    /// The weak entity tag of `json`: it changes whenever the user's representation does.
+    pub etag: HeaderValue,
+}
+
+/// An app assigned to a user: the app (an index into the org's apps), the assignment's id
+/// (`appAssignmentId`) and its link's id, each unique in the org.
+#[derive(Debug, Clone)]
+pub(crate) struct AppAssignment {
+    pub app: usize,
+    pub assignment_id: String,
+    pub link_id: String,
 }
 
 impl User {

@@ -10,7 +10,8 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use tokio::time::Instant;
 
 const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 const KNOWN_SCOPES: &[&str] = &[
@@ -28,6 +29,7 @@ const KNOWN_SCOPES: &[&str] = &[
 #[derive(Debug, Clone)]
 pub(crate) struct Grant {
     pub expires: Instant,
+    pub client_id: String,
     pub scopes: Vec<String>,
 }
 
@@ -88,13 +90,10 @@ impl OAuth {
         })
     }
 
-    /// The scopes of a live access token.
-    pub fn check(&self, token: &str, now: Instant) -> Option<Vec<String>> {
+    /// The client and scopes of a live access token.
+    pub fn check(&self, token: &str, now: Instant) -> Option<Grant> {
         let tokens = self.tokens.read().ok()?;
-        tokens
-            .get(token)
-            .filter(|g| g.expires > now)
-            .map(|g| g.scopes.clone())
+        tokens.get(token).filter(|g| g.expires > now).cloned()
     }
 
     /// Answer a token request; `audience` is `{base_url}/oauth2/v1/token`.
@@ -188,7 +187,11 @@ impl OAuth {
             t.insert(
                 access.clone(),
                 Grant {
-                    expires: now + self.ttl,
+                    // A TTL past what an Instant holds never expires.
+                    expires: now
+                        .checked_add(self.ttl)
+                        .unwrap_or_else(|| now + Duration::from_secs(100 * 365 * 86_400)),
+                    client_id: client_id.clone(),
                     scopes,
                 },
             );

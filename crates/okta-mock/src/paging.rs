@@ -38,17 +38,17 @@ pub(crate) fn decode_cursor(raw: Option<&str>) -> Result<Option<u64>, ApiError> 
         .ok_or_else(|| ApiError::validation("after", "invalid cursor"))
 }
 
-/// The cursor of a sorted search: the last item's sort value (any JSON) and creation
-/// sequence, so that the next page starts after that item wherever it now sorts — a user
-/// created or changed meanwhile neither shifts the rest nor repeats it.
-pub(crate) fn encode_sort_cursor(value: &serde_json::Value, seq: u64) -> String {
-    URL_SAFE_NO_PAD.encode(format!("k{}", serde_json::json!([value, seq])))
+/// The cursor of a sorted search: the last item's sort value (any JSON) and id, so that the next
+/// page starts after that item wherever it now sorts — a user created or changed meanwhile
+/// neither shifts the rest nor repeats it.
+pub(crate) fn encode_sort_cursor(value: &serde_json::Value, id: &str) -> String {
+    URL_SAFE_NO_PAD.encode(format!("k{}", serde_json::json!([value, id])))
 }
 
-/// The sort value and sequence a sorted search's cursor holds; `None` (start) when absent.
+/// The sort value and id a sorted search's cursor holds; `None` (start) when absent.
 pub(crate) fn decode_sort_cursor(
     raw: Option<&str>,
-) -> Result<Option<(serde_json::Value, u64)>, ApiError> {
+) -> Result<Option<(serde_json::Value, String)>, ApiError> {
     let Some(raw) = raw else { return Ok(None) };
     URL_SAFE_NO_PAD
         .decode(raw)
@@ -56,7 +56,7 @@ pub(crate) fn decode_sort_cursor(
         .and_then(|b| String::from_utf8(b).ok())
         .and_then(|s| {
             let json = s.strip_prefix('k')?;
-            serde_json::from_str::<(serde_json::Value, u64)>(json).ok()
+            serde_json::from_str::<(serde_json::Value, String)>(json).ok()
         })
         .map(Some)
         .ok_or_else(|| ApiError::validation("after", "invalid cursor"))
@@ -141,8 +141,11 @@ mod tests {
     #[test]
     fn sort_cursors_round_trip_and_do_not_mix_with_plain_ones() {
         let value = serde_json::json!({"s": "Ada"});
-        let cursor = encode_sort_cursor(&value, 7);
-        assert_eq!(decode_sort_cursor(Some(&cursor)).unwrap(), Some((value, 7)));
+        let cursor = encode_sort_cursor(&value, "00u7");
+        assert_eq!(
+            decode_sort_cursor(Some(&cursor)).unwrap(),
+            Some((value, "00u7".to_owned()))
+        );
         assert!(decode_sort_cursor(Some(&encode_cursor(7))).is_err());
         assert!(decode_cursor(Some(&cursor)).is_err());
         assert_eq!(decode_sort_cursor(None).unwrap(), None);

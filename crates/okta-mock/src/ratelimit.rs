@@ -4,7 +4,8 @@
 use crate::clock::Clock;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use tokio::time::Instant;
 
 /// The rate-limit bucket a request counts against (Okta's management buckets).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -142,21 +143,35 @@ impl RateLimits {
 /// What the rate-limit headers of one response say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Quota {
+    /// The ceiling that binds the caller: its principal's share of the bucket (the whole bucket
+    /// for a request from no known principal).
     pub limit: u32,
+    /// What is left of that ceiling: the smaller of the principal's and the org's remaining.
     pub remaining: u32,
     /// Epoch seconds at which the window resets.
     pub reset: u64,
     pub allowed: bool,
 }
 
+/// A principal's ceiling in a bucket of `limit`: `share` percent, rounded up (so any share of a
+/// non-empty bucket allows at least one request).
+pub(crate) fn share_of(limit: u32, share: u8) -> u32 {
+    let scaled = (u64::from(limit) * u64::from(share)).div_ceil(100);
+    u32::try_from(scaled).unwrap_or(u32::MAX)
+}
+
 #[derive(Debug, Default)]
 struct Window {
     end: Option<Instant>,
     reset: u64,
+    /// Requests admitted in this window, org-wide.
     used: u32,
+    /// Requests admitted in this window, per principal.
+    by_principal: Vec<u32>,
 }
 
-/// Fixed windows aligned to whole wall-clock seconds, one per bucket.
+/// Fixed windows aligned to whole wall-clock seconds, one per bucket; within each, a count for
+/// the whole org and one per principal.
 #[derive(Debug)]
 pub(crate) struct RateLimiter {
     limits: RateLimits,
@@ -171,9 +186,16 @@ impl RateLimiter {
         }
     }
 
-    /// Count one request against `bucket` at `now`.
-    pub fn acquire(&self, bucket: Bucket, now: Instant, clock: &Clock) -> Quota {
-        let limit = self.limits.limit(bucket);
+    /// Count one request against `bucket` at `now`, for `principal` (its index and share).
+    pub fn acquire(
+        &self,
+        bucket: Bucket,
+        principal: Option<(usize, u8)>,
+        now: Instant,
+        clock: &Clock,
+    ) -> Quota {
+        let org_limit = self.limits.limit(bucket);
+        let limit = principal.map_or(org_limit, |(_, share)| share_of(org_limit, share));
         let Ok(mut w) = self.windows[bucket.index()].lock() else {
             return Quota {
                 limit,
@@ -191,13 +213,26 @@ impl RateLimiter {
             w.end = Some(now + (end_wall - wall));
             w.reset = end_wall.as_secs() + u64::from(end_wall.subsec_nanos() > 0);
             w.used = 0;
+            w.by_principal.iter_mut().for_each(|n| *n = 0);
         }
-        let allowed = !self.limits.enabled || w.used < limit;
+        let index = principal.map(|(index, _)| index);
+        if let Some(index) = index
+            && w.by_principal.len() <= index
+        {
+            w.by_principal.resize(index + 1, 0);
+        }
+        let own_used = |w: &Window| index.map_or(w.used, |i| w.by_principal[i]);
+        let allowed = !self.limits.enabled || (w.used < org_limit && own_used(&w) < limit);
         if allowed {
             w.used = w.used.saturating_add(1);
+            if let Some(i) = index {
+                w.by_principal[i] = w.by_principal[i].saturating_add(1);
+            }
         }
         let remaining = if self.limits.enabled {
-            limit.saturating_sub(w.used)
+            limit
+                .saturating_sub(own_used(&w))
+                .min(org_limit.saturating_sub(w.used))
         } else {
             limit
         };
@@ -291,9 +326,9 @@ mod tests {
         let clock = Clock::new();
         let limiter = RateLimiter::new(RateLimits::uniform(2, Duration::from_secs(60)));
         let t0 = Instant::now();
-        let a = limiter.acquire(Bucket::UserGet, t0, &clock);
-        let b = limiter.acquire(Bucket::UserGet, t0, &clock);
-        let c = limiter.acquire(Bucket::UserGet, t0, &clock);
+        let a = limiter.acquire(Bucket::UserGet, None, t0, &clock);
+        let b = limiter.acquire(Bucket::UserGet, None, t0, &clock);
+        let c = limiter.acquire(Bucket::UserGet, None, t0, &clock);
         assert_eq!((a.remaining, b.remaining, c.remaining), (1, 0, 0));
         assert!(a.allowed && b.allowed && !c.allowed);
         // Reset - Date is the whole seconds left in the window.
@@ -301,10 +336,10 @@ mod tests {
         assert!(a.reset > date && a.reset - date <= 60);
         assert_eq!(a.reset, c.reset);
         // Another bucket is independent.
-        assert!(limiter.acquire(Bucket::UserWrite, t0, &clock).allowed);
+        assert!(limiter.acquire(Bucket::UserWrite, None, t0, &clock).allowed);
         // After the window, a fresh one starts.
         let later = t0 + Duration::from_secs(61);
-        let d = limiter.acquire(Bucket::UserGet, later, &clock);
+        let d = limiter.acquire(Bucket::UserGet, None, later, &clock);
         assert!(d.allowed);
         assert_eq!(d.remaining, 1);
         assert!(d.reset > c.reset);
@@ -319,11 +354,47 @@ mod tests {
         });
         let t0 = Instant::now();
         for _ in 0..5 {
-            let quota = limiter.acquire(Bucket::UsersCollection, t0, &clock);
+            let quota = limiter.acquire(Bucket::UsersCollection, None, t0, &clock);
             assert!(quota.allowed);
             // The headers say the whole budget remains, so no client paces itself down.
             assert_eq!((quota.limit, quota.remaining), (1, 1));
         }
+    }
+
+    #[test]
+    fn a_principal_is_held_to_its_share_and_to_what_the_org_has_left() {
+        let clock = Clock::new();
+        let limiter = RateLimiter::new(RateLimits::uniform(10, Duration::from_secs(60)));
+        let t0 = Instant::now();
+        let a = Some((0, 50));
+        let b = Some((1, 80));
+        let first = limiter.acquire(Bucket::UserGet, a, t0, &clock);
+        assert_eq!((first.limit, first.remaining), (5, 4));
+        for _ in 0..4 {
+            assert!(limiter.acquire(Bucket::UserGet, a, t0, &clock).allowed);
+        }
+        // A's share is spent; B still has its own, bounded by what the org has left (5).
+        assert!(!limiter.acquire(Bucket::UserGet, a, t0, &clock).allowed);
+        let b1 = limiter.acquire(Bucket::UserGet, b, t0, &clock);
+        assert_eq!((b1.limit, b1.remaining, b1.allowed), (8, 4, true));
+        for _ in 0..4 {
+            assert!(limiter.acquire(Bucket::UserGet, b, t0, &clock).allowed);
+        }
+        // The org's 10 are spent though B has used 5 of its 8.
+        let b6 = limiter.acquire(Bucket::UserGet, b, t0, &clock);
+        assert_eq!((b6.remaining, b6.allowed), (0, false));
+        // A new window restores both.
+        let later = t0 + Duration::from_secs(61);
+        let fresh = limiter.acquire(Bucket::UserGet, a, later, &clock);
+        assert_eq!((fresh.remaining, fresh.allowed), (4, true));
+    }
+
+    #[test]
+    fn shares_round_up() {
+        assert_eq!(share_of(600, 50), 300);
+        assert_eq!(share_of(1, 50), 1);
+        assert_eq!(share_of(3, 50), 2);
+        assert_eq!(share_of(u32::MAX, 100), u32::MAX);
     }
 
     #[test]

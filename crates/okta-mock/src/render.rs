@@ -1,6 +1,8 @@
 //! Okta's JSON for each resource, with `_links` as absolute URLs on the mock's base URL.
 
-use crate::model::{App, CatalogApp, Grant, Group, Idp, RefreshToken, Role, Status, User};
+use crate::model::{
+    App, AppAssignment, CatalogApp, Grant, Group, Idp, RefreshToken, Role, Status, User,
+};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::macros::format_description;
@@ -141,15 +143,15 @@ pub(crate) fn group(base: &str, g: &Group) -> Value {
     })
 }
 
-pub(crate) fn app_link(base: &str, u: &User, a: &App, order: usize) -> Value {
+pub(crate) fn app_link(base: &str, a: &App, assignment: &AppAssignment, order: usize) -> Value {
     json!({
-        "id": format!("00ub0oNGTSWTBKOLGLNR{order}").get(..20).unwrap_or_default(),
+        "id": assignment.link_id,
         "label": a.label,
-        "linkUrl": format!("{base}/home/{}/{}/alnk{order}", a.name, a.id),
+        "linkUrl": format!("{base}/home/{}/{}/{order}", a.name, a.id),
         "logoUrl": format!("{base}/assets/img/logos/{}.png", a.name),
         "appName": a.name,
         "appInstanceId": a.id,
-        "appAssignmentId": format!("0ua{}", &u.id[3..]),
+        "appAssignmentId": assignment.assignment_id,
         "credentialsSetup": false,
         "hidden": false,
         "sortOrder": order,

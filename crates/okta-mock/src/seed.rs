@@ -242,15 +242,21 @@ pub(crate) fn seed(store: &mut Store, seed: u64, users: usize) {
             status,
             at: created,
         });
-        let Some(u) = store.user_mut(&id) else {
+        let Some(seq) = store.resolve(&id) else {
             continue;
         };
-        u.groups = vec![0, dept_group];
-        u.apps = plain_apps
+        let apps: Vec<usize> = plain_apps
             .iter()
             .copied()
             .filter(|_| rng.random_bool(0.4))
             .collect();
+        for app in apps {
+            store.assign_app(seq, app);
+        }
+        let Some(u) = store.user_mut(&id) else {
+            continue;
+        };
+        u.groups = vec![0, dept_group];
         if rng.random_bool(0.2) {
             u.idps.push(rng.random_range(0..idp_count));
         }

@@ -1,5 +1,6 @@
-//! The hyper service: request id, concurrency and rate limits, faults, auth, routing, and the
-//! headers every Okta response carries.
+//! The one handler behind both the loopback server and [`crate::MockService`]: request id,
+//! concurrency and rate limits, faults, auth, routing, the headers every Okta response carries,
+//! and compression when asked.
 
 use crate::api::{self, Query, Reply, Req};
 use crate::clock::Clock;
@@ -8,18 +9,18 @@ use crate::faults::{FaultEngine, Injected};
 use crate::ids;
 use crate::introspect::{LoggedRequest, Metrics, RequestLog, redact};
 use crate::oauth::OAuth;
+use crate::principal::Principals;
 use crate::ratelimit::{Bucket, Concurrency, Quota, RateLimiter};
+use crate::service::ConnectionClosed;
 use crate::store::Store;
 use bytes::Bytes;
-use http::header::{AUTHORIZATION, CONTENT_TYPE, DATE, HeaderName, LINK};
+use http::header::{ACCEPT_ENCODING, AUTHORIZATION, CONTENT_TYPE, DATE, ETAG, HeaderName, LINK};
 use http::{HeaderValue, Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use std::sync::{Arc, RwLock};
-use std::time::Instant;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinSet;
@@ -30,11 +31,12 @@ static LIMIT: HeaderName = HeaderName::from_static("x-rate-limit-limit");
 static REMAINING: HeaderName = HeaderName::from_static("x-rate-limit-remaining");
 static RESET: HeaderName = HeaderName::from_static("x-rate-limit-reset");
 
-/// Everything the service needs, shared by all connections.
+/// Everything the handler needs, shared by all connections and service clones.
 pub(crate) struct Shared {
     pub store: RwLock<Store>,
     pub base: String,
-    pub token: String,
+    pub principals: Principals,
+    pub seed: u64,
     pub clock: Clock,
     pub limiter: RateLimiter,
     pub concurrency: Concurrency,
@@ -43,18 +45,6 @@ pub(crate) struct Shared {
     pub metrics: Metrics,
     pub log: RequestLog,
 }
-
-/// Returned from the service to make hyper drop the connection without a response.
-#[derive(Debug)]
-pub(crate) struct ConnectionReset;
-
-impl std::fmt::Display for ConnectionReset {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("injected connection reset")
-    }
-}
-
-impl std::error::Error for ConnectionReset {}
 
 /// Accept connections until `shutdown` fires (or its sender is dropped).
 pub(crate) async fn serve(
@@ -77,6 +67,8 @@ pub(crate) async fn serve(
                 let shared = shared.clone();
                 let builder = builder.clone();
                 conns.spawn(async move {
+                    // An error from the handler (an injected reset) makes hyper drop the
+                    // connection without an answer.
                     let svc = service_fn(move |req| respond(shared.clone(), req));
                     let _ = builder.serve_connection(TokioIo::new(stream), svc).await;
                 });
@@ -87,20 +79,32 @@ pub(crate) async fn serve(
     conns.abort_all();
 }
 
+/// Answer one request, whatever carried it.
+///
 /// Like a real server, the mock finishes a request whose client hung up (a client that timed
 /// out cannot know whether its request was processed): with faults injected (latency), the
-/// request is handled in its own task, which a closed connection does not cancel.
-async fn respond(
+/// request is handled in its own task, which a closed connection or a dropped future does not
+/// cancel.
+pub(crate) async fn respond<B>(
     shared: Arc<Shared>,
-    req: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, ConnectionReset> {
-    if shared.faults.is_empty() {
+    req: Request<B>,
+) -> Result<Response<Full<Bytes>>, ConnectionClosed>
+where
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let accept_encoding = req.headers().get(ACCEPT_ENCODING).cloned();
+    let response = if shared.faults.is_empty() {
         handle(shared, req).await
     } else {
         tokio::spawn(handle(shared, req))
             .await
-            .unwrap_or(Err(ConnectionReset))
-    }
+            .unwrap_or(Err(ConnectionClosed::response_lost()))
+    }?;
+    Ok(match accept_encoding {
+        Some(accept) => crate::compress::compress(accept, response).await,
+        None => response,
+    })
 }
 
 struct Meta {
@@ -112,10 +116,59 @@ struct Meta {
     retry_count: Option<String>,
 }
 
-async fn handle(
+/// Who is calling, from the `Authorization` header (checked later, after the rate limit).
+enum Caller {
+    /// A known API token.
+    Token(usize),
+    /// A live OAuth access token: its client's principal and its scopes.
+    Bearer {
+        principal: Option<usize>,
+        scopes: Vec<String>,
+    },
+    /// No credentials, or ones the org does not know.
+    Unknown,
+}
+
+impl Caller {
+    fn principal(&self) -> Option<usize> {
+        match self {
+            Caller::Token(p) => Some(*p),
+            Caller::Bearer { principal, .. } => *principal,
+            Caller::Unknown => None,
+        }
+    }
+}
+
+fn identify(shared: &Shared, header: Option<&str>) -> Caller {
+    let Some(header) = header else {
+        return Caller::Unknown;
+    };
+    if let Some(token) = ssws_token(header) {
+        return shared
+            .principals
+            .by_token(token)
+            .map_or(Caller::Unknown, Caller::Token);
+    }
+    let Some(token) = header.strip_prefix("Bearer ") else {
+        return Caller::Unknown;
+    };
+    match shared.oauth.check(token, shared.clock.now()) {
+        Some(grant) => Caller::Bearer {
+            principal: shared.principals.by_client(&grant.client_id),
+            scopes: grant.scopes,
+        },
+        None => Caller::Unknown,
+    }
+}
+
+async fn handle<B>(
     shared: Arc<Shared>,
-    req: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, ConnectionReset> {
+    req: Request<B>,
+) -> Result<Response<Full<Bytes>>, ConnectionClosed>
+where
+    B: http_body::Body<Data = Bytes>,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     let meta = Meta {
         method: req.method().clone(),
         path: req.uri().path().to_owned(),
@@ -127,10 +180,21 @@ async fn handle(
     Metrics::bump(&shared.metrics.requests);
     let bucket = Bucket::classify(&meta.method, &meta.path);
     Metrics::bump(&shared.metrics.by_bucket[bucket.index()]);
+    let caller = identify(
+        &shared,
+        req.headers()
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let principal = caller.principal();
+    let principal_metrics = shared.metrics.principal(principal);
 
     let Some(_permit) = shared.concurrency.try_acquire() else {
         Metrics::bump(&shared.metrics.concurrency_rejected);
-        let now = Instant::now();
+        if let Some(m) = principal_metrics {
+            Metrics::bump(&m.concurrency_rejected);
+        }
+        let now = shared.clock.now();
         let quota = Quota {
             limit: 0,
             remaining: 0,
@@ -154,14 +218,18 @@ async fn handle(
     }
     if inj.reset_before {
         log(&shared, &meta, 0);
-        return Err(ConnectionReset);
+        return Err(ConnectionClosed::not_sent());
     }
 
+    let share = principal.and_then(|p| Some((p, shared.principals.get(p)?.share)));
     let quota = shared
         .limiter
-        .acquire(bucket, Instant::now(), &shared.clock);
+        .acquire(bucket, share, shared.clock.now(), &shared.clock);
     if !quota.allowed {
         Metrics::bump(&shared.metrics.rate_limited);
+        if let Some(m) = principal_metrics {
+            Metrics::bump(&m.rate_limited[bucket.index()]);
+        }
         return Ok(finish(
             &shared,
             &meta,
@@ -169,6 +237,9 @@ async fn handle(
             &quota,
             &inj,
         ));
+    }
+    if let Some(m) = principal_metrics {
+        Metrics::bump(&m.admitted[bucket.index()]);
     }
     if let Some(status) = inj.status {
         let (err, quota) = if status == 429 {
@@ -185,11 +256,7 @@ async fn handle(
         return Ok(finish(&shared, &meta, error_reply(&err), &quota, &inj));
     }
 
-    let auth = req
-        .headers()
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let if_match = header_text(&req, "if-match");
     let body = match Limited::new(req.into_body(), MAX_BODY).collect().await {
         Ok(b) => b.to_bytes(),
         Err(_) => {
@@ -206,7 +273,7 @@ async fn handle(
     let reply = if meta.path == "/oauth2/v1/token" {
         token_endpoint(&shared, &meta, &body)
     } else {
-        match authorize(&shared, &meta.method, auth.as_deref()) {
+        match authorize(&meta.method, &caller) {
             Err(e) => {
                 if e.status == StatusCode::UNAUTHORIZED {
                     Metrics::bump(&shared.metrics.unauthorized);
@@ -219,7 +286,9 @@ async fn handle(
                     path: &meta.path,
                     raw_query: &meta.query,
                     query: Query::parse(&meta.query),
+                    if_match: if_match.as_deref(),
                     body,
+                    now: shared.clock.datetime(shared.clock.now()),
                     store: &shared.store,
                 };
                 api::route(&req).unwrap_or_else(|e| error_reply(&e))
@@ -228,12 +297,12 @@ async fn handle(
     };
     if inj.reset_after {
         log(&shared, &meta, 0);
-        return Err(ConnectionReset);
+        return Err(ConnectionClosed::response_lost());
     }
     Ok(finish(&shared, &meta, reply, &quota, &inj))
 }
 
-fn header_text(req: &Request<Incoming>, name: &str) -> Option<String> {
+fn header_text<B>(req: &Request<B>, name: &str) -> Option<String> {
     req.headers()
         .get(name)
         .and_then(|v| v.to_str().ok())
@@ -246,7 +315,7 @@ fn token_endpoint(shared: &Shared, meta: &Meta, body: &Bytes) -> Reply {
     }
     Metrics::bump(&shared.metrics.token_requests);
     let audience = format!("{}/oauth2/v1/token", shared.base);
-    let (status, body, issued) = shared.oauth.token(body, &audience, Instant::now());
+    let (status, body, issued) = shared.oauth.token(body, &audience, shared.clock.now());
     if issued {
         Metrics::bump(&shared.metrics.tokens_issued);
     }
@@ -254,6 +323,7 @@ fn token_endpoint(shared: &Shared, meta: &Meta, body: &Bytes) -> Reply {
         status,
         body,
         links: Vec::new(),
+        etag: None,
     }
 }
 
@@ -263,29 +333,20 @@ fn ssws_token(header: &str) -> Option<&str> {
     header.strip_prefix("SSWS").map(str::trim_start)
 }
 
-/// `SSWS <token>` or a live `Bearer` token with a scope that covers the method.
-fn authorize(shared: &Shared, method: &Method, header: Option<&str>) -> Result<(), ApiError> {
-    let header = header.ok_or_else(ApiError::invalid_token)?;
-    if let Some(t) = ssws_token(header) {
-        return if t == shared.token {
-            Ok(())
-        } else {
-            Err(ApiError::invalid_token())
-        };
-    }
-    let t = header
-        .strip_prefix("Bearer ")
-        .ok_or_else(ApiError::invalid_token)?;
-    let scopes = shared
-        .oauth
-        .check(t, Instant::now())
-        .ok_or_else(ApiError::invalid_token)?;
-    let has = |s: &str| scopes.iter().any(|x| x == s);
-    let ok = has("okta.users.manage") || (*method == Method::GET && has("okta.users.read"));
-    if ok {
-        Ok(())
-    } else {
-        Err(ApiError::access_denied())
+/// A known API token, or a live `Bearer` token with a scope that covers the method.
+fn authorize(method: &Method, caller: &Caller) -> Result<(), ApiError> {
+    match caller {
+        Caller::Unknown => Err(ApiError::invalid_token()),
+        Caller::Token(_) => Ok(()),
+        Caller::Bearer { scopes, .. } => {
+            let has = |s: &str| scopes.iter().any(|x| x == s);
+            let ok = has("okta.users.manage") || (*method == Method::GET && has("okta.users.read"));
+            if ok {
+                Ok(())
+            } else {
+                Err(ApiError::access_denied())
+            }
+        }
     }
 }
 
@@ -294,6 +355,7 @@ fn error_reply(e: &ApiError) -> Reply {
         status: e.status,
         body: e.body(),
         links: Vec::new(),
+        etag: None,
     }
 }
 
@@ -319,7 +381,7 @@ fn finish(
     quota: &Quota,
     inj: &Injected,
 ) -> Response<Full<Bytes>> {
-    let now = Instant::now();
+    let now = shared.clock.now();
     let status = reply.status;
     let mut body = reply.body;
     if inj.malformed && status == StatusCode::OK {
@@ -348,6 +410,9 @@ fn finish(
     h.insert(RESET.clone(), HeaderValue::from(quota.reset));
     if inj.duplicate_reset {
         h.append(RESET.clone(), HeaderValue::from(quota.reset + 17));
+    }
+    if let Some(etag) = reply.etag {
+        h.insert(ETAG, etag);
     }
     for link in reply.links {
         h.append(LINK, link);

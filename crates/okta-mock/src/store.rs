@@ -1,9 +1,10 @@
 //! The org's state: users indexed by id, login and creation order, plus the resources around them.
 
 use crate::ids::okta_id;
-use crate::model::{App, Group, Idp, LinkDef, Status, User};
+use crate::model::{App, AppAssignment, Group, Idp, LinkDef, Status, User};
 use crate::render;
 use bytes::Bytes;
+use http::HeaderValue;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use serde_json::{Map, Value};
@@ -86,8 +87,10 @@ impl Store {
             tokens: Vec::new(),
             sessions: 0,
             factors: 0,
+            recovery_tokens: 0,
             json: Bytes::new(),
             json_list: Bytes::new(),
+            etag: HeaderValue::from_static("W/\"0\""),
         };
         self.by_login.insert(user.login().to_lowercase(), seq);
         self.by_id.insert(id.clone(), seq);
@@ -141,6 +144,22 @@ impl Store {
                 Bytes::from(serde_json::to_vec(&render::user(&base, u, true)).unwrap_or_default());
             u.json_list =
                 Bytes::from(serde_json::to_vec(&render::user(&base, u, false)).unwrap_or_default());
+            u.etag = entity_tag(&u.json);
+        }
+    }
+
+    /// Assign app `app` to the user with sequence `seq`, with fresh assignment and link ids.
+    pub fn assign_app(&mut self, seq: u64, app: usize) {
+        let assignment_id = okta_id(&mut self.rng, "0ua");
+        let link_id = okta_id(&mut self.rng, "0ul");
+        if let Some(u) = self.users.get_mut(&seq)
+            && !u.apps.iter().any(|a| a.app == app)
+        {
+            u.apps.push(AppAssignment {
+                app,
+                assignment_id,
+                link_id,
+            });
         }
     }
 
@@ -164,5 +183,32 @@ impl Store {
 
     pub fn group_index(&self, id: &str) -> Option<usize> {
         self.groups.iter().position(|g| g.id == id)
+    }
+}
+
+/// A weak entity tag for a representation: `W/"…"` over a 64-bit FNV-1a hash of its bytes (a
+/// version tag, not a checksum: any change of the user changes its JSON, so its tag).
+fn entity_tag(json: &[u8]) -> HeaderValue {
+    let hash = json.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    HeaderValue::from_str(&format!("W/\"{hash:016x}\""))
+        .unwrap_or(HeaderValue::from_static("W/\"0\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::entity_tag;
+
+    #[test]
+    fn entity_tags_are_weak_and_follow_the_bytes() {
+        let a = entity_tag(b"{\"a\":1}");
+        assert_eq!(a, entity_tag(b"{\"a\":1}"));
+        assert_ne!(a, entity_tag(b"{\"a\":2}"));
+        let text = a.to_str().unwrap();
+        assert!(
+            text.starts_with("W/\"") && text.ends_with('"') && text.len() == 20,
+            "{text}"
+        );
     }
 }

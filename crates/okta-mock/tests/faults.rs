@@ -1,11 +1,11 @@
 //! Each fault kind, observed from the client side; resets over raw TCP.
 
-mod common;
+mod support;
 
-use common::Api;
 use http::Method;
 use okta_mock::{Fault, FaultPlan, MockOrg};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use support::Api;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -115,15 +115,27 @@ async fn header_and_body_faults() {
     assert_ne!(resets[0], resets[1]);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn latency_and_probability() {
-    let org = org_with(Fault::latency(Duration::from_millis(30))).await;
-    let t = Instant::now();
-    Api::new(&org).get("/api/v1/users").await;
-    assert!(t.elapsed() >= Duration::from_millis(30));
+    let org = MockOrg::builder()
+        .seed(1)
+        .faults(FaultPlan::new(9).with(Fault::latency(Duration::from_millis(30))))
+        .build()
+        .unwrap();
+    let started = tokio::time::Instant::now();
+    Api::in_process(&org).get("/api/v1/users").await;
+    assert_eq!(
+        started.elapsed(),
+        Duration::from_millis(30),
+        "on tokio's clock"
+    );
 
-    let org = org_with(Fault::status(500).probability(0.5)).await;
-    let api = Api::new(&org);
+    let org = MockOrg::builder()
+        .seed(1)
+        .faults(FaultPlan::new(9).with(Fault::status(500).probability(0.5)))
+        .build()
+        .unwrap();
+    let api = Api::in_process(&org);
     let mut fails = 0;
     for _ in 0..40 {
         if api.get("/api/v1/users?limit=1").await.status == 500 {

@@ -1,10 +1,10 @@
 //! Listing: paging across inserts, Link headers, q, filter and search.
 
-mod common;
+mod support;
 
-use common::Api;
 use okta_mock::MockOrg;
 use std::collections::HashSet;
+use support::Api;
 
 fn ids(v: &serde_json::Value) -> Vec<String> {
     v.as_array()
@@ -25,6 +25,7 @@ async fn paging_survives_inserts_and_links_are_separate_absolute_lines() {
     let mut next = Some("/api/v1/users?limit=2".to_owned());
     let mut n = 0;
     while let Some(url) = next {
+        assert!(n < 20, "bounded: 18 users, 2 a page");
         let r = api.get(&url).await;
         assert_eq!(r.status, 200);
         let lines: Vec<_> = r
@@ -71,16 +72,11 @@ async fn limit_clamps_and_deprovisioned_are_hidden() {
     let api = Api::new(&org);
     let r = api.get("/api/v1/users?limit=1000").await;
     assert_eq!(r.json().as_array().unwrap().len(), 200);
-    let all: Vec<serde_json::Value> = {
-        let mut out = Vec::new();
-        let mut next = Some("/api/v1/users".to_owned());
-        while let Some(u) = next {
-            let r = api.get(&u).await;
-            out.extend(r.json().as_array().unwrap().iter().cloned());
-            next = r.next_link();
-        }
-        out
-    };
+    let all: Vec<serde_json::Value> = support::all_pages(&api, "/api/v1/users", 5)
+        .await
+        .iter()
+        .flat_map(|page| page.json().as_array().unwrap().clone())
+        .collect();
     assert!(all.iter().all(|u| u["status"] != "DEPROVISIONED"));
     let deprov = api
         .get("/api/v1/users?filter=status%20eq%20%22DEPROVISIONED%22")
@@ -184,6 +180,7 @@ async fn sorted_search_pages_neither_repeat_nor_skip_across_inserts() {
         let mut next = Some(format!("{search}&sortOrder={order}&limit=3"));
         let mut page = 0;
         while let Some(url) = next {
+            assert!(page < 10, "bounded: 14 users, 3 a page");
             let r = api.get(&url).await;
             assert_eq!(r.status, 200);
             seen.extend(ids(&r.json()));

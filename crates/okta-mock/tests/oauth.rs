@@ -1,13 +1,13 @@
 //! The OAuth token endpoint: RS256 and ES256 client assertions, and what it refuses.
 
-mod common;
+mod support;
 
-use common::Api;
 use http::Method;
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use okta_mock::MockOrg;
 use serde_json::json;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use support::Api;
 
 const RSA_PUB: &str = include_str!("keys/rsa_public.pem");
 const RSA_PRIV: &str = include_str!("keys/rsa_private.pem");
@@ -206,21 +206,51 @@ async fn bad_assertions_are_refused() {
     assert_eq!(org.counters().tokens_issued, 1);
 }
 
-#[tokio::test]
+/// Access tokens expire on the org's clock: paused time reaches the expiry with no wait.
+#[tokio::test(start_paused = true)]
 async fn expired_access_tokens_are_refused() {
     let org = MockOrg::builder()
         .oauth_client("0oarsa", RSA_PUB)
-        .access_token_ttl(Duration::ZERO)
+        .access_token_ttl(Duration::from_secs(600))
+        .build()
+        .unwrap();
+    let api = Api::in_process(&org);
+    let bearer = rsa_bearer(&org, &api, "okta.users.read", "x").await;
+    let get = || api.send(Method::GET, "/api/v1/users", None, Some(&bearer));
+    assert_eq!(get().await.status, 200);
+    tokio::time::advance(Duration::from_secs(599)).await;
+    assert_eq!(get().await.status, 200);
+    tokio::time::advance(Duration::from_secs(1)).await;
+    assert_eq!(get().await.status, 401);
+}
+
+/// An OAuth service app is a principal of its own, with its own share of each bucket.
+#[tokio::test]
+async fn an_oauth_client_is_a_principal_with_its_share() {
+    let org = MockOrg::builder()
+        .seed(1)
+        .oauth_client("0oarsa", RSA_PUB)
+        .share("0oarsa", 20)
+        .rate_limits(okta_mock::RateLimits::uniform(100, Duration::from_secs(60)))
         .start()
         .await
         .unwrap();
     let api = Api::new(&org);
-    let bearer = rsa_bearer(&org, &api, "okta.users.read", "x").await;
+    let bearer = rsa_bearer(&org, &api, "okta.users.read", "p").await;
+    let r = api
+        .send(Method::GET, "/api/v1/users", None, Some(&bearer))
+        .await;
+    assert_eq!(r.rate_limit().0, 20);
+    let r = api.get("/api/v1/users").await;
+    assert_eq!(r.rate_limit().0, 50, "the API token's default share");
+    let c = org.counters();
+    let bucket = okta_mock::Bucket::UsersCollection;
+    assert_eq!(c.principal("0oarsa").unwrap().admitted(bucket), 1);
     assert_eq!(
-        api.send(Method::GET, "/api/v1/users", None, Some(&bearer))
-            .await
-            .status,
-        401
+        c.principal(okta_mock::DEFAULT_PRINCIPAL)
+            .unwrap()
+            .admitted(bucket),
+        1
     );
 }
 

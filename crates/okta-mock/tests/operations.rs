@@ -1,13 +1,13 @@
 //! One call of each of the 49 operations, checking the status code, then validating every body
 //! against Okta's spec with python3's `jsonschema` (installed under the target directory if absent).
 
-mod common;
+mod support;
 
-use common::{Api, Resp};
 use http::Method;
 use okta_mock::MockOrg;
 use serde_json::{Value, json};
 use std::path::Path;
+use support::{Api, Resp};
 
 struct Recorder {
     api: Api,

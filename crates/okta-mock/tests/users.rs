@@ -1,10 +1,10 @@
 //! Users CRUD, lifecycle and errors over real loopback HTTP.
 
-mod common;
+mod support;
 
-use common::Api;
 use http::Method;
 use okta_mock::MockOrg;
+use support::Api;
 
 async fn org() -> MockOrg {
     MockOrg::builder().seed(1).users(20).start().await.unwrap()
@@ -148,7 +148,7 @@ async fn delete_deactivates_then_deletes() {
     assert_eq!(api.call(Method::DELETE, &path, None).await.status, 404);
 }
 
-async fn lifecycle(api: &Api, id: &str, op: &str) -> common::Resp {
+async fn lifecycle(api: &Api, id: &str, op: &str) -> support::Resp {
     api.post(&format!("/api/v1/users/{id}/lifecycle/{op}"), "")
         .await
 }

@@ -7,7 +7,6 @@ use crate::ids;
 use crate::model::Status;
 use crate::render;
 use serde_json::{Value, json};
-use time::OffsetDateTime;
 
 /// `POST /api/v1/users/{id}/credentials/{op}`.
 pub(super) fn dispatch(req: &Req<'_>, id: &str, op: &str) -> ApiResult {
@@ -48,7 +47,7 @@ fn change_password(req: &Req<'_>, id: &str) -> ApiResult {
             "password: Password cannot be your current password",
         ));
     }
-    let now = OffsetDateTime::now_utc();
+    let now = req.now;
     u.password = Some(new);
     u.password_changed = Some(now);
     u.last_updated = now;
@@ -90,7 +89,7 @@ fn change_recovery_question(req: &Req<'_>, id: &str) -> ApiResult {
         ));
     }
     u.recovery = Some(recovery);
-    u.last_updated = OffsetDateTime::now_utc();
+    u.last_updated = req.now;
     let creds = render::credentials(u);
     let uid = u.id.clone();
     store.rerender(&uid);
@@ -98,9 +97,11 @@ fn change_recovery_question(req: &Req<'_>, id: &str) -> ApiResult {
 }
 
 fn forgot_password(req: &Req<'_>, id: &str) -> ApiResult {
-    let store = write(req.store);
+    let mut store = write(req.store);
     let seq = find(&store, id)?;
-    let u = &store.users[&seq];
+    let Some(u) = store.users.get_mut(&seq) else {
+        return Err(ApiError::not_found(id, "User"));
+    };
     if u.status != Status::Active {
         return Err(ApiError::status_forbidden());
     }
@@ -109,6 +110,7 @@ fn forgot_password(req: &Req<'_>, id: &str) -> ApiResult {
             "recovery_question: The user has no recovery question.",
         ));
     }
+    u.recovery_tokens = u.recovery_tokens.saturating_add(1);
     if req.query.flag("sendEmail", true) {
         return Ok(Reply::json(&json!({})));
     }

@@ -70,8 +70,7 @@ fn set_status(u: &mut User, status: Status, now: OffsetDateTime) {
 }
 
 /// Deactivate in place (used by the first `DELETE` too).
-pub(crate) fn deprovision(u: &mut User) {
-    let now = OffsetDateTime::now_utc();
+pub(crate) fn deprovision(u: &mut User, now: OffsetDateTime) {
     set_status(u, Status::Deprovisioned, now);
     u.sessions = 0;
 }
@@ -98,7 +97,7 @@ pub(super) fn dispatch(req: &Req<'_>, id: &str, op: &str) -> ApiResult {
     let mut store = write(req.store);
     let seq = find(&store, id)?;
     let base = store.base.clone();
-    let now = OffsetDateTime::now_utc();
+    let now = req.now;
     let Some(u) = store.users.get_mut(&seq) else {
         return Err(ApiError::not_found(id, "User"));
     };
@@ -120,6 +119,7 @@ pub(super) fn dispatch(req: &Req<'_>, id: &str, op: &str) -> ApiResult {
             }
         }
         Op::ResetPassword => {
+            u.recovery_tokens = u.recovery_tokens.saturating_add(1);
             if req.query.flag("revokeSessions", false) {
                 u.sessions = 0;
             }
@@ -156,7 +156,7 @@ pub(super) fn dispatch(req: &Req<'_>, id: &str, op: &str) -> ApiResult {
     let uid = u.id.clone();
     store.rerender(&uid);
     if op == Op::ExpirePassword && !temp {
-        return Ok(Reply::bytes(store.users[&seq].json.clone()));
+        return Ok(Reply::user(&store.users[&seq]));
     }
     Ok(reply)
 }

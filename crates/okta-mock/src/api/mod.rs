@@ -8,6 +8,7 @@ mod roles;
 mod users;
 
 use crate::error::ApiError;
+use crate::model::User;
 use crate::store::Store;
 use bytes::Bytes;
 use http::{HeaderValue, Method, StatusCode};
@@ -15,6 +16,7 @@ use percent_encoding::percent_decode_str;
 use serde_json::Value;
 use std::borrow::Cow;
 use std::sync::RwLock;
+use time::OffsetDateTime;
 
 /// Query parameters, decoded (`+` as space), in order.
 #[derive(Debug, Default)]
@@ -59,19 +61,33 @@ pub(crate) struct Req<'a> {
     pub path: &'a str,
     pub raw_query: &'a str,
     pub query: Query,
+    /// The `If-Match` header, for the operations that honour it.
+    pub if_match: Option<&'a str>,
     pub body: Bytes,
+    /// The org's clock at arrival: what `created`, `lastUpdated`, … record.
+    pub now: OffsetDateTime,
     pub store: &'a RwLock<Store>,
 }
 
-/// A successful answer: status, JSON body (possibly empty) and `Link` header lines.
+/// A successful answer: status, JSON body (possibly empty), `Link` header lines, and the `ETag`
+/// of a single user.
 #[derive(Debug)]
 pub(crate) struct Reply {
     pub status: StatusCode,
     pub body: Bytes,
     pub links: Vec<HeaderValue>,
+    pub etag: Option<HeaderValue>,
 }
 
 impl Reply {
+    /// A single user, with its `ETag`.
+    pub fn user(user: &User) -> Reply {
+        Reply {
+            etag: Some(user.etag.clone()),
+            ..Reply::bytes(user.json.clone())
+        }
+    }
+
     pub fn json(value: &Value) -> Reply {
         Reply::bytes(Bytes::from(serde_json::to_vec(value).unwrap_or_default()))
     }
@@ -81,6 +97,7 @@ impl Reply {
             status: StatusCode::OK,
             body,
             links: Vec::new(),
+            etag: None,
         }
     }
 
@@ -89,6 +106,7 @@ impl Reply {
             status,
             body: Bytes::new(),
             links: Vec::new(),
+            etag: None,
         }
     }
 
@@ -107,6 +125,7 @@ impl Reply {
             status: StatusCode::OK,
             body: Bytes::from(out),
             links,
+            etag: None,
         }
     }
 }

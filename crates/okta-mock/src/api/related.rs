@@ -16,11 +16,11 @@ fn to_bytes(v: &Value) -> Bytes {
 pub(super) fn app_links(req: &Req<'_>, id: &str) -> ApiResult {
     let store = read(req.store);
     let u = &store.users[&find(&store, id)?];
-    let items = u.apps.iter().enumerate().filter_map(|(i, a)| {
+    let items = u.apps.iter().enumerate().filter_map(|(i, assignment)| {
         store
             .apps
-            .get(*a)
-            .map(|app| to_bytes(&render::app_link(&store.base, u, app, i)))
+            .get(assignment.app)
+            .map(|app| to_bytes(&render::app_link(&store.base, app, assignment, i)))
     });
     Ok(Reply::array(items, Vec::new()))
 }

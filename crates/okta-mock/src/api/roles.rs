@@ -11,7 +11,6 @@ use crate::store::Store;
 use bytes::Bytes;
 use http::{Method, StatusCode};
 use serde_json::Value;
-use time::OffsetDateTime;
 
 const ROLE_TYPES: &[&str] = &[
     "ACCESS_CERTIFICATIONS_ADMIN",
@@ -86,7 +85,7 @@ pub(super) fn assign(req: &Req<'_>, id: &str) -> ApiResult {
         id: okta_id(&mut store.rng, "ra1"),
         kind,
         custom,
-        created: OffsetDateTime::now_utc(),
+        created: req.now,
         app_targets: Vec::new(),
         group_targets: Vec::new(),
     };

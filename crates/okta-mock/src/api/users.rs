@@ -114,7 +114,6 @@ impl CursorVal {
 /// `GET /api/v1/users` (listUsers).
 pub(super) fn list(req: &Req<'_>) -> ApiResult {
     let qp = &req.query;
-    let q = qp.get("q").map(str::to_lowercase);
     let expr = match (qp.get("search"), qp.get("filter")) {
         (Some(s), _) => {
             Some(expr::parse(s, Mode::Search).map_err(|e| ApiError::invalid_search(&e))?)
@@ -124,6 +123,12 @@ pub(super) fn list(req: &Req<'_>) -> ApiResult {
         }
         _ => None,
     };
+    // `q` applies when no search or filter does; it "doesn't support pagination" (the spec):
+    // one page from the start, 10 users unless `limit` says otherwise, no `next` link.
+    let q = qp
+        .get("q")
+        .filter(|_| expr.is_none())
+        .map(str::to_lowercase);
     let limit = paging::limit(
         qp.get("limit"),
         if q.is_some() { 10 } else { paging::MAX_LIMIT },
@@ -141,6 +146,11 @@ pub(super) fn list(req: &Req<'_>) -> ApiResult {
         _ => None,
     };
     let (items, next) = match sort {
+        None if q.is_some() => {
+            let (items, _) =
+                paging::page(store.users.values().filter(keep), |u| u.seq, None, limit);
+            (items, None)
+        }
         None => {
             let after = paging::decode_cursor(qp.get("after"))?;
             paging::page(store.users.values().filter(keep), |u| u.seq, after, limit)
@@ -150,31 +160,33 @@ pub(super) fn list(req: &Req<'_>) -> ApiResult {
             let descending = qp
                 .get("sortOrder")
                 .is_some_and(|o| o.eq_ignore_ascii_case("desc"));
-            // (sort value, creation sequence) in the order asked for.
-            let order = |a: &AttrVal<'_>, a_seq: u64, b: &AttrVal<'_>, b_seq: u64| {
-                let ascending = cmp_vals(a, b).then(a_seq.cmp(&b_seq));
-                if descending {
-                    ascending.reverse()
+            // By sort value in the order asked for; users with equal values "are ordered by
+            // id" (the spec), ascending in either order.
+            let order = |a: &AttrVal<'_>, a_id: &str, b: &AttrVal<'_>, b_id: &str| {
+                let by_value = cmp_vals(a, b);
+                let by_value = if descending {
+                    by_value.reverse()
                 } else {
-                    ascending
-                }
+                    by_value
+                };
+                by_value.then_with(|| a_id.cmp(b_id))
             };
-            let cursor = after.map(|(value, seq)| (CursorVal::from_json(value), seq));
+            let cursor = after.map(|(value, id)| (CursorVal::from_json(value), id));
             let mut all: Vec<&User> = store
                 .users
                 .values()
                 .filter(keep)
                 .filter(|u| {
-                    cursor.as_ref().is_none_or(|(value, seq)| {
-                        order(&u.attr(&attr), u.seq, &value.as_attr(), *seq) == Ordering::Greater
+                    cursor.as_ref().is_none_or(|(value, id)| {
+                        order(&u.attr(&attr), &u.id, &value.as_attr(), id) == Ordering::Greater
                     })
                 })
                 .collect();
-            all.sort_by(|a, b| order(&a.attr(&attr), a.seq, &b.attr(&attr), b.seq));
+            all.sort_by(|a, b| order(&a.attr(&attr), &a.id, &b.attr(&attr), &b.id));
             let more = all.len() > limit;
             all.truncate(limit);
             let next = all.last().filter(|_| more).map(|last| {
-                paging::encode_sort_cursor(&CursorVal::to_json(&last.attr(&attr)), last.seq)
+                paging::encode_sort_cursor(&CursorVal::to_json(&last.attr(&attr)), &last.id)
             });
             (all, next)
         }
@@ -190,7 +202,37 @@ pub(super) fn list(req: &Req<'_>) -> ApiResult {
 pub(super) fn get(req: &Req<'_>, id: &str) -> ApiResult {
     let store = read(req.store);
     let seq = find(&store, id)?;
-    Ok(Reply::bytes(store.users[&seq].json.clone()))
+    Ok(Reply::user(&store.users[&seq]))
+}
+
+/// Whether `If-Match` (absent, `*`, or a list of entity tags) lets a write to `user` go on:
+/// E0000242 when it is not a list of entity tags, E0000231 (412) when none matches. Comparison
+/// is weak (`W/` ignored), as the tags Okta sends are weak.
+fn check_if_match(if_match: Option<&str>, user: &User) -> Result<(), ApiError> {
+    let Some(header) = if_match else {
+        return Ok(());
+    };
+    let header = header.trim();
+    if header == "*" {
+        return Ok(());
+    }
+    let opaque = |tag: &str| -> Option<String> {
+        let tag = tag.trim();
+        let tag = tag.strip_prefix("W/").unwrap_or(tag);
+        let inner = tag.strip_prefix('"')?.strip_suffix('"')?;
+        (!inner.contains('"')).then(|| inner.to_owned())
+    };
+    let current = user.etag.to_str().ok().and_then(opaque);
+    let mut matched = false;
+    for tag in header.split(',') {
+        let tag = opaque(tag).ok_or_else(ApiError::invalid_etag)?;
+        matched |= current.as_deref() == Some(tag.as_str());
+    }
+    if matched {
+        Ok(())
+    } else {
+        Err(ApiError::etag_mismatch())
+    }
 }
 
 fn require_profile_fields(profile: &Map<String, Value>) -> Result<(), ApiError> {
@@ -313,14 +355,14 @@ pub(super) fn create(req: &Req<'_>) -> ApiResult {
         password,
         recovery,
         status,
-        at: OffsetDateTime::now_utc(),
+        at: req.now,
     });
     if let Some(u) = store.user_mut(&id) {
         u.groups = groups;
     }
     store.rerender(&id);
     let seq = find(&store, &id)?;
-    Ok(Reply::bytes(store.users[&seq].json.clone()))
+    Ok(Reply::user(&store.users[&seq]))
 }
 
 /// `POST` (partial, `replace == false`) or `PUT` (full) `/api/v1/users/{idOrLogin}`.
@@ -337,6 +379,7 @@ pub(super) fn update(req: &Req<'_>, id: &str, replace: bool) -> ApiResult {
     let mut store = write(req.store);
     let seq = find(&store, id)?;
     let user = &store.users[&seq];
+    check_if_match(req.if_match, user)?;
     let old_login = user.login().to_owned();
     let profile = match new_profile {
         None => None,
@@ -358,7 +401,7 @@ pub(super) fn update(req: &Req<'_>, id: &str, replace: bool) -> ApiResult {
             return Err(ApiError::duplicate_login());
         }
     }
-    let now = OffsetDateTime::now_utc();
+    let now = req.now;
     let Some(u) = store.users.get_mut(&seq) else {
         return Err(ApiError::not_found(id, "User"));
     };
@@ -376,7 +419,7 @@ pub(super) fn update(req: &Req<'_>, id: &str, replace: bool) -> ApiResult {
     let uid = u.id.clone();
     store.reindex_login(seq, &old_login);
     store.rerender(&uid);
-    Ok(Reply::bytes(store.users[&seq].json.clone()))
+    Ok(Reply::user(&store.users[&seq]))
 }
 
 /// `DELETE /api/v1/users/{idOrLogin}`: deactivates first, deletes the second time.
@@ -389,7 +432,7 @@ pub(super) fn delete(req: &Req<'_>, id: &str) -> ApiResult {
     if u.status == Status::Deprovisioned {
         store.remove_user(seq);
     } else {
-        super::lifecycle::deprovision(u);
+        super::lifecycle::deprovision(u, req.now);
         let uid = u.id.clone();
         store.rerender(&uid);
     }

@@ -5,11 +5,15 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 const USAGE: &str = "usage: okta-mock [--port N] [--token T] [--users N] [--seed N]
+  [--api-token NAME=TOKEN]... [--share PRINCIPAL=PERCENT]... [--default-share PERCENT]
   [--window-ms N] [--limit N] [--limit-collection N] [--limit-user-get N] [--limit-user-write N]
   [--limit-other N] [--no-rate-limits] [--concurrency N] [--no-concurrency-limit]
   [--fault KIND:P[@METHOD:PATH]]... [--fault-seed N] [--latency-ms N] [--no-log]
   [--oauth-client ID=PEM_FILE]... [--token-ttl-secs N] [--behind-proxy]
-  fault kinds: 500 503 429 (any status), reset-before, reset-after, malformed, no-date, dup-reset";
+  fault kinds: 500 503 429 (any status), reset-before, reset-after, malformed, no-date, dup-reset
+  principals: --token's is named \"default\", each --api-token's NAME, each --oauth-client's ID;
+  each may use PERCENT (1..=100, default 50 as Okta) of every rate-limit bucket
+  without --seed, ids and data are random per run (the seed drawn is printed)";
 
 fn parse_fault(spec: &str) -> Result<Fault, String> {
     let (main, scope) = match spec.split_once('@') {
@@ -50,6 +54,13 @@ fn parse_fault(spec: &str) -> Result<Fault, String> {
     }
 }
 
+fn parse_percent(flag: &str, v: &str) -> Result<u8, String> {
+    v.parse::<u8>()
+        .ok()
+        .filter(|p| (1..=100).contains(p))
+        .ok_or(format!("{flag}: {v} is not a percentage within 1..=100"))
+}
+
 fn parse(args: &[String]) -> Result<okta_mock::MockOrgBuilder, String> {
     let mut b = MockOrg::builder().port(8080);
     let mut limits = RateLimits::default();
@@ -62,25 +73,44 @@ fn parse(args: &[String]) -> Result<okta_mock::MockOrgBuilder, String> {
             v.parse::<u64>()
                 .map_err(|_| format!("{flag}: {v} is not a number"))
         };
+        let num32 = |v: String| {
+            v.parse::<u32>()
+                .map_err(|_| format!("{flag}: {v} is not a number up to {}", u32::MAX))
+        };
         match flag.as_str() {
             "--port" => {
                 b = b.port(u16::try_from(num(value()?)?).map_err(|_| "--port: out of range")?)
             }
             "--token" => b = b.token(value()?),
+            "--api-token" => {
+                let v = value()?;
+                let (name, token) = v
+                    .split_once('=')
+                    .ok_or("--api-token: expected NAME=TOKEN")?;
+                b = b.api_token(name, token);
+            }
+            "--share" => {
+                let v = value()?;
+                let (name, percent) = v
+                    .split_once('=')
+                    .ok_or("--share: expected PRINCIPAL=PERCENT")?;
+                b = b.share(name, parse_percent("--share", percent)?);
+            }
+            "--default-share" => b = b.default_share(parse_percent(flag, &value()?)?),
             "--users" => b = b.users(num(value()?)? as usize),
             "--seed" => b = b.seed(num(value()?)?),
             "--window-ms" => limits.window = Duration::from_millis(num(value()?)?.max(1)),
             "--limit" => {
-                let n = u32::try_from(num(value()?)?).map_err(|_| "--limit: out of range")?;
+                let n = num32(value()?)?;
                 limits = RateLimits {
                     window: limits.window,
                     ..RateLimits::uniform(n, limits.window)
                 };
             }
-            "--limit-collection" => limits.users_collection = num(value()?)? as u32,
-            "--limit-user-get" => limits.user_get = num(value()?)? as u32,
-            "--limit-user-write" => limits.user_write = num(value()?)? as u32,
-            "--limit-other" => limits.users_other = num(value()?)? as u32,
+            "--limit-collection" => limits.users_collection = num32(value()?)?,
+            "--limit-user-get" => limits.user_get = num32(value()?)?,
+            "--limit-user-write" => limits.user_write = num32(value()?)?,
+            "--limit-other" => limits.users_other = num32(value()?)?,
             "--no-rate-limits" => limits.enabled = false,
             "--concurrency" => b = b.concurrency_limit(num(value()?)? as usize),
             "--no-concurrency-limit" => b = b.no_concurrency_limit(),
@@ -139,10 +169,16 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
+        // The first line's form is read by scripts and the benches: keep it.
         println!(
             "okta-mock listening on {} (token {})",
             org.base_url(),
             org.token()
+        );
+        println!(
+            "okta-mock seed {} (--seed {} replays this org)",
+            org.seed(),
+            org.seed()
         );
         let _ = tokio::signal::ctrl_c().await;
         org.shutdown().await;
@@ -166,5 +202,16 @@ mod tests {
         assert!(parse(&args("--users many")).is_err());
         assert!(parse(&args("--fault 503:2")).is_err());
         assert!(parse(&args("--fault explode:0.1")).is_err());
+        assert!(
+            parse(&args(
+                "--api-token replica=tok --share replica=30 --share default=100 --default-share 40"
+            ))
+            .is_ok()
+        );
+        assert!(parse(&args("--api-token replica")).is_err());
+        assert!(parse(&args("--share replica=0")).is_err());
+        assert!(parse(&args("--share replica=101")).is_err());
+        assert!(parse(&args("--default-share x")).is_err());
+        assert!(parse(&args("--limit-user-get 4294967296")).is_err());
     }
 }
