@@ -494,4 +494,71 @@ mod tests {
             "{text}"
         );
     }
+
+    fn api_error(status: StatusCode) -> Error {
+        let mut api: ApiError =
+            serde_json::from_str(r#"{"errorCode":"E0000009","errorSummary":"Internal"}"#).unwrap();
+        api.status = status;
+        Error::Api(Box::new(api))
+    }
+
+    #[test]
+    fn every_error_whose_outcome_is_unknown_says_so_and_no_other() {
+        let io = || -> BoxError { Box::new(std::io::Error::other("connection reset")) };
+        let unexpected = |status| Error::UnexpectedStatus {
+            status,
+            request_id: None,
+            snippet: "<html>".into(),
+        };
+        let errors = [
+            Error::Transport {
+                not_sent: false,
+                source: io(),
+            },
+            Error::Transport {
+                not_sent: true,
+                source: io(),
+            },
+            Error::Timeout {
+                kind: TimeoutKind::Connect,
+            },
+            Error::Timeout {
+                kind: TimeoutKind::Attempt,
+            },
+            Error::Timeout {
+                kind: TimeoutKind::Call,
+            },
+            Error::Timeout {
+                kind: TimeoutKind::BodyStalled,
+            },
+            Error::MalformedResponse { source: io() },
+            api_error(StatusCode::BAD_GATEWAY),
+            api_error(StatusCode::GATEWAY_TIMEOUT),
+            api_error(StatusCode::INTERNAL_SERVER_ERROR),
+            api_error(StatusCode::SERVICE_UNAVAILABLE),
+            unexpected(StatusCode::BAD_GATEWAY),
+            unexpected(StatusCode::GATEWAY_TIMEOUT),
+            unexpected(StatusCode::NOT_FOUND),
+            Error::BodyTooLarge { limit: 10 },
+            Error::PaginationCycle { next: "/x".into() },
+        ];
+        let phrase = "the request was sent and no answer came: it may have taken effect";
+        let mut unknown = 0;
+        for error in &errors {
+            let text = error.to_string();
+            assert_eq!(text.contains(phrase), error.is_outcome_unknown(), "{text}");
+            unknown += usize::from(error.is_outcome_unknown());
+        }
+        assert_eq!(
+            unknown, 9,
+            "transport (sent), 3 timeouts, malformed, 2×502, 2×504"
+        );
+        assert_eq!(
+            Error::Timeout {
+                kind: TimeoutKind::Attempt
+            }
+            .to_string(),
+            format!("timed out (attempt); {phrase}")
+        );
+    }
 }

@@ -105,7 +105,7 @@ impl<S: HttpService> Users<S> {
                 None => Ok(None),
                 Some(target) => link::path_and_query(&target).map(Some).map_err(|reason| {
                     Error::InvalidNextLink {
-                        link: response.redactor.redact_owned(snippet(target.as_bytes())),
+                        link: snippet(target.as_bytes(), &response.redactor),
                         reason,
                     }
                 }),

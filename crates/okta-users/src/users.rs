@@ -74,7 +74,7 @@ impl RawResponse {
     fn decode_error(&self, source: serde_json::Error) -> Error {
         Error::Decode {
             request_id: self.request_id(),
-            snippet: self.redactor.redact_owned(snippet(&self.body)),
+            snippet: snippet(&self.body, &self.redactor),
             source: redact_json_error(source, &self.redactor),
         }
     }
@@ -212,17 +212,23 @@ pub(crate) fn error_from_response(
         _ => Error::UnexpectedStatus {
             status,
             request_id: request_id.map(|id| redactor.redact_owned(id)),
-            snippet: redactor.redact_owned(snippet(body)),
+            snippet: snippet(body, redactor),
         },
     }
 }
 
-/// The first 200 characters of a body, lossily decoded, for error messages.
-pub(crate) fn snippet(body: &[u8]) -> String {
+/// The first 200 characters of a body, lossily decoded, for error messages, with the secrets
+/// `redactor` knows cut out — before the text is cut, so that no part of a secret survives at
+/// the cut.
+pub(crate) fn snippet(body: &[u8], redactor: &Redactor) -> String {
     const MAX: usize = 200;
-    let text = String::from_utf8_lossy(&body[..body.len().min(MAX * 4)]);
+    // 200 characters take at most 800 bytes; a secret starting within them ends within the
+    // window.
+    let window = (MAX * 4).saturating_add(redactor.longest());
+    let text = String::from_utf8_lossy(&body[..body.len().min(window)]);
+    let text = redactor.redact(&text);
     let mut out: String = text.chars().take(MAX).collect();
-    if text.chars().count() > MAX || body.len() > MAX * 4 {
+    if text.chars().nth(MAX).is_some() || body.len() > window {
         out.push('…');
     }
     out
@@ -292,7 +298,18 @@ mod tests {
     #[test]
     fn snippets_are_cut() {
         let long = "x".repeat(1000);
-        let cut = snippet(long.as_bytes());
+        let cut = snippet(long.as_bytes(), &Redactor::default());
         assert_eq!(cut.chars().count(), 201);
+    }
+
+    #[test]
+    fn a_secret_across_the_cut_is_cut_out_whole() {
+        let secret = "s3cr3t-token-across-the-cut";
+        let redactor = Redactor::new([secret]);
+        for start in [0, 180, 195, 199, 790, 799] {
+            let body = format!("{}{secret}{}", "x".repeat(start), "y".repeat(1000));
+            let cut = snippet(body.as_bytes(), &redactor);
+            assert!(!cut.contains(&secret[..8]), "{start}: {cut}");
+        }
     }
 }
