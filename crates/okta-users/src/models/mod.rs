@@ -10,6 +10,13 @@
 //! - Timestamps are [`time::OffsetDateTime`] (RFC 3339).
 //! - Every enum is open: a value Okta adds later decodes to `Other(String)` and is sent back
 //!   unchanged (see [`UserStatus`]).
+//! - Okta adds properties and values without notice, so the models and enums are
+//!   `#[non_exhaustive]`: build them with their constructors (or `Default`) and set fields, and
+//!   match enums with a wildcard arm.
+//! - A field Okta always sends and the spec requires (a resource's `id`, a role's `type`, a
+//!   grant's `issuer` and `scopeId`) is required: a response without it is
+//!   [`Error::Decode`](crate::Error::Decode), never an empty value. (A link's `href` stays
+//!   optional: the spec's own custom-role example sends one without it.)
 //! - Secrets (password values, recovery answers, activation and reset tokens and links,
 //!   temporary passwords) never appear in `Debug` output: it prints `<redacted>`.
 //!
