@@ -117,7 +117,8 @@ pub enum Error {
     /// returned.
     #[error("the next page's link leads back to a page already read in this listing: {next}")]
     PaginationCycle {
-        /// The path and query of the `next` link (secrets the server reflected into it cut out).
+        /// The path and query of the `next` link (cut to 200 characters, secrets the server
+        /// reflected into it cut out).
         next: String,
     },
     /// A list page's `rel="next"` link cannot be followed to the org: it does not parse as a

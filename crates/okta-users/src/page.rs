@@ -142,9 +142,15 @@ impl<S: HttpService> Users<S> {
                 return Ok(None);
             };
             let request = request?;
-            let bounds = *walk.bounds.get_or_insert_with(|| PageBounds::of(&request));
+            let bounds = match walk.bounds {
+                Some(bounds) => bounds,
+                None => {
+                    // The first page; every later one was visited as a `next` link.
+                    walk.seen.visit(&request.path_and_query());
+                    *walk.bounds.insert(PageBounds::of(&request))
+                }
+            };
             let endpoint = request.endpoint;
-            walk.seen.visit(&request.path_and_query());
             let read: PageRead<T> = walk.users.read_page(request, bounds).await?;
             let mut page = read.page;
             walk.next = match read.next {
@@ -154,7 +160,7 @@ impl<S: HttpService> Users<S> {
                     page.next = Some(next.clone());
                     Some(if seen_before {
                         Err(Error::PaginationCycle {
-                            next: read.redactor.redact_owned(next),
+                            next: snippet(next.as_bytes(), &read.redactor),
                         })
                     } else {
                         Ok(ApiRequest::next_page(endpoint, next))
