@@ -146,10 +146,8 @@ async fn main() -> anyhow::Result<()> {
         "ada.layer@example.com",
     );
     let ada = users.create(CreateUserRequest::new(profile)).await?;
-    let change = UserProfile {
-        title: Some("Countess".into()),
-        ..UserProfile::default()
-    };
+    let mut change = UserProfile::default();
+    change.title = Some("Countess".into());
     users
         .update(&ada.id, UpdateUserRequest::profile(change))
         .await?;

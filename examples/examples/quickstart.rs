@@ -132,10 +132,8 @@ async fn admin_flow<S: HttpService>(users: &Users<S>) -> anyhow::Result<()> {
     let ada = users.get(&ada.id).await?;
     println!("  activated: now {}", ada.status);
 
-    let change = UserProfile {
-        title: Some("Countess of Lovelace".into()),
-        ..UserProfile::default()
-    };
+    let mut change = UserProfile::default();
+    change.title = Some("Countess of Lovelace".into());
     let ada = users
         .update(&ada.id, UpdateUserRequest::profile(change))
         .await?;
@@ -158,7 +156,7 @@ async fn admin_flow<S: HttpService>(users: &Users<S>) -> anyhow::Result<()> {
 
     let role = users.assign_role(&ada.id, RoleType::HelpDeskAdmin).await?;
     let roles = users.list_roles(&ada.id).collect_all().await?;
-    let kind = role.r#type.as_ref().map_or("-", |t| t.as_str());
+    let kind = role.r#type.as_str();
     println!(
         "  assigned role {} ({kind}); the user now has {} role(s)",
         role.id,

@@ -164,10 +164,8 @@ impl Tour {
         self.check("getUser", users.get(&login_a).await, |u| {
             format!("by login: {}", u.id)
         });
-        let change = UserProfile {
-            title: Some("Tour guide".into()),
-            ..UserProfile::default()
-        };
+        let mut change = UserProfile::default();
+        change.title = Some("Tour guide".into());
         self.check(
             "updateUser",
             users
@@ -507,7 +505,7 @@ impl Tour {
         match user_grants.iter().chain(&grants).find_map(|g| g.id.clone()) {
             Some(grant) => {
                 self.check("getUserGrant", users.get_grant(&user, &grant).await, |g| {
-                    format!("{} scope {}", grant, g.scope_id.clone().unwrap_or_default())
+                    format!("{} scope {}", grant, g.scope_id)
                 });
                 self.check(
                     "revokeUserGrant",

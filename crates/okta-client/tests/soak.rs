@@ -156,10 +156,8 @@ async fn one_user<S: okta_users::HttpService>(
     let writes: [(&'static str, &'static str); 2] = [("update", "v1"), ("replace", "v2")];
     for (op, title) in writes {
         let result = if op == "update" {
-            let change = UserProfile {
-                title: Some(title.into()),
-                ..UserProfile::default()
-            };
+            let mut change = UserProfile::default();
+            change.title = Some(title.into());
             users.update(&id, UpdateUserRequest::profile(change)).await
         } else {
             users

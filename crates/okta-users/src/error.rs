@@ -3,6 +3,8 @@
 use http::StatusCode;
 use serde::{Deserialize, Serialize};
 
+use crate::redact::Redactor;
+
 /// A boxed error, as tower services return them.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
@@ -17,11 +19,14 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[non_exhaustive]
 pub enum Error {
     /// Okta answered with an error status and its usual error body.
-    #[error("{0}")]
+    #[error("{api}{note}", api = .0, note = outcome_note(gateway_failure(.0.status)))]
     Api(Box<ApiError>),
     /// Okta (or something in front of it) answered with an error status and a body that is not
     /// Okta's error shape, such as a proxy's HTML page.
-    #[error("HTTP {status} without an Okta error body (request id {request_id:?}): {snippet}")]
+    #[error(
+        "HTTP {status} without an Okta error body (request id {request_id:?}): {snippet}{}",
+        outcome_note(gateway_failure(*.status))
+    )]
     UnexpectedStatus {
         /// The HTTP status.
         status: StatusCode,
@@ -52,7 +57,7 @@ pub enum Error {
         reason: String,
     },
     /// A timeout fired: connecting, one attempt, the whole call, or a stalled response body.
-    #[error("timed out ({kind})")]
+    #[error("timed out ({kind}){}", outcome_note(!matches!(.kind, TimeoutKind::Connect)))]
     Timeout {
         /// Which timeout fired.
         kind: TimeoutKind,
@@ -64,7 +69,7 @@ pub enum Error {
         limit: usize,
     },
     /// The request could not be delivered or the response not read (DNS, connect, TLS, reset).
-    #[error("transport error: {source}")]
+    #[error("transport error: {source}{}", outcome_note(!*.not_sent))]
     Transport {
         /// Whether the request certainly never reached the server (connect refused, DNS, TLS
         /// handshake), so that even a non-idempotent request may be retried.
@@ -76,9 +81,7 @@ pub enum Error {
     /// The server's answer was not valid HTTP (a garbage status line, too many headers, a
     /// broken chunk): the request was sent, so it may have been processed, and sending it again
     /// cannot change how the server answers.
-    #[error(
-        "malformed response (the request was sent; whether it took effect is unknown): {source}"
-    )]
+    #[error("malformed response: {source}{}", outcome_note(true))]
     MalformedResponse {
         /// What the HTTP parser said.
         #[source]
@@ -94,6 +97,56 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// A list page held more items than the request's `limit` asked for (or, without one, more
+    /// than the list's documented maximum page size, see
+    /// [`Endpoint::max_page_items`](crate::Endpoint::max_page_items)). Okta never does this;
+    /// the page was refused while being read, before it was decoded whole, so that a body of
+    /// many tiny items cannot make the client decode it into hundreds of MiB.
+    #[error(
+        "the page holds more than the {max_items} items asked for (request id {request_id:?}); \
+         refused before decoding it whole"
+    )]
+    PageTooLarge {
+        /// The most items the page could hold.
+        max_items: usize,
+        /// The `X-Okta-Request-Id` of the response, if any.
+        request_id: Option<String>,
+    },
+    /// A list's `rel="next"` link led back to a page this walk of the list had already read
+    /// (A → B → A …): following it would never end. The items of every page before it were
+    /// returned.
+    #[error("the next page's link leads back to a page already read in this listing: {next}")]
+    PaginationCycle {
+        /// The path and query of the `next` link (cut to 200 characters, secrets the server
+        /// reflected into it cut out).
+        next: String,
+    },
+    /// A list page's `rel="next"` link cannot be followed to the org: it does not parse as a
+    /// URI reference, or it is protocol-relative (`//host/…`), naming a host but no scheme,
+    /// which Okta never sends. The items of the page that carried it were returned.
+    #[error("the next page's link cannot be followed ({reason}): {link}")]
+    InvalidNextLink {
+        /// The link's target, as sent (cut to 200 characters, secrets cut out).
+        link: String,
+        /// Why it cannot be followed.
+        reason: &'static str,
+    },
+}
+
+/// What the `Display` of every error whose outcome is unknown says (see
+/// [`Error::is_outcome_unknown`]).
+const OUTCOME_UNKNOWN: &str = "; the request was sent and no answer came: it may have taken effect";
+
+fn outcome_note(unknown: bool) -> &'static str {
+    if unknown { OUTCOME_UNKNOWN } else { "" }
+}
+
+/// A gateway's answer that Okta's own never reached the client: 502 or 504.
+fn gateway_failure(status: StatusCode) -> bool {
+    matches!(
+        status,
+        StatusCode::BAD_GATEWAY | StatusCode::GATEWAY_TIMEOUT
+    )
 }
 
 /// Why authentication could not be obtained: what failed, and the OAuth error the token
@@ -200,6 +253,7 @@ impl std::fmt::Display for TimeoutKind {
 /// Okta's error body, with the status and request id of the response that carried it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ApiError {
     /// The HTTP status of the response (not part of Okta's body).
     #[serde(skip, default = "default_status")]
@@ -227,6 +281,7 @@ pub struct ApiError {
 /// One cause of an Okta error.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ErrorCause {
     /// What was wrong.
     #[serde(default)]
@@ -240,6 +295,29 @@ pub struct ErrorCause {
     /// Which domain of checks failed, when Okta says.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
+}
+
+impl ApiError {
+    /// Cuts the secrets `redactor` knows out of every field the server wrote.
+    pub(crate) fn redact(&mut self, redactor: &Redactor) {
+        let cut = |text: &mut String| *text = redactor.redact_owned(std::mem::take(text));
+        let cut_opt = |text: &mut Option<String>| {
+            if let Some(text) = text {
+                cut(text);
+            }
+        };
+        cut(&mut self.error_code);
+        cut(&mut self.error_summary);
+        cut_opt(&mut self.error_link);
+        cut_opt(&mut self.error_id);
+        cut_opt(&mut self.request_id);
+        for cause in &mut self.error_causes {
+            cut(&mut cause.error_summary);
+            cut_opt(&mut cause.reason);
+            cut_opt(&mut cause.location);
+            cut_opt(&mut cause.domain);
+        }
+    }
 }
 
 fn default_status() -> StatusCode {
@@ -296,9 +374,9 @@ impl Error {
     pub fn request_id(&self) -> Option<&str> {
         match self {
             Error::Api(api) => api.request_id.as_deref(),
-            Error::UnexpectedStatus { request_id, .. } | Error::Decode { request_id, .. } => {
-                request_id.as_deref()
-            }
+            Error::UnexpectedStatus { request_id, .. }
+            | Error::Decode { request_id, .. }
+            | Error::PageTooLarge { request_id, .. } => request_id.as_deref(),
             Error::Auth(auth) => auth.request_id.as_deref(),
             _ => None,
         }
@@ -331,10 +409,9 @@ impl Error {
             Error::Transport { not_sent, .. } => !*not_sent,
             Error::Timeout { kind } => !matches!(kind, TimeoutKind::Connect),
             Error::MalformedResponse { .. } => true,
-            Error::Api(_) | Error::UnexpectedStatus { .. } => matches!(
-                self.status(),
-                Some(StatusCode::BAD_GATEWAY | StatusCode::GATEWAY_TIMEOUT)
-            ),
+            Error::Api(_) | Error::UnexpectedStatus { .. } => {
+                self.status().is_some_and(gateway_failure)
+            }
             _ => false,
         }
     }
@@ -416,6 +493,73 @@ mod tests {
                 && text.contains("login: already exists")
                 && text.contains("req-1"),
             "{text}"
+        );
+    }
+
+    fn api_error(status: StatusCode) -> Error {
+        let mut api: ApiError =
+            serde_json::from_str(r#"{"errorCode":"E0000009","errorSummary":"Internal"}"#).unwrap();
+        api.status = status;
+        Error::Api(Box::new(api))
+    }
+
+    #[test]
+    fn every_error_whose_outcome_is_unknown_says_so_and_no_other() {
+        let io = || -> BoxError { Box::new(std::io::Error::other("connection reset")) };
+        let unexpected = |status| Error::UnexpectedStatus {
+            status,
+            request_id: None,
+            snippet: "<html>".into(),
+        };
+        let errors = [
+            Error::Transport {
+                not_sent: false,
+                source: io(),
+            },
+            Error::Transport {
+                not_sent: true,
+                source: io(),
+            },
+            Error::Timeout {
+                kind: TimeoutKind::Connect,
+            },
+            Error::Timeout {
+                kind: TimeoutKind::Attempt,
+            },
+            Error::Timeout {
+                kind: TimeoutKind::Call,
+            },
+            Error::Timeout {
+                kind: TimeoutKind::BodyStalled,
+            },
+            Error::MalformedResponse { source: io() },
+            api_error(StatusCode::BAD_GATEWAY),
+            api_error(StatusCode::GATEWAY_TIMEOUT),
+            api_error(StatusCode::INTERNAL_SERVER_ERROR),
+            api_error(StatusCode::SERVICE_UNAVAILABLE),
+            unexpected(StatusCode::BAD_GATEWAY),
+            unexpected(StatusCode::GATEWAY_TIMEOUT),
+            unexpected(StatusCode::NOT_FOUND),
+            Error::BodyTooLarge { limit: 10 },
+            Error::PaginationCycle { next: "/x".into() },
+        ];
+        let phrase = "the request was sent and no answer came: it may have taken effect";
+        let mut unknown = 0;
+        for error in &errors {
+            let text = error.to_string();
+            assert_eq!(text.contains(phrase), error.is_outcome_unknown(), "{text}");
+            unknown += usize::from(error.is_outcome_unknown());
+        }
+        assert_eq!(
+            unknown, 9,
+            "transport (sent), 3 timeouts, malformed, 2×502, 2×504"
+        );
+        assert_eq!(
+            Error::Timeout {
+                kind: TimeoutKind::Attempt
+            }
+            .to_string(),
+            format!("timed out (attempt); {phrase}")
         );
     }
 }

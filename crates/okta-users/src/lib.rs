@@ -34,18 +34,21 @@
 #![doc = include_str!("operations.md")]
 
 mod call;
+pub mod endpoints;
 pub mod error;
 pub mod headers;
-pub mod link;
+mod link;
 pub mod models;
 pub mod ops;
 mod page;
 mod redact;
-pub mod request;
+mod request;
+mod seen_pages;
 mod service;
 mod users;
 
 pub use call::BoxFuture;
+pub use endpoints::Endpoint;
 pub use error::{ApiError, AuthError, BoxError, Error, ErrorCause, Result, TimeoutKind};
 pub use page::{Items, Page, Pages};
 pub use redact::{REDACTED, Redactor};

@@ -2,6 +2,7 @@
 
 use http::HeaderMap;
 use http::header::LINK;
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 
 /// The target of the first link whose `rel` includes `relation`, across every `Link` header line
 /// and every comma-separated link within a line.
@@ -78,34 +79,54 @@ pub(crate) fn parse_links(value: &str) -> Vec<Link<'_>> {
     links
 }
 
-/// The path and query of a link target, absolute (`https://org/api/v1/users?after=x`) or not.
+/// Why a `next` link cannot be followed.
+pub(crate) type Unfollowable = &'static str;
+
+/// The path and query of a `next` link's target, absolute (`https://org/api/v1/users?after=x`)
+/// or a path (`/api/v1/users?after=x`).
 ///
 /// Only the path and query are kept: the next request goes to the org the service is configured
-/// for, never to a host named in a response.
-pub(crate) fn path_and_query(target: &str) -> Option<String> {
+/// for, never to a host named in a response. A protocol-relative target (`//host:port/…`)
+/// names a host without a scheme, which Okta never sends: it is refused rather than read as a
+/// path, as is any path starting with `//` (it reads as a host to some servers).
+pub(crate) fn path_and_query(target: &str) -> Result<String, Unfollowable> {
+    const PROTOCOL_RELATIVE: Unfollowable = "a protocol-relative link names a host but no scheme";
+    if target.starts_with("//") {
+        return Err(PROTOCOL_RELATIVE);
+    }
     let uri: http::Uri = target
         .parse()
-        .ok()
-        .or_else(|| encode_unsafe(target).parse().ok())?;
-    uri.path_and_query().map(|pq| pq.as_str().to_owned())
+        .or_else(|_| encode_unsafe(target).parse())
+        .map_err(|_| "not a URI reference")?;
+    let Some(path_and_query) = uri.path_and_query() else {
+        return Err("no path");
+    };
+    let path_and_query = path_and_query.as_str();
+    if !path_and_query.starts_with('/') {
+        return Err("not an absolute path");
+    }
+    if path_and_query.starts_with("//") {
+        return Err(PROTOCOL_RELATIVE);
+    }
+    Ok(path_and_query.to_owned())
 }
 
-// Characters a server should have encoded but did not, encoded so the URI parses.
+/// Characters a server should have encoded but did not (space, controls, non-ASCII and the
+/// few visible ones RFC 3986 excludes), encoded so the URI parses.
+const UNSAFE_IN_URI: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'<')
+    .add(b'>')
+    .add(b'\\')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
 fn encode_unsafe(target: &str) -> String {
-    let mut out = String::with_capacity(target.len());
-    for byte in target.bytes() {
-        if byte.is_ascii_graphic()
-            && !matches!(
-                byte,
-                b'"' | b'<' | b'>' | b'\\' | b'^' | b'`' | b'{' | b'|' | b'}'
-            )
-        {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
+    utf8_percent_encode(target, UNSAFE_IN_URI).to_string()
 }
 
 #[cfg(test)]
@@ -171,15 +192,33 @@ mod tests {
     fn path_and_query_of_absolute_and_odd_targets() {
         assert_eq!(
             path_and_query("https://evil.example/api/v1/users?after=x").as_deref(),
-            Some("/api/v1/users?after=x")
+            Ok("/api/v1/users?after=x")
         );
         assert_eq!(
             path_and_query("/api/v1/users?after=a%2Bb").as_deref(),
-            Some("/api/v1/users?after=a%2Bb")
+            Ok("/api/v1/users?after=a%2Bb")
         );
         assert_eq!(
-            path_and_query("https://o/api/v1/users?after=a b|c").as_deref(),
-            Some("/api/v1/users?after=a%20b%7Cc")
+            path_and_query("https://o/api/v1/users?after=a b|c\u{e9}").as_deref(),
+            Ok("/api/v1/users?after=a%20b%7Cc%C3%A9")
         );
+    }
+
+    #[test]
+    fn protocol_relative_targets_never_become_paths() {
+        for target in [
+            "//evil.example:8443/api/v1/users?after=x",
+            "//evil/x",
+            "https://org.okta.com//evil/x",
+        ] {
+            assert!(path_and_query(target).is_err(), "{target}");
+        }
+    }
+
+    #[test]
+    fn targets_that_are_not_absolute_paths_are_refused() {
+        for target in ["?after=x", "api/v1/users?after=x", "", "http://"] {
+            assert!(path_and_query(target).is_err(), "{target:?}");
+        }
     }
 }

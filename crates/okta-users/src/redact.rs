@@ -50,6 +50,15 @@ impl Redactor {
         self.secrets.is_empty()
     }
 
+    /// The length in bytes of the longest secret (0 when there is none).
+    pub(crate) fn longest(&self) -> usize {
+        self.secrets
+            .iter()
+            .map(|secret| secret.len())
+            .max()
+            .unwrap_or(0)
+    }
+
     /// Whether `bytes` contain one of the secrets.
     pub fn finds_secret_in(&self, bytes: &[u8]) -> bool {
         self.secrets

@@ -1,10 +1,10 @@
 //! Building requests: operation names, path segments that cannot escape, query strings.
 
 use bytes::Bytes;
-use http::Method;
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde::Serialize;
 
+use crate::endpoints::Endpoint;
 use crate::error::{Error, Result};
 
 /// The operation a request performs, carried in the request's extensions so that middleware can
@@ -40,7 +40,7 @@ impl Operation {
 
 // Everything but RFC 3986 unreserved characters and a few sub-delims is encoded, '/' and '%'
 // included, so one argument always stays one path segment.
-const SEGMENT: &AsciiSet = &CONTROLS
+pub(crate) const SEGMENT: &AsciiSet = &CONTROLS
     .add(b' ')
     .add(b'"')
     .add(b'#')
@@ -71,9 +71,9 @@ const QUERY_VALUE: &AsciiSet = &SEGMENT
     .add(b'*')
     .add(b'$');
 
-/// Checks that `value` is usable as one path segment (not empty, not `.` or `..`, no control
-/// characters) and percent-encodes it.
-pub fn encode_segment(what: &'static str, value: &str) -> Result<String> {
+/// Checks that `value` is usable as one path segment: not empty, not `.` or `..`, no control
+/// characters, no white space at either end. `what` names the segment in the error.
+pub(crate) fn check_segment(what: &'static str, value: &str) -> Result<()> {
     let invalid = |reason: &str| {
         Err(Error::InvalidInput {
             what,
@@ -92,14 +92,14 @@ pub fn encode_segment(what: &'static str, value: &str) -> Result<String> {
     if value.chars().any(char::is_control) {
         return invalid("must not contain control characters");
     }
-    Ok(utf8_percent_encode(value, SEGMENT).to_string())
+    Ok(())
 }
 
-/// A request under construction: method, encoded path, query and optional JSON body.
+/// A request under construction: the endpoint it sends, the encoded path, the query, extra
+/// headers and an optional JSON body.
 #[derive(Debug, Clone)]
-pub struct ApiRequest {
-    pub(crate) operation: Operation,
-    pub(crate) method: Method,
+pub(crate) struct ApiRequest {
+    pub(crate) endpoint: &'static Endpoint,
     pub(crate) path: String,
     pub(crate) query: String,
     pub(crate) headers: Vec<(http::HeaderName, http::HeaderValue)>,
@@ -107,24 +107,40 @@ pub struct ApiRequest {
 }
 
 impl ApiRequest {
-    /// The `limit` query parameter, if the request has one: the most items its page holds.
-    pub(crate) fn limit(&self) -> Option<usize> {
-        self.query
-            .split('&')
-            .find_map(|pair| pair.strip_prefix("limit="))
-            .and_then(|limit| limit.parse().ok())
+    /// A request to `endpoint`, its path filled with `segments` (see [`Endpoint::fill_path`])
+    /// and its query started with the endpoint's fixed parameters.
+    pub(crate) fn new(endpoint: &'static Endpoint, segments: &[&str]) -> Result<Self> {
+        Ok(ApiRequest {
+            endpoint,
+            path: endpoint.fill_path(segments)?,
+            query: endpoint.query.to_owned(),
+            headers: Vec::new(),
+            body: None,
+        })
     }
 
-    /// Starts a request; `path` must already be encoded (see [`encode_segment`]).
-    pub(crate) fn new(operation: Operation, method: Method, path: String) -> Self {
+    /// The request for the next page of a list: `path_and_query` as the previous page's
+    /// `rel="next"` link gave it.
+    pub(crate) fn next_page(endpoint: &'static Endpoint, path_and_query: String) -> Self {
+        let (path, query) = match path_and_query.split_once('?') {
+            Some((path, query)) => (path.to_owned(), query.to_owned()),
+            None => (path_and_query, String::new()),
+        };
         ApiRequest {
-            operation,
-            method,
+            endpoint,
             path,
-            query: String::new(),
+            query,
             headers: Vec::new(),
             body: None,
         }
+    }
+
+    /// The `limit` query parameter, if the request has a numeric one: the most items its page
+    /// holds.
+    pub(crate) fn limit(&self) -> Option<usize> {
+        form_urlencoded::parse(self.query.as_bytes())
+            .find(|(name, _)| name == "limit")
+            .and_then(|(_, limit)| limit.parse().ok())
     }
 
     /// Appends `name=value` to the query, percent-encoding the value.
@@ -167,7 +183,7 @@ impl ApiRequest {
     }
 
     /// The path and query, as sent.
-    pub fn path_and_query(&self) -> String {
+    pub(crate) fn path_and_query(&self) -> String {
         if self.query.is_empty() {
             self.path.clone()
         } else {
@@ -176,56 +192,27 @@ impl ApiRequest {
     }
 }
 
-/// Builds an encoded path from a template whose `{}` are filled, in order, with checked and
-/// percent-encoded segments: `api_path!("/api/v1/users/{}", "userId" => id)`.
-macro_rules! api_path {
-    ($template:literal $(, $what:literal => $value:expr)* $(,)?) => {{
-        let segments: &[(&'static str, &str)] = &[$(($what, ::core::convert::AsRef::<str>::as_ref(&$value))),*];
-        $crate::request::fill_path($template, segments)
-    }};
-}
-pub(crate) use api_path;
-
-/// Fills the `{}` of `template` with the encoded segments.
-pub(crate) fn fill_path(template: &str, segments: &[(&'static str, &str)]) -> Result<String> {
-    let mut out = String::with_capacity(template.len() + 32);
-    let mut pieces = template.split("{}");
-    out.push_str(pieces.next().unwrap_or_default());
-    for ((what, value), piece) in segments.iter().zip(pieces) {
-        out.push_str(&encode_segment(what, value)?);
-        out.push_str(piece);
-    }
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::endpoints::{GET_USER, LIST_USERS};
 
     #[test]
     fn the_limit_parameter_is_read_from_the_query() {
-        let mut request = ApiRequest::new(
-            Operation::new("okta.users.list", "listUsers"),
-            Method::GET,
-            "/api/v1/users".to_owned(),
-        );
+        let mut request = ApiRequest::new(&LIST_USERS, &[]).unwrap();
         assert_eq!(request.limit(), None);
         request.query = "q=ann&limit=200&after=00u1".to_owned();
         assert_eq!(request.limit(), Some(200));
         request.query = "climit=5&limit=abc".to_owned();
         assert_eq!(request.limit(), None);
-    }
-
-    #[test]
-    fn a_segment_with_a_slash_stays_one_segment() {
-        let path = api_path!("/api/v1/users/{}", "userId" => "../groups").unwrap();
-        assert_eq!(path, "/api/v1/users/..%2Fgroups");
+        request.query = "li%6Dit=7".to_owned();
+        assert_eq!(request.limit(), Some(7), "names are decoded too");
     }
 
     #[test]
     fn empty_dot_and_control_ids_are_refused() {
         for bad in ["", ".", "..", " 00u1", "00u\n1"] {
-            let error = api_path!("/api/v1/users/{}", "userId" => bad).unwrap_err();
+            let error = ApiRequest::new(&GET_USER, &[bad]).unwrap_err();
             assert!(
                 matches!(error, Error::InvalidInput { what: "userId", .. }),
                 "{bad:?}: {error:?}"
@@ -234,14 +221,8 @@ mod tests {
     }
 
     #[test]
-    fn several_segments_fill_in_order() {
-        let path = api_path!("/u/{}/roles/{}", "userId" => "a b", "roleId" => "r?1").unwrap();
-        assert_eq!(path, "/u/a%20b/roles/r%3F1");
-    }
-
-    #[test]
     fn query_values_are_encoded() {
-        let mut request = ApiRequest::new(Operation::new("t", "t"), Method::GET, "/x".into());
+        let mut request = ApiRequest::new(&LIST_USERS, &[]).unwrap();
         request.query(
             "search",
             r#"profile.department eq "R&D" and status eq "ACTIVE""#,
@@ -249,7 +230,21 @@ mod tests {
         request.query("activate", false);
         assert_eq!(
             request.path_and_query(),
-            "/x?search=profile.department%20eq%20%22R%26D%22%20and%20status%20eq%20%22ACTIVE%22&activate=false"
+            "/api/v1/users?search=profile.department%20eq%20%22R%26D%22%20and%20status%20eq%20%22ACTIVE%22&activate=false"
+        );
+    }
+
+    #[test]
+    fn fixed_query_parameters_come_first() {
+        let mut request = ApiRequest::new(
+            &crate::endpoints::EXPIRE_PASSWORD_WITH_TEMP_PASSWORD,
+            &["00u1"],
+        )
+        .unwrap();
+        request.query("revokeSessions", true);
+        assert_eq!(
+            request.path_and_query(),
+            "/api/v1/users/00u1/lifecycle/expire_password?tempPassword=true&revokeSessions=true"
         );
     }
 }

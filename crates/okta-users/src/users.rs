@@ -8,6 +8,8 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, Error, Result};
 use crate::headers::request_id;
+use crate::models::PageDecodeError;
+use crate::redact::Redactor;
 use crate::request::ApiRequest;
 use crate::service::{HttpService, RequestBody};
 
@@ -37,34 +39,83 @@ impl<S> Users<S> {
     }
 }
 
-/// A response read whole: status, headers and body.
+/// A successful response read whole: headers, body, and the secrets to cut out of any error
+/// built from them.
 pub(crate) struct RawResponse {
     pub(crate) headers: http::HeaderMap,
     pub(crate) body: Bytes,
+    pub(crate) redactor: Redactor,
 }
 
 impl RawResponse {
+    /// The `X-Okta-Request-Id`, secrets cut out.
     pub(crate) fn request_id(&self) -> Option<String> {
-        request_id(&self.headers)
+        redacted_request_id(&self.headers, &self.redactor)
     }
 
     pub(crate) fn json<T: DeserializeOwned>(&self) -> Result<T> {
         crate::models::from_json_slice(&self.body).map_err(|source| self.decode_error(source))
     }
 
-    /// A list page, with room for `expected` items reserved up front.
-    pub(crate) fn json_page<T: DeserializeOwned>(&self, expected: usize) -> Result<Vec<T>> {
-        crate::models::from_json_page(&self.body, expected)
-            .map_err(|source| self.decode_error(source))
+    /// A list page: refused once it holds more than `bounds.max_items` items, with room for
+    /// `bounds.reserve` reserved up front.
+    pub(crate) fn json_page<T: DeserializeOwned>(&self, bounds: PageBounds) -> Result<Vec<T>> {
+        crate::models::decode_page(&self.body, bounds.reserve, bounds.max_items).map_err(|error| {
+            match error {
+                PageDecodeError::TooManyItems => Error::PageTooLarge {
+                    max_items: bounds.max_items,
+                    request_id: self.request_id(),
+                },
+                PageDecodeError::Json(source) => self.decode_error(source),
+            }
+        })
     }
 
     fn decode_error(&self, source: serde_json::Error) -> Error {
         Error::Decode {
             request_id: self.request_id(),
-            snippet: snippet(&self.body),
-            source,
+            snippet: snippet(&self.body, &self.redactor),
+            source: redact_json_error(source, &self.redactor),
         }
     }
+}
+
+/// How many items a list page may hold, and how many to make room for before decoding it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PageBounds {
+    pub(crate) reserve: usize,
+    pub(crate) max_items: usize,
+}
+
+impl PageBounds {
+    /// The caller's `limit` when set (a `limit=0` asks for nothing and is ignored), else the
+    /// endpoint's documented maximum page size.
+    pub(crate) fn of(request: &ApiRequest) -> Self {
+        let limit = request.limit().filter(|&limit| limit > 0);
+        PageBounds {
+            reserve: limit.unwrap_or(0),
+            max_items: limit
+                .or(request.endpoint.max_page_items)
+                .unwrap_or(crate::endpoints::UNPAGED_MAX_ITEMS),
+        }
+    }
+}
+
+/// serde's message can quote the offending value (`invalid type: string "…"`): when it holds a
+/// secret, the error is rebuilt from the redacted message.
+fn redact_json_error(error: serde_json::Error, redactor: &Redactor) -> serde_json::Error {
+    if redactor.is_empty() {
+        return error;
+    }
+    let message = error.to_string();
+    if !redactor.finds_secret_in(message.as_bytes()) {
+        return error;
+    }
+    <serde_json::Error as serde::de::Error>::custom(redactor.redact(&message))
+}
+
+fn redacted_request_id(headers: &http::HeaderMap, redactor: &Redactor) -> Option<String> {
+    request_id(headers).map(|id| redactor.redact_owned(id))
 }
 
 impl<S: HttpService> Users<S> {
@@ -76,19 +127,27 @@ impl<S: HttpService> Users<S> {
             .send_http(http_request)
             .await
             .map_err(Error::from_service)?;
-        let (parts, body) = response.into_parts();
+        let (mut parts, body) = response.into_parts();
         let body = body
             .collect()
             .await
             .map_err(|error| Error::from_service(error.into()))?
             .to_bytes();
+        // The auth layer attaches the secrets it sent; without it there is nothing to cut.
+        let redactor = parts.extensions.remove::<Redactor>().unwrap_or_default();
         if parts.status.is_success() {
             Ok(RawResponse {
                 headers: parts.headers,
                 body,
+                redactor,
             })
         } else {
-            Err(error_from_response(parts.status, &parts.headers, &body))
+            Err(error_from_response(
+                parts.status,
+                &parts.headers,
+                &body,
+                &redactor,
+            ))
         }
     }
 
@@ -118,7 +177,7 @@ fn into_http(request: ApiRequest) -> Result<http::Request<RequestBody>> {
     // `Result` of the whole request) through every call.
     let has_body = request.body.is_some();
     let mut http_request = http::Request::new(RequestBody::new(request.body.unwrap_or_default()));
-    *http_request.method_mut() = request.method;
+    *http_request.method_mut() = request.endpoint.method.clone();
     *http_request.uri_mut() = uri;
     let headers = http_request.headers_mut();
     headers.append(ACCEPT, HeaderValue::from_static("application/json"));
@@ -128,37 +187,48 @@ fn into_http(request: ApiRequest) -> Result<http::Request<RequestBody>> {
     if has_body {
         headers.append(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     }
-    http_request.extensions_mut().insert(request.operation);
+    http_request
+        .extensions_mut()
+        .insert(request.endpoint.operation);
     Ok(http_request)
 }
 
-/// Okta's error body when the response has one, or the status and the start of the body.
+/// Okta's error body when the response has one, or the status and the start of the body;
+/// either way with the secrets `redactor` knows cut out of everything the server wrote.
 pub(crate) fn error_from_response(
     status: http::StatusCode,
     headers: &http::HeaderMap,
     body: &[u8],
+    redactor: &Redactor,
 ) -> Error {
     let request_id = request_id(headers);
     match serde_json::from_slice::<ApiError>(body) {
         Ok(mut api) if !api.error_code.is_empty() => {
             api.status = status;
             api.request_id = request_id;
+            api.redact(redactor);
             Error::Api(Box::new(api))
         }
         _ => Error::UnexpectedStatus {
             status,
-            request_id,
-            snippet: snippet(body),
+            request_id: request_id.map(|id| redactor.redact_owned(id)),
+            snippet: snippet(body, redactor),
         },
     }
 }
 
-/// The first 200 characters of a body, lossily decoded, for error messages.
-pub(crate) fn snippet(body: &[u8]) -> String {
+/// The first 200 characters of a body, lossily decoded, for error messages, with the secrets
+/// `redactor` knows cut out — before the text is cut, so that no part of a secret survives at
+/// the cut.
+pub(crate) fn snippet(body: &[u8], redactor: &Redactor) -> String {
     const MAX: usize = 200;
-    let text = String::from_utf8_lossy(&body[..body.len().min(MAX * 4)]);
+    // 200 characters take at most 800 bytes; a secret starting within them ends within the
+    // window.
+    let window = (MAX * 4).saturating_add(redactor.longest());
+    let text = String::from_utf8_lossy(&body[..body.len().min(window)]);
+    let text = redactor.redact(&text);
     let mut out: String = text.chars().take(MAX).collect();
-    if text.chars().count() > MAX || body.len() > MAX * 4 {
+    if text.chars().nth(MAX).is_some() || body.len() > window {
         out.push('…');
     }
     out
@@ -174,7 +244,12 @@ mod tests {
         let mut headers = http::HeaderMap::new();
         headers.insert(X_OKTA_REQUEST_ID, HeaderValue::from_static("reqA"));
         let body = br#"{"errorCode":"E0000007","errorSummary":"Not found: Resource not found: x (User)","errorLink":"E0000007","errorId":"oaeX","errorCauses":[]}"#;
-        let error = error_from_response(http::StatusCode::NOT_FOUND, &headers, body);
+        let error = error_from_response(
+            http::StatusCode::NOT_FOUND,
+            &headers,
+            body,
+            &Redactor::default(),
+        );
         let api = error.api().expect("an Okta error");
         assert_eq!(api.error_code, "E0000007");
         assert_eq!(api.error_id.as_deref(), Some("oaeX"));
@@ -188,6 +263,7 @@ mod tests {
             http::StatusCode::BAD_GATEWAY,
             &http::HeaderMap::new(),
             b"<html>bad gateway</html>",
+            &Redactor::default(),
         );
         match error {
             Error::UnexpectedStatus {
@@ -206,12 +282,14 @@ mod tests {
         let ok = RawResponse {
             headers: http::HeaderMap::new(),
             body: Bytes::from(text),
+            redactor: Redactor::default(),
         };
         let value: serde_json::Value = ok.json().unwrap();
         assert_eq!(value["a"], "caf\u{e9} \u{e9}");
         let bad = RawResponse {
             headers: http::HeaderMap::new(),
             body: Bytes::from_static(b"{\"a\":\"\xff\"}"),
+            redactor: Redactor::default(),
         };
         let error = bad.json::<serde_json::Value>().unwrap_err();
         assert!(matches!(error, Error::Decode { .. }), "{error:?}");
@@ -220,7 +298,18 @@ mod tests {
     #[test]
     fn snippets_are_cut() {
         let long = "x".repeat(1000);
-        let cut = snippet(long.as_bytes());
+        let cut = snippet(long.as_bytes(), &Redactor::default());
         assert_eq!(cut.chars().count(), 201);
+    }
+
+    #[test]
+    fn a_secret_across_the_cut_is_cut_out_whole() {
+        let secret = "s3cr3t-token-across-the-cut";
+        let redactor = Redactor::new([secret]);
+        for start in [0, 180, 195, 199, 790, 799] {
+            let body = format!("{}{secret}{}", "x".repeat(start), "y".repeat(1000));
+            let cut = snippet(body.as_bytes(), &redactor);
+            assert!(!cut.contains(&secret[..8]), "{start}: {cut}");
+        }
     }
 }

@@ -6,20 +6,8 @@ mod support;
 use http::Method;
 use okta_users::Error;
 use okta_users::models::{AuthenticationProviderType, ChangePasswordRequest, UserCredentials};
-use serde_json::{Value, json};
-use support::{Canned, Recorded, fixture, only, recorder};
-
-fn assert_operation(recorded: &Recorded, name: &str, operation_id: &str) {
-    let operation = recorded.operation.expect("an Operation extension");
-    assert_eq!(
-        (operation.name, operation.operation_id),
-        (name, operation_id)
-    );
-}
-
-fn fixture_json(name: &str) -> Value {
-    serde_json::from_str(&fixture(name)).unwrap()
-}
+use serde_json::json;
+use support::{Canned, assert_operation, fixture, fixture_json, only, recorder};
 
 #[tokio::test]
 async fn change_password_sends_the_spec_example_and_decodes_the_credentials() {

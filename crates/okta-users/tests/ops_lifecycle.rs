@@ -5,24 +5,7 @@ mod support;
 use http::Method;
 use okta_users::Error;
 use okta_users::models::UserStatus;
-use support::{Canned, Recorded, fixture, only, recorder};
-
-fn assert_operation(recorded: &Recorded, name: &str, operation_id: &str) {
-    let operation = recorded.operation.expect("an Operation extension");
-    assert_eq!(
-        (operation.name, operation.operation_id),
-        (name, operation_id)
-    );
-}
-
-fn assert_no_body(recorded: &Recorded) {
-    assert!(
-        recorded.body.is_empty(),
-        "unexpected body {:?}",
-        recorded.body
-    );
-    assert!(recorded.headers.get("content-type").is_none());
-}
+use support::{Canned, assert_no_body, assert_operation, fixture, only, recorder};
 
 const ACTIVATION: &str = r#"{
   "activationUrl": "https://acme.okta.com/welcome/XE6wE17zmphl3KqAPFxO",

@@ -5,32 +5,7 @@ mod support;
 use http::Method;
 use okta_users::models::{GrantOrTokenStatus, OAuth2ScopeConsentGrantSource};
 use okta_users::{Error, Operation};
-use support::{Canned, Recorded, fixture, only, recorder};
-
-fn assert_sent(
-    request: &Recorded,
-    method: Method,
-    uri: &str,
-    name: &'static str,
-    operation_id: &'static str,
-) {
-    assert_eq!(request.method, method, "method of {uri}");
-    assert_eq!(request.uri, uri);
-    assert_eq!(
-        request.operation,
-        Some(Operation::new(name, operation_id)),
-        "operation of {uri}"
-    );
-    assert!(
-        request.body.is_empty(),
-        "no body expected for {uri}, got {:?}",
-        request.body
-    );
-    assert!(
-        request.headers.get(http::header::CONTENT_TYPE).is_none(),
-        "no content-type without a body"
-    );
-}
+use support::{Canned, assert_sent, fixture, only, recorder};
 
 #[tokio::test]
 async fn list_clients_sends_the_user_id_and_decodes_the_spec_example() {
@@ -71,11 +46,8 @@ async fn list_client_grants_sends_expand_after_and_limit() {
     assert_eq!(page.items.len(), 2);
     let grant = &page.items[0];
     assert_eq!(grant.id.as_deref(), Some("oag3ih1zrm1cBFOiq0h6"));
-    assert_eq!(grant.scope_id.as_deref(), Some("okta.users.read"));
-    assert_eq!(
-        grant.issuer.as_deref(),
-        Some("https://my_test_okta_org.oktapreview.com")
-    );
+    assert_eq!(grant.scope_id, "okta.users.read");
+    assert_eq!(grant.issuer, "https://my_test_okta_org.oktapreview.com");
     assert_eq!(grant.status, Some(GrantOrTokenStatus::Active));
     assert_eq!(grant.source, Some(OAuth2ScopeConsentGrantSource::EndUser));
     assert_eq!(page.items[1].status, Some(GrantOrTokenStatus::Revoked));
@@ -256,7 +228,7 @@ async fn get_grant_sends_expand_and_decodes_the_grant() {
     );
     assert_eq!(grant.id.as_deref(), Some("oag3ih1zrm1cBFOiq0h6"));
     assert_eq!(grant.user_id.as_deref(), Some("00u5t60iloOHN9pBi0h7"));
-    assert_eq!(grant.scope_id.as_deref(), Some("okta.users.read"));
+    assert_eq!(grant.scope_id, "okta.users.read");
 }
 
 #[tokio::test]

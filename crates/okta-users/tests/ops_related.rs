@@ -8,19 +8,11 @@ use http::Method;
 use okta_users::Error;
 use okta_users::models::{IdentityProviderType, LifecycleStatus};
 use serde_json::json;
-use support::{Canned, Recorded, fixture, only, recorder};
-
-fn assert_operation(recorded: &Recorded, name: &str, operation_id: &str) {
-    let operation = recorded.operation.expect("an Operation extension");
-    assert_eq!(
-        (operation.name, operation.operation_id),
-        (name, operation_id)
-    );
-}
+use support::{Canned, Recorded, assert_no_body, assert_operation, fixture, only, recorder};
 
 fn assert_get_without_body(recorded: &Recorded) {
     assert_eq!(recorded.method, Method::GET);
-    assert!(recorded.body.is_empty());
+    assert_no_body(recorded);
 }
 
 #[tokio::test]

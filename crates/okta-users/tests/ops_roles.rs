@@ -9,32 +9,7 @@ use okta_users::models::{
 };
 use okta_users::{Error, Operation};
 use serde_json::json;
-use support::{Canned, Recorded, fixture, only, recorder};
-
-fn assert_sent(
-    request: &Recorded,
-    method: Method,
-    uri: &str,
-    name: &'static str,
-    operation_id: &'static str,
-) {
-    assert_eq!(request.method, method, "method of {uri}");
-    assert_eq!(request.uri, uri);
-    assert_eq!(
-        request.operation,
-        Some(Operation::new(name, operation_id)),
-        "operation of {uri}"
-    );
-    assert!(
-        request.body.is_empty(),
-        "no body expected for {uri}, got {:?}",
-        request.body
-    );
-    assert!(
-        request.headers.get(http::header::CONTENT_TYPE).is_none(),
-        "no content-type without a body"
-    );
-}
+use support::{Canned, assert_sent, fixture, only, recorder};
 
 #[tokio::test]
 async fn list_roles_sends_expand_and_decodes_standard_and_custom_roles() {
@@ -56,7 +31,7 @@ async fn list_roles_sends_expand_and_decodes_standard_and_custom_roles() {
 
     let app_admin = &roles[0];
     assert_eq!(app_admin.id, "IFIFAX2BIRGUSTQ");
-    assert_eq!(app_admin.r#type, Some(RoleType::AppAdmin));
+    assert_eq!(app_admin.r#type, RoleType::AppAdmin);
     assert_eq!(
         app_admin.label.as_deref(),
         Some("Application administrator")
@@ -69,7 +44,7 @@ async fn list_roles_sends_expand_and_decodes_standard_and_custom_roles() {
     );
     assert!(!app_admin.is_custom() && app_admin.role.is_none() && app_admin.resource_set.is_none());
 
-    assert_eq!(roles[3].r#type, Some(RoleType::ApiAccessManagementAdmin));
+    assert_eq!(roles[3].r#type, RoleType::ApiAccessManagementAdmin);
     assert_eq!(roles[3].assignment_type, Some(RoleAssignmentType::Group));
 
     let custom = &roles[4];
@@ -111,7 +86,7 @@ async fn assign_role_posts_a_standard_role_and_decodes_the_standard_shape() {
     assert_eq!(request.json(), json!({"type": "SUPER_ADMIN"}));
 
     assert_eq!(role.id, "ra1b8anIk7rx7em7L0g4");
-    assert_eq!(role.r#type, Some(RoleType::SuperAdmin));
+    assert_eq!(role.r#type, RoleType::SuperAdmin);
     assert_eq!(
         role.label.as_deref(),
         Some("Super Organization administrator")
@@ -178,7 +153,7 @@ async fn assign_role_sends_disable_notifications_false_as_false() {
     );
     assert_eq!(request.json(), json!({"type": "ACCESS_REQUESTS_ADMIN"}));
     // an IAM-based standard role answers in the custom role's shape
-    assert_eq!(role.r#type, Some(RoleType::AccessRequestsAdmin));
+    assert_eq!(role.r#type, RoleType::AccessRequestsAdmin);
     assert_eq!(role.role.as_deref(), Some("ACCESS_REQUESTS_ADMIN"));
     assert_eq!(
         role.resource_set.as_deref(),
@@ -442,13 +417,7 @@ async fn empty_ids_are_refused_before_anything_is_sent() {
     );
     let error = users.unassign_role("00u1", "").await.unwrap_err();
     assert!(
-        matches!(
-            error,
-            Error::InvalidInput {
-                what: "roleAssignmentId",
-                ..
-            }
-        ),
+        matches!(error, Error::InvalidInput { what: "roleId", .. }),
         "{error:?}"
     );
     let error = users
@@ -470,7 +439,13 @@ async fn empty_ids_are_refused_before_anything_is_sent() {
         .await
         .unwrap_err();
     assert!(
-        matches!(error, Error::InvalidInput { what: "appId", .. }),
+        matches!(
+            error,
+            Error::InvalidInput {
+                what: "applicationId",
+                ..
+            }
+        ),
         "{error:?}"
     );
     let error = users
@@ -493,13 +468,7 @@ async fn empty_ids_are_refused_before_anything_is_sent() {
         .await
         .unwrap_err();
     assert!(
-        matches!(
-            error,
-            Error::InvalidInput {
-                what: "roleAssignmentId",
-                ..
-            }
-        ),
+        matches!(error, Error::InvalidInput { what: "roleId", .. }),
         "{error:?}"
     );
 

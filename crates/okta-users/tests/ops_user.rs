@@ -10,20 +10,8 @@ use okta_users::models::{
     CreateUserRequest, UpdateUserRequest, UserNextLogin, UserProfile, UserStatus,
 };
 use okta_users::ops::user::SortOrder;
-use serde_json::{Value, json};
-use support::{Canned, Recorded, fixture, only, recorder};
-
-fn assert_operation(recorded: &Recorded, name: &str, operation_id: &str) {
-    let operation = recorded.operation.expect("an Operation extension");
-    assert_eq!(
-        (operation.name, operation.operation_id),
-        (name, operation_id)
-    );
-}
-
-fn fixture_json(name: &str) -> Value {
-    serde_json::from_str(&fixture(name)).unwrap()
-}
+use serde_json::json;
+use support::{Canned, assert_operation, fixture, fixture_json, only, recorder};
 
 #[tokio::test]
 async fn list_sends_every_parameter_encoded_and_decodes_the_spec_example() {
@@ -187,12 +175,10 @@ async fn get_decodes_the_spec_example() {
 #[tokio::test]
 async fn update_posts_a_partial_profile() {
     let (users, log) = recorder(vec![Canned::json(200, fixture("ops_user.json"))]);
-    let profile = UserProfile {
-        first_name: Some("Isaac".into()),
-        email: Some("isaac.brock@update.example.com".into()),
-        mobile_phone: Some("555-415-1337".into()),
-        ..UserProfile::default()
-    };
+    let mut profile = UserProfile::default();
+    profile.first_name = Some("Isaac".into());
+    profile.email = Some("isaac.brock@update.example.com".into());
+    profile.mobile_phone = Some("555-415-1337".into());
     let user = users
         .update("00ub0oNGTSWTBKOLGLNR", UpdateUserRequest::profile(profile))
         .strict(false)

@@ -9,6 +9,7 @@ use super::links::Links;
 /// An app on the user's dashboard (`AssignedAppLink`), from `listAppLinks`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct AppLink {
     /// `id` of the link.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -46,6 +47,7 @@ pub struct AppLink {
 /// of an app admin role.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CatalogApplication {
     /// `id` of the catalog app.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -11,9 +11,9 @@ use super::profile::GroupProfile;
 /// A group (`Group`): from `listUserGroups` and the group targets of a role.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Group {
-    /// `id` of the group.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    /// `id` of the group. Required: a group without one is a decode error.
     pub id: String,
     /// `created`.
     #[serde(

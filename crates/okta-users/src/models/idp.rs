@@ -13,9 +13,9 @@ use super::links::Links;
 /// The deeply nested, type-specific `protocol`, `policy` and `properties` are kept as JSON.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct IdentityProvider {
-    /// `id` of the IdP.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    /// `id` of the IdP. Required: an IdP without one is a decode error.
     pub id: String,
     /// `name` of the IdP.
     #[serde(default, skip_serializing_if = "Option::is_none")]

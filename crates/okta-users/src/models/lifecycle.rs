@@ -11,6 +11,7 @@ use super::secret::Redacted;
 /// (`UserActivationToken`).
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UserActivationToken {
     /// `activationToken` (a secret).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -32,6 +33,7 @@ impl fmt::Debug for UserActivationToken {
 /// The response of `resetPassword` with `sendEmail=false` (`ResetPasswordToken`).
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ResetPasswordToken {
     /// `resetPasswordUrl`: the one-time reset link (a secret).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -49,6 +51,7 @@ impl fmt::Debug for ResetPasswordToken {
 /// The response of `expirePasswordWithTempPassword` (`tempPassword`).
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct TempPassword {
     /// `tempPassword`: a temporary password to sign in with (a secret).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -66,6 +69,7 @@ impl fmt::Debug for TempPassword {
 /// The response of `forgotPassword` with `sendEmail=false` (`ForgotPasswordResponse`).
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ForgotPasswordResponse {
     /// `resetPasswordUrl`: the one-time reset link (a secret).
     #[serde(default, skip_serializing_if = "Option::is_none")]

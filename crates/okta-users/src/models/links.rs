@@ -12,6 +12,7 @@ lossless_struct! {
     /// One link (`HrefObject`): where it points, plus optional metadata. Keys the spec does
     /// not list (Okta sends e.g. `method`) are kept in [`extra`](Self::extra).
     #[derive(Debug, Clone, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct HrefObject {
         /// `href`: the link's URL.
         href: String = "href",
@@ -50,6 +51,7 @@ impl HrefObject {
 
 /// Hints about a link's target (`HrefHints`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct HrefHints {
     /// `allow`: the HTTP methods the target accepts, e.g. `["GET", "DELETE"]`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -340,6 +342,7 @@ impl<'de> Deserialize<'de> for Links {
 
 /// One item of a linked-objects list (`ResponseLinks`): a link to the related user.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct LinkedObject {
     /// `_links`; `self` points at the linked user.
     #[serde(rename = "_links", default, skip_serializing_if = "Links::is_empty")]

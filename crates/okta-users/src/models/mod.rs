@@ -10,6 +10,13 @@
 //! - Timestamps are [`time::OffsetDateTime`] (RFC 3339).
 //! - Every enum is open: a value Okta adds later decodes to `Other(String)` and is sent back
 //!   unchanged (see [`UserStatus`]).
+//! - Okta adds properties and values without notice, so the models and enums are
+//!   `#[non_exhaustive]`: build them with their constructors (or `Default`) and set fields, and
+//!   match enums with a wildcard arm.
+//! - A field Okta always sends and the spec requires (a resource's `id`, a role's `type`, a
+//!   grant's `issuer` and `scopeId`) is required: a response without it is
+//!   [`Error::Decode`](crate::Error::Decode), never an empty value. (A link's `href` stays
+//!   optional: the spec's own custom-role example sends one without it.)
 //! - Secrets (password values, recovery answers, activation and reset tokens and links,
 //!   temporary passwords) never appear in `Debug` output: it prints `<redacted>`.
 //!
@@ -78,6 +85,7 @@ mod tests;
 /// Decodes a JSON body the way the façade decodes Okta's responses: the bytes are checked as
 /// UTF-8 once, then parsed as text, so that no string is checked again as it is read (about a
 /// tenth of the time of decoding a page of users). Invalid UTF-8 is reported where it is.
+#[doc(hidden)] // the façade's internals, public for the decode benches
 pub fn from_json_slice<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
     match std::str::from_utf8(bytes) {
         Ok(text) => serde_json::from_str(text),
@@ -85,29 +93,65 @@ pub fn from_json_slice<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> serde_js
     }
 }
 
-/// The most items [`from_json_page`] reserves room for up front, whatever `expected` says.
-const MAX_RESERVED_ITEMS: usize = 1000;
-
-/// Decodes a JSON array as [`from_json_slice`] does, reserving room for `expected` items first
-/// (at most 1000): a list page holds up to the `limit` that was asked for, and a `Vec` of
-/// ~1.3 KB users grown by doubling copies the users already read each time it grows (1–2 % of
-/// decoding a 200-user page).
+/// Decodes a list page as the façade does for a request with `limit`: room for `limit`
+/// items reserved first, and refused past `limit` items.
+#[doc(hidden)] // the façade's internals, public for the decode benches
 pub fn from_json_page<T: serde::de::DeserializeOwned>(
     bytes: &[u8],
-    expected: usize,
+    limit: usize,
 ) -> serde_json::Result<Vec<T>> {
+    decode_page(bytes, limit, limit).map_err(|error| match error {
+        PageDecodeError::Json(error) => error,
+        PageDecodeError::TooManyItems => {
+            serde::de::Error::custom(format!("more than {limit} items"))
+        }
+    })
+}
+
+/// The most items [`decode_page`] reserves room for up front, whatever `reserve` says.
+const MAX_RESERVED_ITEMS: usize = 1000;
+
+/// Why a list page was not decoded.
+#[derive(Debug)]
+pub(crate) enum PageDecodeError {
+    /// The array holds more than the items allowed; nothing after the first extra one was read.
+    TooManyItems,
+    /// The body is not a JSON array of the expected items.
+    Json(serde_json::Error),
+}
+
+/// Decodes a JSON array as [`from_json_slice`] does, with room for `reserve` items made first
+/// (at most 1000: a list page holds up to the `limit` asked for, and a `Vec` of ~1.3 KB users
+/// grown by doubling copies the users already read each time it grows, 1–2 % of decoding a
+/// 200-user page), and refused as soon as it holds a value past `max_items`: the extra value is
+/// skipped, not decoded, and the rest of the body is not read.
+pub(crate) fn decode_page<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+    reserve: usize,
+    max_items: usize,
+) -> Result<Vec<T>, PageDecodeError> {
+    let overflow = std::cell::Cell::new(false);
     let seed = PageSeed {
-        capacity: expected.min(MAX_RESERVED_ITEMS),
+        reserve: reserve.min(MAX_RESERVED_ITEMS),
+        max_items,
+        overflow: &overflow,
         item: std::marker::PhantomData,
     };
-    match std::str::from_utf8(bytes) {
+    let decoded = match std::str::from_utf8(bytes) {
         Ok(text) => decode_with(seed, &mut serde_json::Deserializer::from_str(text)),
         Err(_) => decode_with(seed, &mut serde_json::Deserializer::from_slice(bytes)),
-    }
+    };
+    decoded.map_err(|error| {
+        if overflow.get() {
+            PageDecodeError::TooManyItems
+        } else {
+            PageDecodeError::Json(error)
+        }
+    })
 }
 
 fn decode_with<'de, R: serde_json::de::Read<'de>, T: serde::de::DeserializeOwned>(
-    seed: PageSeed<T>,
+    seed: PageSeed<'_, T>,
     deserializer: &mut serde_json::Deserializer<R>,
 ) -> serde_json::Result<Vec<T>> {
     let items = serde::de::DeserializeSeed::deserialize(seed, &mut *deserializer)?;
@@ -115,13 +159,15 @@ fn decode_with<'de, R: serde_json::de::Read<'de>, T: serde::de::DeserializeOwned
     Ok(items)
 }
 
-/// A JSON array into a `Vec` with room reserved for `capacity` items.
-struct PageSeed<T> {
-    capacity: usize,
+/// A JSON array into a `Vec`, counting: at most `max_items` items.
+struct PageSeed<'a, T> {
+    reserve: usize,
+    max_items: usize,
+    overflow: &'a std::cell::Cell<bool>,
     item: std::marker::PhantomData<T>,
 }
 
-impl<'de, T: serde::de::DeserializeOwned> serde::de::DeserializeSeed<'de> for PageSeed<T> {
+impl<'de, T: serde::de::DeserializeOwned> serde::de::DeserializeSeed<'de> for PageSeed<'_, T> {
     type Value = Vec<T>;
 
     fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Vec<T>, D::Error> {
@@ -129,7 +175,7 @@ impl<'de, T: serde::de::DeserializeOwned> serde::de::DeserializeSeed<'de> for Pa
     }
 }
 
-impl<'de, T: serde::de::DeserializeOwned> serde::de::Visitor<'de> for PageSeed<T> {
+impl<'de, T: serde::de::DeserializeOwned> serde::de::Visitor<'de> for PageSeed<'_, T> {
     type Value = Vec<T>;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -137,9 +183,20 @@ impl<'de, T: serde::de::DeserializeOwned> serde::de::Visitor<'de> for PageSeed<T
     }
 
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
-        let mut items = Vec::with_capacity(self.capacity);
-        while let Some(item) = seq.next_element()? {
-            items.push(item);
+        let mut items = Vec::with_capacity(self.reserve);
+        while items.len() < self.max_items {
+            match seq.next_element()? {
+                Some(item) => items.push(item),
+                None => return Ok(items),
+            }
+        }
+        // One more value of any kind, skipped rather than decoded, is one too many.
+        if seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
+            self.overflow.set(true);
+            return Err(serde::de::Error::custom(format_args!(
+                "more than {} items",
+                self.max_items
+            )));
         }
         Ok(items)
     }

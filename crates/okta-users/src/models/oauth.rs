@@ -10,6 +10,7 @@ use super::links::Links;
 /// A client app the user has granted access to (`OAuth2Client`). Its JSON names are
 /// `snake_case`, as in the spec.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct OAuth2Client {
     /// `client_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -30,6 +31,7 @@ pub struct OAuth2Client {
 
 /// Who created a grant or token (`OAuth2Actor`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct OAuth2Actor {
     /// `id` of the actor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -42,6 +44,7 @@ pub struct OAuth2Actor {
 /// A scope the user consented to for a client (`OAuth2ScopeConsentGrant`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct OAuth2ScopeConsentGrant {
     /// `id` of the grant.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -59,9 +62,8 @@ pub struct OAuth2ScopeConsentGrant {
     /// `createdBy`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<OAuth2Actor>,
-    /// `issuer`: the authorization server's issuer URL.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub issuer: Option<String>,
+    /// `issuer`: the authorization server's issuer URL. Required by the spec.
+    pub issuer: String,
     /// `lastUpdated`.
     #[serde(
         default,
@@ -69,9 +71,8 @@ pub struct OAuth2ScopeConsentGrant {
         skip_serializing_if = "Option::is_none"
     )]
     pub last_updated: Option<OffsetDateTime>,
-    /// `scopeId`: the granted scope, e.g. `okta.users.read`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scope_id: Option<String>,
+    /// `scopeId`: the granted scope, e.g. `okta.users.read`. Required by the spec.
+    pub scope_id: String,
     /// `source`: who granted it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<OAuth2ScopeConsentGrantSource>,
@@ -93,6 +94,7 @@ pub struct OAuth2ScopeConsentGrant {
 /// token; the token value itself is never returned.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct OAuth2RefreshToken {
     /// `id` of the token.
     #[serde(default, skip_serializing_if = "Option::is_none")]

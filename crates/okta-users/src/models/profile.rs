@@ -26,6 +26,7 @@ lossless_struct! {
     /// assert_eq!(profile.custom("favoriteNumbers"), Some(&serde_json::json!([3, 7])));
     /// ```
     #[derive(Debug, Clone, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct UserProfile {
         /// `login`: the unique sign-in name, usually an email address.
         login: String = "login",
@@ -145,6 +146,7 @@ lossless_struct! {
     /// `OktaActiveDirectoryGroupProfile`), with every other attribute kept in
     /// [`custom`](Self::custom). Same `null` handling as [`UserProfile`].
     #[derive(Debug, Clone, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct GroupProfile {
         /// `name` of the group.
         name: String = "name",

@@ -22,6 +22,7 @@ use super::user::{
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateUserRequest<P = UserProfile> {
     /// `profile` of the new user.
     pub profile: P,
@@ -146,6 +147,7 @@ impl<P> CreateUserRequest<P> {
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateUserRequest<P = UserProfile> {
     /// `profile`: the attributes to set.
     #[serde(default = "Option::default", skip_serializing_if = "Option::is_none")]
@@ -251,6 +253,7 @@ impl<P> UpdateUserRequest<P> {
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ChangePasswordRequest {
     /// `oldPassword`: the current password.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -295,6 +298,7 @@ impl ChangePasswordRequest {
 /// );
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AssignRoleRequest {
     /// `type`: the role; [`RoleType::Custom`] for a custom role.
     pub r#type: RoleType,

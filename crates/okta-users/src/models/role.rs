@@ -9,18 +9,18 @@ use super::links::Links;
 
 /// A role assigned to the user: a standard role (`StandardRole`) or a custom or IAM-based
 /// one (`CustomRole`, with `role` and `resource-set`), decoded by the same struct.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Role {
-    /// `id` of the role assignment (used to unassign it and manage its targets).
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    /// `id` of the role assignment (used to unassign it and manage its targets). Required: a
+    /// role without one is a decode error.
     pub id: String,
     /// `label`: the role's display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `type` of the role ([`RoleType::Custom`] for a custom role).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<RoleType>,
+    /// `type` of the role ([`RoleType::Custom`] for a custom role). Required by the spec.
+    pub r#type: RoleType,
     /// `status`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<LifecycleStatus>,
@@ -60,8 +60,25 @@ pub struct Role {
 }
 
 impl Role {
+    /// A role assignment `id` of the role `role_type`, with nothing else set.
+    pub fn new(id: impl Into<String>, role_type: RoleType) -> Self {
+        Role {
+            id: id.into(),
+            label: None,
+            r#type: role_type,
+            status: None,
+            created: None,
+            last_updated: None,
+            assignment_type: None,
+            resource_set: None,
+            role: None,
+            embedded: Map::new(),
+            links: Links::default(),
+        }
+    }
+
     /// `true` for a custom role (`type` `CUSTOM`).
     pub fn is_custom(&self) -> bool {
-        self.r#type == Some(RoleType::Custom)
+        self.r#type == RoleType::Custom
     }
 }

@@ -476,7 +476,7 @@ fn roles() {
     let roles: Vec<Role> = round_trip(fixture!(
         "listassignedrolesforuser-200-iam-based-standard-roles"
     ));
-    assert_eq!(roles[1].r#type, Some(RoleType::Custom));
+    assert_eq!(roles[1].r#type, RoleType::Custom);
     assert_eq!(
         roles[2].resource_set.as_deref(),
         Some("ACCESS_CERTIFICATIONS_IAM_POLICY")
@@ -487,12 +487,14 @@ fn roles() {
         fixture!("listassignedrolesforuser-200-standard-roles"),
     ] {
         let roles: Vec<Role> = decode(text);
-        assert!(roles.iter().all(
-            |role| !role.id.is_empty() && role.r#type.as_ref().is_some_and(RoleType::is_known)
-        ));
+        assert!(
+            roles
+                .iter()
+                .all(|role| !role.id.is_empty() && role.r#type.is_known())
+        );
     }
     let standard: Role = round_trip(fixture!("assignroletouser-201-standard-roles"));
-    assert_eq!(standard.r#type, Some(RoleType::SuperAdmin));
+    assert_eq!(standard.r#type, RoleType::SuperAdmin);
     assert_eq!(standard.assignment_type, Some(RoleAssignmentType::User));
     assert!(!standard.is_custom());
     let custom: Role = round_trip(fixture!("assignroletouser-201-custom-roles"));
@@ -510,15 +512,12 @@ fn roles() {
             .ends_with("/permissions")
     );
     let iam: Role = round_trip(fixture!("assignroletouser-201-iam-based-standard-roles"));
-    assert_eq!(iam.r#type, Some(RoleType::AccessRequestsAdmin));
+    assert_eq!(iam.r#type, RoleType::AccessRequestsAdmin);
     assert!(iam.links.contains("member"));
 
     let unknown: Role =
         decode(r#"{"id": "ra1", "type": "QUANTUM_ADMIN", "assignmentType": "ROBOT"}"#);
-    assert_eq!(
-        unknown.r#type,
-        Some(RoleType::Other("QUANTUM_ADMIN".into()))
-    );
+    assert_eq!(unknown.r#type, RoleType::Other("QUANTUM_ADMIN".into()));
     assert_eq!(
         serde_json::to_value(&unknown).unwrap(),
         json!({"id": "ra1", "type": "QUANTUM_ADMIN", "assignmentType": "ROBOT"})
@@ -765,4 +764,61 @@ fn a_page_decodes_with_room_for_its_limit_and_rejects_what_from_json_slice_rejec
             String::from_utf8_lossy(bad)
         );
     }
+}
+
+#[test]
+fn a_page_past_its_item_bound_is_refused_without_reading_the_rest() {
+    let user = r#"{"id":"u","status":"ACTIVE","profile":{}}"#;
+    let page = |n: usize, tail: &str| format!("[{}{tail}]", vec![user; n].join(","));
+
+    let exactly: Vec<User> = decode_page(page(3, "").as_bytes(), 3, 3).unwrap();
+    assert_eq!(exactly.len(), 3);
+    assert!(matches!(
+        decode_page::<User>(page(4, "").as_bytes(), 3, 3),
+        Err(PageDecodeError::TooManyItems)
+    ));
+    // The extra value is skipped, not decoded (it is not a user), and nothing after it is
+    // read (the rest is not even JSON).
+    let garbage_after = page(3, r#","not a user", this is not JSON"#);
+    assert!(matches!(
+        decode_page::<User>(garbage_after.as_bytes(), 0, 3),
+        Err(PageDecodeError::TooManyItems)
+    ));
+    // Below the bound, the same garbage is a decode error.
+    assert!(matches!(
+        decode_page::<User>(garbage_after.as_bytes(), 0, 10),
+        Err(PageDecodeError::Json(_))
+    ));
+    // The benches' entry point refuses too.
+    assert!(from_json_page::<User>(page(201, "").as_bytes(), 200).is_err());
+}
+
+#[test]
+fn required_fields_missing_are_decode_errors_not_empty_strings() {
+    fn refused<T: DeserializeOwned + std::fmt::Debug>(text: &str, field: &str) {
+        let error = serde_json::from_str::<T>(text).expect_err(text);
+        assert!(
+            error
+                .to_string()
+                .contains(&format!("missing field `{field}`")),
+            "{text}: {error}"
+        );
+    }
+    refused::<User>(r#"{"status":"ACTIVE","profile":{}}"#, "id");
+    refused::<User>(r#"{"id":"00u1","profile":{}}"#, "status");
+    refused::<User>(r#"{"id":"00u1","status":"ACTIVE"}"#, "profile");
+    refused::<Vec<User>>(
+        r#"[{"id":"00u1","status":"ACTIVE","profile":{}},{"status":"ACTIVE","profile":{}}]"#,
+        "id",
+    );
+    refused::<Group>(r#"{"profile":{"name":"Everyone"}}"#, "id");
+    refused::<Role>(r#"{"type":"SUPER_ADMIN"}"#, "id");
+    refused::<Role>(r#"{"id":"ra1"}"#, "type");
+    refused::<IdentityProvider>(r#"{"name":"Google"}"#, "id");
+    refused::<OAuth2ScopeConsentGrant>(r#"{"scopeId":"okta.users.read"}"#, "issuer");
+    refused::<OAuth2ScopeConsentGrant>(r#"{"issuer":"https://o"}"#, "scopeId");
+
+    // and what is there round-trips, the required fields included
+    let user: User = round_trip(r#"{"id":"00u1","status":"ACTIVE","profile":{}}"#);
+    assert_eq!(user.id, "00u1");
 }

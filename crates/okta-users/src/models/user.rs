@@ -19,9 +19,10 @@ use super::secret::Redacted;
 /// into your own profile struct (see [the module docs](super)).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct User<P = UserProfile> {
-    /// `id`: the user's unique id, e.g. `00ub0oNGTSWTBKOLGLNR`.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    /// `id`: the user's unique id, e.g. `00ub0oNGTSWTBKOLGLNR`. Required: a user without one
+    /// is a decode error.
     pub id: String,
     /// `status`: the lifecycle status.
     pub status: UserStatus,
@@ -114,6 +115,7 @@ impl<P> User<P> {
 
 /// A user type reference (`type` of a user: `{"id": "oty..."}`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UserType {
     /// `id` of the user type.
     #[serde(default)]
@@ -136,6 +138,7 @@ impl UserType {
 /// assert!(!format!("{body:?}").contains("Rex"));
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UserCredentials {
     /// `password`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -154,6 +157,7 @@ pub struct UserCredentials {
 
 /// An email address of a user's credentials (`credentials.emails[]`, read-only).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UserCredentialEmail {
     /// `value`: the address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -203,6 +207,7 @@ impl UserCredentials {
 ///
 /// `Debug` prints `<redacted>` instead of the value.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PasswordCredential {
     /// `value`: the plain-text password (write-only, a secret).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -313,6 +318,7 @@ pub struct PasswordCredentialHook {
 ///
 /// `Debug` prints `<redacted>` instead of the answer.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RecoveryQuestionCredential {
     /// `question`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -343,6 +349,7 @@ impl fmt::Debug for RecoveryQuestionCredential {
 
 /// Who authenticates a user (`AuthenticationProvider`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AuthenticationProvider {
     /// `name`: e.g. `OKTA`, or the name of the directory or IdP.
     #[serde(default, skip_serializing_if = "Option::is_none")]

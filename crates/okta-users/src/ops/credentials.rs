@@ -1,11 +1,10 @@
 //! Credentials: change the password or the recovery question, start the forgot-password flow
 //! (`POST /api/v1/users/{userId}/credentials/…`).
 
-use http::Method;
-
 use crate::call::single;
+use crate::endpoints::{CHANGE_PASSWORD, CHANGE_RECOVERY_QUESTION, FORGOT_PASSWORD};
 use crate::models::{ChangePasswordRequest, ForgotPasswordResponse, UserCredentials};
-use crate::request::{ApiRequest, Operation, api_path};
+use crate::request::ApiRequest;
 use crate::{HttpService, Result, Users};
 
 impl<S: HttpService> Users<S> {
@@ -92,9 +91,7 @@ impl<S> ChangePassword<S> {
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let path =
-            api_path!("/api/v1/users/{}/credentials/change_password", "userId" => self.user_id)?;
-        let mut request = ApiRequest::new(CHANGE_PASSWORD, Method::POST, path);
+        let mut request = ApiRequest::new(&CHANGE_PASSWORD, &[&self.user_id])?;
         request.query_opt("strict", self.strict);
         request.json(&self.body)?;
         Ok(request)
@@ -114,8 +111,7 @@ pub struct ChangeRecoveryQuestion<S> {
 
 impl<S> ChangeRecoveryQuestion<S> {
     fn request(&self) -> Result<ApiRequest> {
-        let path = api_path!("/api/v1/users/{}/credentials/change_recovery_question", "userId" => self.user_id)?;
-        let mut request = ApiRequest::new(CHANGE_RECOVERY_QUESTION, Method::POST, path);
+        let mut request = ApiRequest::new(&CHANGE_RECOVERY_QUESTION, &[&self.user_id])?;
         request.json(&self.body)?;
         Ok(request)
     }
@@ -140,18 +136,9 @@ impl<S> ForgotPassword<S> {
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let path =
-            api_path!("/api/v1/users/{}/credentials/forgot_password", "userId" => self.user_id)?;
-        let mut request = ApiRequest::new(FORGOT_PASSWORD, Method::POST, path);
+        let mut request = ApiRequest::new(&FORGOT_PASSWORD, &[&self.user_id])?;
         request.query_opt("sendEmail", self.send_email);
         Ok(request)
     }
 }
 single!(ForgotPassword => ForgotPasswordResponse, json);
-
-const CHANGE_PASSWORD: Operation = Operation::new("okta.users.change_password", "changePassword");
-const CHANGE_RECOVERY_QUESTION: Operation = Operation::new(
-    "okta.users.change_recovery_question",
-    "changeRecoveryQuestion",
-);
-const FORGOT_PASSWORD: Operation = Operation::new("okta.users.forgot_password", "forgotPassword");

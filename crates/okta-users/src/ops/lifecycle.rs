@@ -3,11 +3,13 @@
 
 use std::marker::PhantomData;
 
-use http::Method;
-
 use crate::call::single;
+use crate::endpoints::{
+    ACTIVATE_USER, DEACTIVATE_USER, EXPIRE_PASSWORD, EXPIRE_PASSWORD_WITH_TEMP_PASSWORD, Endpoint,
+    REACTIVATE_USER, RESET_FACTORS, RESET_PASSWORD, SUSPEND_USER, UNLOCK_USER, UNSUSPEND_USER,
+};
 use crate::models::{ResetPasswordToken, TempPassword, User, UserActivationToken, UserProfile};
-use crate::request::{ApiRequest, Operation, api_path};
+use crate::request::ApiRequest;
 use crate::{HttpService, Result, Users};
 
 impl<S: HttpService> Users<S> {
@@ -27,7 +29,7 @@ impl<S: HttpService> Users<S> {
             users: self.clone(),
             id: id.into(),
             send_email: None,
-            reactivate: false,
+            endpoint: &ACTIVATE_USER,
         }
     }
 
@@ -47,7 +49,7 @@ impl<S: HttpService> Users<S> {
             users: self.clone(),
             id: id.into(),
             send_email: None,
-            reactivate: true,
+            endpoint: &REACTIVATE_USER,
         }
     }
 
@@ -135,7 +137,7 @@ impl<S: HttpService> Users<S> {
     /// # Ok(()) }
     /// ```
     pub fn reset_factors(&self, id: impl Into<String>) -> LifecycleAction<S> {
-        LifecycleAction::new(self, id, Action::ResetFactors)
+        LifecycleAction::new(self, id, &RESET_FACTORS)
     }
 
     /// Suspends an ACTIVE user: it can no longer sign in but keeps its assignments
@@ -147,7 +149,7 @@ impl<S: HttpService> Users<S> {
     /// # Ok(()) }
     /// ```
     pub fn suspend(&self, id: impl Into<String>) -> LifecycleAction<S> {
-        LifecycleAction::new(self, id, Action::Suspend)
+        LifecycleAction::new(self, id, &SUSPEND_USER)
     }
 
     /// Returns a SUSPENDED user to ACTIVE (`POST /api/v1/users/{id}/lifecycle/unsuspend`).
@@ -158,7 +160,7 @@ impl<S: HttpService> Users<S> {
     /// # Ok(()) }
     /// ```
     pub fn unsuspend(&self, id: impl Into<String>) -> LifecycleAction<S> {
-        LifecycleAction::new(self, id, Action::Unsuspend)
+        LifecycleAction::new(self, id, &UNSUSPEND_USER)
     }
 
     /// Unlocks a LOCKED_OUT user (or an ACTIVE one blocked from unknown devices)
@@ -170,7 +172,7 @@ impl<S: HttpService> Users<S> {
     /// # Ok(()) }
     /// ```
     pub fn unlock(&self, id: impl Into<String>) -> LifecycleAction<S> {
-        LifecycleAction::new(self, id, Action::Unlock)
+        LifecycleAction::new(self, id, &UNLOCK_USER)
     }
 }
 
@@ -182,7 +184,7 @@ pub struct ActivateUser<S> {
     users: Users<S>,
     id: String,
     send_email: Option<bool>,
-    reactivate: bool,
+    endpoint: &'static Endpoint,
 }
 
 impl<S> ActivateUser<S> {
@@ -194,18 +196,7 @@ impl<S> ActivateUser<S> {
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let (operation, path) = if self.reactivate {
-            (
-                REACTIVATE_USER,
-                api_path!("/api/v1/users/{}/lifecycle/reactivate", "userId" => self.id)?,
-            )
-        } else {
-            (
-                ACTIVATE_USER,
-                api_path!("/api/v1/users/{}/lifecycle/activate", "userId" => self.id)?,
-            )
-        };
-        let mut request = ApiRequest::new(operation, Method::POST, path);
+        let mut request = ApiRequest::new(self.endpoint, &[&self.id])?;
         request.query_opt("sendEmail", self.send_email);
         Ok(request)
     }
@@ -236,8 +227,7 @@ impl<S> DeactivateUser<S> {
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let path = api_path!("/api/v1/users/{}/lifecycle/deactivate", "userId" => self.id)?;
-        let mut request = ApiRequest::new(DEACTIVATE_USER, Method::POST, path);
+        let mut request = ApiRequest::new(&DEACTIVATE_USER, &[&self.id])?;
         request.query_opt("sendEmail", self.send_email);
         if self.respond_async {
             request.header(
@@ -271,10 +261,7 @@ impl<S, P> ExpirePassword<S, P> {
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let path = api_path!("/api/v1/users/{}/lifecycle/expire_password", "userId" => self.id)?;
-        let mut request = ApiRequest::new(EXPIRE_PASSWORD, Method::POST, path);
-        request.query("tempPassword", false);
-        Ok(request)
+        ApiRequest::new(&EXPIRE_PASSWORD, &[&self.id])
     }
 }
 single!(ExpirePassword<P> => User<P>, json);
@@ -297,9 +284,7 @@ impl<S> ExpirePasswordWithTempPassword<S> {
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let path = api_path!("/api/v1/users/{}/lifecycle/expire_password", "userId" => self.id)?;
-        let mut request = ApiRequest::new(EXPIRE_PASSWORD_WITH_TEMP_PASSWORD, Method::POST, path);
-        request.query("tempPassword", true);
+        let mut request = ApiRequest::new(&EXPIRE_PASSWORD_WITH_TEMP_PASSWORD, &[&self.id])?;
         request.query_opt("revokeSessions", self.revoke_sessions);
         Ok(request)
     }
@@ -331,8 +316,7 @@ impl<S> ResetPassword<S> {
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let path = api_path!("/api/v1/users/{}/lifecycle/reset_password", "userId" => self.id)?;
-        let mut request = ApiRequest::new(RESET_PASSWORD, Method::POST, path);
+        let mut request = ApiRequest::new(&RESET_PASSWORD, &[&self.id])?;
         request.query("sendEmail", self.send_email);
         request.query_opt("revokeSessions", self.revoke_sessions);
         Ok(request)
@@ -348,64 +332,22 @@ single!(ResetPassword => ResetPasswordToken, json);
 pub struct LifecycleAction<S> {
     users: Users<S>,
     id: String,
-    action: Action,
-}
-
-/// Which of the parameterless lifecycle changes a [`LifecycleAction`] performs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Action {
-    ResetFactors,
-    Suspend,
-    Unsuspend,
-    Unlock,
+    endpoint: &'static Endpoint,
 }
 
 impl<S: Clone> LifecycleAction<S> {
-    fn new(users: &Users<S>, id: impl Into<String>, action: Action) -> Self {
+    fn new(users: &Users<S>, id: impl Into<String>, endpoint: &'static Endpoint) -> Self {
         LifecycleAction {
             users: users.clone(),
             id: id.into(),
-            action,
+            endpoint,
         }
     }
 }
 
 impl<S> LifecycleAction<S> {
-    fn operation(&self) -> Operation {
-        match self.action {
-            Action::ResetFactors => RESET_FACTORS,
-            Action::Suspend => SUSPEND_USER,
-            Action::Unsuspend => UNSUSPEND_USER,
-            Action::Unlock => UNLOCK_USER,
-        }
-    }
-
     fn request(&self) -> Result<ApiRequest> {
-        let path = match self.action {
-            Action::ResetFactors => {
-                api_path!("/api/v1/users/{}/lifecycle/reset_factors", "userId" => self.id)
-            }
-            Action::Suspend => api_path!("/api/v1/users/{}/lifecycle/suspend", "userId" => self.id),
-            Action::Unsuspend => {
-                api_path!("/api/v1/users/{}/lifecycle/unsuspend", "userId" => self.id)
-            }
-            Action::Unlock => api_path!("/api/v1/users/{}/lifecycle/unlock", "userId" => self.id),
-        }?;
-        Ok(ApiRequest::new(self.operation(), Method::POST, path))
+        ApiRequest::new(self.endpoint, &[&self.id])
     }
 }
 single!(LifecycleAction => (), empty);
-
-const ACTIVATE_USER: Operation = Operation::new("okta.users.activate", "activateUser");
-const REACTIVATE_USER: Operation = Operation::new("okta.users.reactivate", "reactivateUser");
-const DEACTIVATE_USER: Operation = Operation::new("okta.users.deactivate", "deactivateUser");
-const EXPIRE_PASSWORD: Operation = Operation::new("okta.users.expire_password", "expirePassword");
-const EXPIRE_PASSWORD_WITH_TEMP_PASSWORD: Operation = Operation::new(
-    "okta.users.expire_password_with_temp_password",
-    "expirePasswordWithTempPassword",
-);
-const RESET_PASSWORD: Operation = Operation::new("okta.users.reset_password", "resetPassword");
-const RESET_FACTORS: Operation = Operation::new("okta.users.reset_factors", "resetFactors");
-const SUSPEND_USER: Operation = Operation::new("okta.users.suspend", "suspendUser");
-const UNSUSPEND_USER: Operation = Operation::new("okta.users.unsuspend", "unsuspendUser");
-const UNLOCK_USER: Operation = Operation::new("okta.users.unlock", "unlockUser");

@@ -1,11 +1,10 @@
 //! Linked objects: relationships between users such as manager and subordinate
 //! (`/api/v1/users/{userId}/linkedObjects/…`).
 
-use http::Method;
-
 use crate::call::{paged, single};
+use crate::endpoints::{ASSIGN_LINKED_OBJECT, DELETE_LINKED_OBJECT, LIST_LINKED_OBJECTS};
 use crate::models::LinkedObject;
-use crate::request::{ApiRequest, Operation, api_path};
+use crate::request::ApiRequest;
 use crate::{HttpService, Result, Users};
 
 impl<S: HttpService> Users<S> {
@@ -92,13 +91,14 @@ pub struct AssignLinkedObject<S> {
 
 impl<S> AssignLinkedObject<S> {
     fn request(&self) -> Result<ApiRequest> {
-        let path = api_path!(
-            "/api/v1/users/{}/linkedObjects/{}/{}",
-            "associatedUserId" => self.associated_user_id,
-            "primaryRelationshipName" => self.primary_relationship_name,
-            "primaryUserId" => self.primary_user_id,
-        )?;
-        Ok(ApiRequest::new(ASSIGN_LINKED_OBJECT, Method::PUT, path))
+        ApiRequest::new(
+            &ASSIGN_LINKED_OBJECT,
+            &[
+                &self.associated_user_id,
+                &self.primary_relationship_name,
+                &self.primary_user_id,
+            ],
+        )
     }
 }
 single!(AssignLinkedObject => (), empty);
@@ -129,12 +129,10 @@ impl<S> ListLinkedObjects<S> {
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let path = api_path!(
-            "/api/v1/users/{}/linkedObjects/{}",
-            "userId" => self.user_id,
-            "relationshipName" => self.relationship_name,
+        let mut request = ApiRequest::new(
+            &LIST_LINKED_OBJECTS,
+            &[&self.user_id, &self.relationship_name],
         )?;
-        let mut request = ApiRequest::new(LIST_LINKED_OBJECTS, Method::GET, path);
         request.query_opt("after", self.after.as_deref());
         request.query_opt("limit", self.limit);
         Ok(request)
@@ -154,23 +152,10 @@ pub struct DeleteLinkedObject<S> {
 
 impl<S> DeleteLinkedObject<S> {
     fn request(&self) -> Result<ApiRequest> {
-        let path = api_path!(
-            "/api/v1/users/{}/linkedObjects/{}",
-            "userId" => self.user_id,
-            "relationshipName" => self.relationship_name,
-        )?;
-        Ok(ApiRequest::new(DELETE_LINKED_OBJECT, Method::DELETE, path))
+        ApiRequest::new(
+            &DELETE_LINKED_OBJECT,
+            &[&self.user_id, &self.relationship_name],
+        )
     }
 }
 single!(DeleteLinkedObject => (), empty);
-
-const ASSIGN_LINKED_OBJECT: Operation = Operation::new(
-    "okta.users.assign_linked_object",
-    "assignLinkedObjectValueForPrimary",
-);
-const LIST_LINKED_OBJECTS: Operation =
-    Operation::new("okta.users.list_linked_objects", "listLinkedObjectsForUser");
-const DELETE_LINKED_OBJECT: Operation = Operation::new(
-    "okta.users.delete_linked_object",
-    "deleteLinkedObjectForUser",
-);

@@ -1,10 +1,13 @@
 //! A user's OAuth 2.0 clients, scope consent grants and refresh tokens: list, get, revoke.
 
-use http::Method;
-
 use crate::call::{paged, single};
+use crate::endpoints::{
+    GET_GRANT, GET_REFRESH_TOKEN, LIST_CLIENT_GRANTS, LIST_CLIENTS, LIST_GRANTS,
+    LIST_REFRESH_TOKENS, REVOKE_CLIENT_GRANTS, REVOKE_GRANT, REVOKE_GRANTS, REVOKE_REFRESH_TOKEN,
+    REVOKE_REFRESH_TOKENS,
+};
 use crate::models::{OAuth2Client, OAuth2RefreshToken, OAuth2ScopeConsentGrant};
-use crate::request::{ApiRequest, Operation, api_path};
+use crate::request::ApiRequest;
 use crate::{HttpService, Result, Users};
 
 impl<S: HttpService> Users<S> {
@@ -241,8 +244,7 @@ pub struct ListUserClients<S> {
 
 impl<S> ListUserClients<S> {
     fn request(&self) -> Result<ApiRequest> {
-        let path = api_path!("/api/v1/users/{}/clients", "userId" => self.user_id)?;
-        Ok(ApiRequest::new(LIST_CLIENTS, Method::GET, path))
+        ApiRequest::new(&LIST_CLIENTS, &[&self.user_id])
     }
 }
 paged!(ListUserClients => OAuth2Client);
@@ -279,12 +281,7 @@ impl<S> ListClientGrants<S> {
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let path = api_path!(
-            "/api/v1/users/{}/clients/{}/grants",
-            "userId" => self.user_id,
-            "clientId" => self.client_id,
-        )?;
-        let mut request = ApiRequest::new(LIST_CLIENT_GRANTS, Method::GET, path);
+        let mut request = ApiRequest::new(&LIST_CLIENT_GRANTS, &[&self.user_id, &self.client_id])?;
         request.query_opt("expand", self.expand.as_deref());
         request.query_opt("after", self.after.as_deref());
         request.query_opt("limit", self.limit);
@@ -305,12 +302,7 @@ pub struct RevokeClientGrants<S> {
 
 impl<S> RevokeClientGrants<S> {
     fn request(&self) -> Result<ApiRequest> {
-        let path = api_path!(
-            "/api/v1/users/{}/clients/{}/grants",
-            "userId" => self.user_id,
-            "clientId" => self.client_id,
-        )?;
-        Ok(ApiRequest::new(REVOKE_CLIENT_GRANTS, Method::DELETE, path))
+        ApiRequest::new(&REVOKE_CLIENT_GRANTS, &[&self.user_id, &self.client_id])
     }
 }
 single!(RevokeClientGrants => (), empty);
@@ -348,12 +340,7 @@ impl<S> ListRefreshTokens<S> {
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let path = api_path!(
-            "/api/v1/users/{}/clients/{}/tokens",
-            "userId" => self.user_id,
-            "clientId" => self.client_id,
-        )?;
-        let mut request = ApiRequest::new(LIST_REFRESH_TOKENS, Method::GET, path);
+        let mut request = ApiRequest::new(&LIST_REFRESH_TOKENS, &[&self.user_id, &self.client_id])?;
         request.query_opt("expand", self.expand.as_deref());
         request.query_opt("after", self.after.as_deref());
         request.query_opt("limit", self.limit);
@@ -374,12 +361,7 @@ pub struct RevokeRefreshTokens<S> {
 
 impl<S> RevokeRefreshTokens<S> {
     fn request(&self) -> Result<ApiRequest> {
-        let path = api_path!(
-            "/api/v1/users/{}/clients/{}/tokens",
-            "userId" => self.user_id,
-            "clientId" => self.client_id,
-        )?;
-        Ok(ApiRequest::new(REVOKE_REFRESH_TOKENS, Method::DELETE, path))
+        ApiRequest::new(&REVOKE_REFRESH_TOKENS, &[&self.user_id, &self.client_id])
     }
 }
 single!(RevokeRefreshTokens => (), empty);
@@ -404,13 +386,10 @@ impl<S> GetRefreshToken<S> {
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let path = api_path!(
-            "/api/v1/users/{}/clients/{}/tokens/{}",
-            "userId" => self.user_id,
-            "clientId" => self.client_id,
-            "tokenId" => self.token_id,
+        let mut request = ApiRequest::new(
+            &GET_REFRESH_TOKEN,
+            &[&self.user_id, &self.client_id, &self.token_id],
         )?;
-        let mut request = ApiRequest::new(GET_REFRESH_TOKEN, Method::GET, path);
         request.query_opt("expand", self.expand.as_deref());
         Ok(request)
     }
@@ -430,13 +409,10 @@ pub struct RevokeRefreshToken<S> {
 
 impl<S> RevokeRefreshToken<S> {
     fn request(&self) -> Result<ApiRequest> {
-        let path = api_path!(
-            "/api/v1/users/{}/clients/{}/tokens/{}",
-            "userId" => self.user_id,
-            "clientId" => self.client_id,
-            "tokenId" => self.token_id,
-        )?;
-        Ok(ApiRequest::new(REVOKE_REFRESH_TOKEN, Method::DELETE, path))
+        ApiRequest::new(
+            &REVOKE_REFRESH_TOKEN,
+            &[&self.user_id, &self.client_id, &self.token_id],
+        )
     }
 }
 single!(RevokeRefreshToken => (), empty);
@@ -479,8 +455,7 @@ impl<S> ListUserGrants<S> {
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let path = api_path!("/api/v1/users/{}/grants", "userId" => self.user_id)?;
-        let mut request = ApiRequest::new(LIST_GRANTS, Method::GET, path);
+        let mut request = ApiRequest::new(&LIST_GRANTS, &[&self.user_id])?;
         request.query_opt("scopeId", self.scope_id.as_deref());
         request.query_opt("expand", self.expand.as_deref());
         request.query_opt("after", self.after.as_deref());
@@ -500,8 +475,7 @@ pub struct RevokeUserGrants<S> {
 
 impl<S> RevokeUserGrants<S> {
     fn request(&self) -> Result<ApiRequest> {
-        let path = api_path!("/api/v1/users/{}/grants", "userId" => self.user_id)?;
-        Ok(ApiRequest::new(REVOKE_GRANTS, Method::DELETE, path))
+        ApiRequest::new(&REVOKE_GRANTS, &[&self.user_id])
     }
 }
 single!(RevokeUserGrants => (), empty);
@@ -524,8 +498,7 @@ impl<S> GetUserGrant<S> {
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let path = api_path!("/api/v1/users/{}/grants/{}", "userId" => self.user_id, "grantId" => self.grant_id)?;
-        let mut request = ApiRequest::new(GET_GRANT, Method::GET, path);
+        let mut request = ApiRequest::new(&GET_GRANT, &[&self.user_id, &self.grant_id])?;
         request.query_opt("expand", self.expand.as_deref());
         Ok(request)
     }
@@ -543,38 +516,7 @@ pub struct RevokeUserGrant<S> {
 
 impl<S> RevokeUserGrant<S> {
     fn request(&self) -> Result<ApiRequest> {
-        let path = api_path!("/api/v1/users/{}/grants/{}", "userId" => self.user_id, "grantId" => self.grant_id)?;
-        Ok(ApiRequest::new(REVOKE_GRANT, Method::DELETE, path))
+        ApiRequest::new(&REVOKE_GRANT, &[&self.user_id, &self.grant_id])
     }
 }
 single!(RevokeUserGrant => (), empty);
-
-const LIST_CLIENTS: Operation = Operation::new("okta.users.list_clients", "listUserClients");
-const LIST_CLIENT_GRANTS: Operation = Operation::new(
-    "okta.users.list_client_grants",
-    "listGrantsForUserAndClient",
-);
-const REVOKE_CLIENT_GRANTS: Operation = Operation::new(
-    "okta.users.revoke_client_grants",
-    "revokeGrantsForUserAndClient",
-);
-const LIST_REFRESH_TOKENS: Operation = Operation::new(
-    "okta.users.list_refresh_tokens",
-    "listRefreshTokensForUserAndClient",
-);
-const REVOKE_REFRESH_TOKENS: Operation = Operation::new(
-    "okta.users.revoke_refresh_tokens",
-    "revokeTokensForUserAndClient",
-);
-const GET_REFRESH_TOKEN: Operation = Operation::new(
-    "okta.users.get_refresh_token",
-    "getRefreshTokenForUserAndClient",
-);
-const REVOKE_REFRESH_TOKEN: Operation = Operation::new(
-    "okta.users.revoke_refresh_token",
-    "revokeTokenForUserAndClient",
-);
-const LIST_GRANTS: Operation = Operation::new("okta.users.list_grants", "listUserGrants");
-const REVOKE_GRANTS: Operation = Operation::new("okta.users.revoke_grants", "revokeUserGrants");
-const GET_GRANT: Operation = Operation::new("okta.users.get_grant", "getUserGrant");
-const REVOKE_GRANT: Operation = Operation::new("okta.users.revoke_grant", "revokeUserGrant");

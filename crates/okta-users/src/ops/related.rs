@@ -1,11 +1,10 @@
 //! What a user is related to: assigned app links, groups, identity providers
 //! (`GET /api/v1/users/{userId}/appLinks`, `…/groups`, `…/idps`).
 
-use http::Method;
-
 use crate::call::paged;
+use crate::endpoints::{LIST_APP_LINKS, LIST_GROUPS, LIST_IDENTITY_PROVIDERS};
 use crate::models::{AppLink, Group, IdentityProvider};
-use crate::request::{ApiRequest, Operation, api_path};
+use crate::request::ApiRequest;
 use crate::{HttpService, Result, Users};
 
 impl<S: HttpService> Users<S> {
@@ -73,8 +72,7 @@ pub struct ListAppLinks<S> {
 
 impl<S> ListAppLinks<S> {
     fn request(&self) -> Result<ApiRequest> {
-        let path = api_path!("/api/v1/users/{}/appLinks", "userId" => self.user_id)?;
-        Ok(ApiRequest::new(LIST_APP_LINKS, Method::GET, path))
+        ApiRequest::new(&LIST_APP_LINKS, &[&self.user_id])
     }
 }
 paged!(ListAppLinks => AppLink);
@@ -89,8 +87,7 @@ pub struct ListUserGroups<S> {
 
 impl<S> ListUserGroups<S> {
     fn request(&self) -> Result<ApiRequest> {
-        let path = api_path!("/api/v1/users/{}/groups", "userId" => self.user_id)?;
-        Ok(ApiRequest::new(LIST_USER_GROUPS, Method::GET, path))
+        ApiRequest::new(&LIST_GROUPS, &[&self.user_id])
     }
 }
 paged!(ListUserGroups => Group);
@@ -105,19 +102,7 @@ pub struct ListUserIdentityProviders<S> {
 
 impl<S> ListUserIdentityProviders<S> {
     fn request(&self) -> Result<ApiRequest> {
-        let path = api_path!("/api/v1/users/{}/idps", "userId" => self.user_id)?;
-        Ok(ApiRequest::new(
-            LIST_USER_IDENTITY_PROVIDERS,
-            Method::GET,
-            path,
-        ))
+        ApiRequest::new(&LIST_IDENTITY_PROVIDERS, &[&self.user_id])
     }
 }
 paged!(ListUserIdentityProviders => IdentityProvider);
-
-const LIST_APP_LINKS: Operation = Operation::new("okta.users.list_app_links", "listAppLinks");
-const LIST_USER_GROUPS: Operation = Operation::new("okta.users.list_groups", "listUserGroups");
-const LIST_USER_IDENTITY_PROVIDERS: Operation = Operation::new(
-    "okta.users.list_identity_providers",
-    "listUserIdentityProviders",
-);

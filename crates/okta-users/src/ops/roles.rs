@@ -3,11 +3,14 @@
 //! A role is named by the id of its *assignment* to the user (`roleAssignmentId` in Okta's spec,
 //! the `id` of a [`Role`]), not by its type.
 
-use http::Method;
-
 use crate::call::{paged, single};
+use crate::endpoints::{
+    ASSIGN_ALL_APPS_TARGET, ASSIGN_APP_INSTANCE_TARGET, ASSIGN_APP_TARGET, ASSIGN_GROUP_TARGET,
+    ASSIGN_ROLE, Endpoint, LIST_APP_TARGETS, LIST_GROUP_TARGETS, LIST_ROLES,
+    UNASSIGN_APP_INSTANCE_TARGET, UNASSIGN_APP_TARGET, UNASSIGN_GROUP_TARGET, UNASSIGN_ROLE,
+};
 use crate::models::{AssignRoleRequest, CatalogApplication, Group, Role};
-use crate::request::{ApiRequest, Operation, api_path};
+use crate::request::ApiRequest;
 use crate::{HttpService, Result, Users};
 
 impl<S: HttpService> Users<S> {
@@ -73,7 +76,7 @@ impl<S: HttpService> Users<S> {
         }
     }
 
-    /// Unassigns a role from a user (`DELETE /api/v1/users/{userId}/roles/{roleAssignmentId}`).
+    /// Unassigns a role from a user (`DELETE /api/v1/users/{userId}/roles/{roleId}`).
     ///
     /// ```no_run
     /// # async fn run(users: okta_users::Users<impl okta_users::HttpService>) -> okta_users::Result<()> {
@@ -93,7 +96,7 @@ impl<S: HttpService> Users<S> {
     }
 
     /// Lists the app targets of a user's `APP_ADMIN` role: OIN catalog apps, and app instances
-    /// (those with an `id`) (`GET /api/v1/users/{userId}/roles/{roleAssignmentId}/targets/catalog/apps`).
+    /// (those with an `id`) (`GET /api/v1/users/{userId}/roles/{roleId}/targets/catalog/apps`).
     ///
     /// ```no_run
     /// # async fn run(users: okta_users::Users<impl okta_users::HttpService>) -> okta_users::Result<()> {
@@ -115,7 +118,7 @@ impl<S: HttpService> Users<S> {
     }
 
     /// Makes a user's `APP_ADMIN` role apply to every app again
-    /// (`PUT /api/v1/users/{userId}/roles/{roleAssignmentId}/targets/catalog/apps`).
+    /// (`PUT /api/v1/users/{userId}/roles/{roleId}/targets/catalog/apps`).
     ///
     /// ```no_run
     /// # async fn run(users: okta_users::Users<impl okta_users::HttpService>) -> okta_users::Result<()> {
@@ -135,7 +138,7 @@ impl<S: HttpService> Users<S> {
     }
 
     /// Adds an OIN catalog app (every instance of it) to the targets of a user's `APP_ADMIN`
-    /// role (`PUT /api/v1/users/{userId}/roles/{roleAssignmentId}/targets/catalog/apps/{appName}`).
+    /// role (`PUT /api/v1/users/{userId}/roles/{roleId}/targets/catalog/apps/{appName}`).
     ///
     /// ```no_run
     /// # async fn run(users: okta_users::Users<impl okta_users::HttpService>) -> okta_users::Result<()> {
@@ -148,11 +151,11 @@ impl<S: HttpService> Users<S> {
         role_id: impl Into<String>,
         app_name: impl Into<String>,
     ) -> AppTarget<S> {
-        AppTarget::new(self, user_id, role_id, app_name, Method::PUT)
+        AppTarget::new(self, &ASSIGN_APP_TARGET, user_id, role_id, app_name)
     }
 
     /// Removes an OIN catalog app from the targets of a user's `APP_ADMIN` role
-    /// (`DELETE /api/v1/users/{userId}/roles/{roleAssignmentId}/targets/catalog/apps/{appName}`).
+    /// (`DELETE /api/v1/users/{userId}/roles/{roleId}/targets/catalog/apps/{appName}`).
     /// Okta refuses to remove the last target.
     ///
     /// ```no_run
@@ -166,11 +169,11 @@ impl<S: HttpService> Users<S> {
         role_id: impl Into<String>,
         app_name: impl Into<String>,
     ) -> AppTarget<S> {
-        AppTarget::new(self, user_id, role_id, app_name, Method::DELETE)
+        AppTarget::new(self, &UNASSIGN_APP_TARGET, user_id, role_id, app_name)
     }
 
     /// Adds one app instance to the targets of a user's `APP_ADMIN` role
-    /// (`PUT /api/v1/users/{userId}/roles/{roleAssignmentId}/targets/catalog/apps/{appName}/{appId}`).
+    /// (`PUT /api/v1/users/{userId}/roles/{roleId}/targets/catalog/apps/{appName}/{applicationId}`).
     ///
     /// ```no_run
     /// # async fn run(users: okta_users::Users<impl okta_users::HttpService>) -> okta_users::Result<()> {
@@ -184,11 +187,18 @@ impl<S: HttpService> Users<S> {
         app_name: impl Into<String>,
         app_id: impl Into<String>,
     ) -> AppInstanceTarget<S> {
-        AppInstanceTarget::new(self, user_id, role_id, app_name, app_id, Method::PUT)
+        AppInstanceTarget::new(
+            self,
+            &ASSIGN_APP_INSTANCE_TARGET,
+            user_id,
+            role_id,
+            app_name,
+            app_id,
+        )
     }
 
     /// Removes one app instance from the targets of a user's `APP_ADMIN` role
-    /// (`DELETE /api/v1/users/{userId}/roles/{roleAssignmentId}/targets/catalog/apps/{appName}/{appId}`).
+    /// (`DELETE /api/v1/users/{userId}/roles/{roleId}/targets/catalog/apps/{appName}/{applicationId}`).
     /// Okta refuses to remove the last target.
     ///
     /// ```no_run
@@ -203,12 +213,19 @@ impl<S: HttpService> Users<S> {
         app_name: impl Into<String>,
         app_id: impl Into<String>,
     ) -> AppInstanceTarget<S> {
-        AppInstanceTarget::new(self, user_id, role_id, app_name, app_id, Method::DELETE)
+        AppInstanceTarget::new(
+            self,
+            &UNASSIGN_APP_INSTANCE_TARGET,
+            user_id,
+            role_id,
+            app_name,
+            app_id,
+        )
     }
 
     /// Lists the group targets of a user's `USER_ADMIN`, `HELP_DESK_ADMIN` or
     /// `GROUP_MEMBERSHIP_ADMIN` role; empty when the role applies to every group
-    /// (`GET /api/v1/users/{userId}/roles/{roleAssignmentId}/targets/groups`).
+    /// (`GET /api/v1/users/{userId}/roles/{roleId}/targets/groups`).
     ///
     /// ```no_run
     /// # async fn run(users: okta_users::Users<impl okta_users::HttpService>) -> okta_users::Result<()> {
@@ -230,7 +247,7 @@ impl<S: HttpService> Users<S> {
     }
 
     /// Adds a group to the targets of a user's role
-    /// (`PUT /api/v1/users/{userId}/roles/{roleAssignmentId}/targets/groups/{groupId}`).
+    /// (`PUT /api/v1/users/{userId}/roles/{roleId}/targets/groups/{groupId}`).
     ///
     /// ```no_run
     /// # async fn run(users: okta_users::Users<impl okta_users::HttpService>) -> okta_users::Result<()> {
@@ -243,11 +260,11 @@ impl<S: HttpService> Users<S> {
         role_id: impl Into<String>,
         group_id: impl Into<String>,
     ) -> GroupTarget<S> {
-        GroupTarget::new(self, user_id, role_id, group_id, Method::PUT)
+        GroupTarget::new(self, &ASSIGN_GROUP_TARGET, user_id, role_id, group_id)
     }
 
     /// Removes a group from the targets of a user's role
-    /// (`DELETE /api/v1/users/{userId}/roles/{roleAssignmentId}/targets/groups/{groupId}`).
+    /// (`DELETE /api/v1/users/{userId}/roles/{roleId}/targets/groups/{groupId}`).
     /// Okta refuses to remove the last target.
     ///
     /// ```no_run
@@ -261,7 +278,7 @@ impl<S: HttpService> Users<S> {
         role_id: impl Into<String>,
         group_id: impl Into<String>,
     ) -> GroupTarget<S> {
-        GroupTarget::new(self, user_id, role_id, group_id, Method::DELETE)
+        GroupTarget::new(self, &UNASSIGN_GROUP_TARGET, user_id, role_id, group_id)
     }
 }
 
@@ -369,8 +386,7 @@ impl<S> ListUserRoles<S> {
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let path = api_path!("/api/v1/users/{}/roles", "userId" => self.user_id)?;
-        let mut request = ApiRequest::new(LIST_ROLES, Method::GET, path);
+        let mut request = ApiRequest::new(&LIST_ROLES, &[&self.user_id])?;
         request.query_opt("expand", self.expand.as_deref());
         Ok(request)
     }
@@ -396,8 +412,7 @@ impl<S> AssignRole<S> {
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let path = api_path!("/api/v1/users/{}/roles", "userId" => self.user_id)?;
-        let mut request = ApiRequest::new(ASSIGN_ROLE, Method::POST, path);
+        let mut request = ApiRequest::new(&ASSIGN_ROLE, &[&self.user_id])?;
         request.query_opt("disableNotifications", self.disable_notifications);
         request.json(&self.body)?;
         Ok(request)
@@ -405,7 +420,7 @@ impl<S> AssignRole<S> {
 }
 single!(AssignRole => Role, json);
 
-/// `DELETE /api/v1/users/{userId}/roles/{roleAssignmentId}`, built by [`Users::unassign_role`].
+/// `DELETE /api/v1/users/{userId}/roles/{roleId}`, built by [`Users::unassign_role`].
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct UnassignRole<S> {
@@ -416,17 +431,12 @@ pub struct UnassignRole<S> {
 
 impl<S> UnassignRole<S> {
     fn request(&self) -> Result<ApiRequest> {
-        let path = api_path!(
-            "/api/v1/users/{}/roles/{}",
-            "userId" => self.user_id,
-            "roleAssignmentId" => self.role_id,
-        )?;
-        Ok(ApiRequest::new(UNASSIGN_ROLE, Method::DELETE, path))
+        ApiRequest::new(&UNASSIGN_ROLE, &[&self.user_id, &self.role_id])
     }
 }
 single!(UnassignRole => (), empty);
 
-/// `GET /api/v1/users/{userId}/roles/{roleAssignmentId}/targets/catalog/apps`, built by
+/// `GET /api/v1/users/{userId}/roles/{roleId}/targets/catalog/apps`, built by
 /// [`Users::list_app_targets`].
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
@@ -452,12 +462,7 @@ impl<S> ListAppTargets<S> {
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let path = api_path!(
-            "/api/v1/users/{}/roles/{}/targets/catalog/apps",
-            "userId" => self.user_id,
-            "roleAssignmentId" => self.role_id,
-        )?;
-        let mut request = ApiRequest::new(LIST_APP_TARGETS, Method::GET, path);
+        let mut request = ApiRequest::new(&LIST_APP_TARGETS, &[&self.user_id, &self.role_id])?;
         request.query_opt("after", self.after.as_deref());
         request.query_opt("limit", self.limit);
         Ok(request)
@@ -465,7 +470,7 @@ impl<S> ListAppTargets<S> {
 }
 paged!(ListAppTargets => CatalogApplication);
 
-/// `PUT /api/v1/users/{userId}/roles/{roleAssignmentId}/targets/catalog/apps`, built by
+/// `PUT /api/v1/users/{userId}/roles/{roleId}/targets/catalog/apps`, built by
 /// [`Users::assign_all_apps_target`].
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
@@ -477,17 +482,12 @@ pub struct AssignAllAppsTarget<S> {
 
 impl<S> AssignAllAppsTarget<S> {
     fn request(&self) -> Result<ApiRequest> {
-        let path = api_path!(
-            "/api/v1/users/{}/roles/{}/targets/catalog/apps",
-            "userId" => self.user_id,
-            "roleAssignmentId" => self.role_id,
-        )?;
-        Ok(ApiRequest::new(ASSIGN_ALL_APPS_TARGET, Method::PUT, path))
+        ApiRequest::new(&ASSIGN_ALL_APPS_TARGET, &[&self.user_id, &self.role_id])
     }
 }
 single!(AssignAllAppsTarget => (), empty);
 
-/// `PUT` or `DELETE /api/v1/users/{userId}/roles/{roleAssignmentId}/targets/catalog/apps/{appName}`,
+/// `PUT` or `DELETE /api/v1/users/{userId}/roles/{roleId}/targets/catalog/apps/{appName}`,
 /// built by [`Users::assign_app_target`] and [`Users::unassign_app_target`].
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
@@ -496,16 +496,16 @@ pub struct AppTarget<S> {
     user_id: String,
     role_id: String,
     app_name: String,
-    method: Method,
+    endpoint: &'static Endpoint,
 }
 
 impl<S> AppTarget<S> {
     fn new(
         users: &Users<S>,
+        endpoint: &'static Endpoint,
         user_id: impl Into<String>,
         role_id: impl Into<String>,
         app_name: impl Into<String>,
-        method: Method,
     ) -> Self
     where
         S: Clone,
@@ -515,29 +515,21 @@ impl<S> AppTarget<S> {
             user_id: user_id.into(),
             role_id: role_id.into(),
             app_name: app_name.into(),
-            method,
+            endpoint,
         }
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let path = api_path!(
-            "/api/v1/users/{}/roles/{}/targets/catalog/apps/{}",
-            "userId" => self.user_id,
-            "roleAssignmentId" => self.role_id,
-            "appName" => self.app_name,
-        )?;
-        let operation = if self.method == Method::PUT {
-            ASSIGN_APP_TARGET
-        } else {
-            UNASSIGN_APP_TARGET
-        };
-        Ok(ApiRequest::new(operation, self.method.clone(), path))
+        ApiRequest::new(
+            self.endpoint,
+            &[&self.user_id, &self.role_id, &self.app_name],
+        )
     }
 }
 single!(AppTarget => (), empty);
 
 /// `PUT` or `DELETE
-/// /api/v1/users/{userId}/roles/{roleAssignmentId}/targets/catalog/apps/{appName}/{appId}`, built
+/// /api/v1/users/{userId}/roles/{roleId}/targets/catalog/apps/{appName}/{applicationId}`, built
 /// by [`Users::assign_app_instance_target`] and [`Users::unassign_app_instance_target`].
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
@@ -547,17 +539,17 @@ pub struct AppInstanceTarget<S> {
     role_id: String,
     app_name: String,
     app_id: String,
-    method: Method,
+    endpoint: &'static Endpoint,
 }
 
 impl<S> AppInstanceTarget<S> {
     fn new(
         users: &Users<S>,
+        endpoint: &'static Endpoint,
         user_id: impl Into<String>,
         role_id: impl Into<String>,
         app_name: impl Into<String>,
         app_id: impl Into<String>,
-        method: Method,
     ) -> Self
     where
         S: Clone,
@@ -568,29 +560,20 @@ impl<S> AppInstanceTarget<S> {
             role_id: role_id.into(),
             app_name: app_name.into(),
             app_id: app_id.into(),
-            method,
+            endpoint,
         }
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let path = api_path!(
-            "/api/v1/users/{}/roles/{}/targets/catalog/apps/{}/{}",
-            "userId" => self.user_id,
-            "roleAssignmentId" => self.role_id,
-            "appName" => self.app_name,
-            "appId" => self.app_id,
-        )?;
-        let operation = if self.method == Method::PUT {
-            ASSIGN_APP_INSTANCE_TARGET
-        } else {
-            UNASSIGN_APP_INSTANCE_TARGET
-        };
-        Ok(ApiRequest::new(operation, self.method.clone(), path))
+        ApiRequest::new(
+            self.endpoint,
+            &[&self.user_id, &self.role_id, &self.app_name, &self.app_id],
+        )
     }
 }
 single!(AppInstanceTarget => (), empty);
 
-/// `GET /api/v1/users/{userId}/roles/{roleAssignmentId}/targets/groups`, built by
+/// `GET /api/v1/users/{userId}/roles/{roleId}/targets/groups`, built by
 /// [`Users::list_group_targets`].
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
@@ -616,12 +599,7 @@ impl<S> ListGroupTargets<S> {
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let path = api_path!(
-            "/api/v1/users/{}/roles/{}/targets/groups",
-            "userId" => self.user_id,
-            "roleAssignmentId" => self.role_id,
-        )?;
-        let mut request = ApiRequest::new(LIST_GROUP_TARGETS, Method::GET, path);
+        let mut request = ApiRequest::new(&LIST_GROUP_TARGETS, &[&self.user_id, &self.role_id])?;
         request.query_opt("after", self.after.as_deref());
         request.query_opt("limit", self.limit);
         Ok(request)
@@ -629,7 +607,7 @@ impl<S> ListGroupTargets<S> {
 }
 paged!(ListGroupTargets => Group);
 
-/// `PUT` or `DELETE /api/v1/users/{userId}/roles/{roleAssignmentId}/targets/groups/{groupId}`,
+/// `PUT` or `DELETE /api/v1/users/{userId}/roles/{roleId}/targets/groups/{groupId}`,
 /// built by [`Users::assign_group_target`] and [`Users::unassign_group_target`].
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
@@ -638,16 +616,16 @@ pub struct GroupTarget<S> {
     user_id: String,
     role_id: String,
     group_id: String,
-    method: Method,
+    endpoint: &'static Endpoint,
 }
 
 impl<S> GroupTarget<S> {
     fn new(
         users: &Users<S>,
+        endpoint: &'static Endpoint,
         user_id: impl Into<String>,
         role_id: impl Into<String>,
         group_id: impl Into<String>,
-        method: Method,
     ) -> Self
     where
         S: Clone,
@@ -657,61 +635,15 @@ impl<S> GroupTarget<S> {
             user_id: user_id.into(),
             role_id: role_id.into(),
             group_id: group_id.into(),
-            method,
+            endpoint,
         }
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let path = api_path!(
-            "/api/v1/users/{}/roles/{}/targets/groups/{}",
-            "userId" => self.user_id,
-            "roleAssignmentId" => self.role_id,
-            "groupId" => self.group_id,
-        )?;
-        let operation = if self.method == Method::PUT {
-            ASSIGN_GROUP_TARGET
-        } else {
-            UNASSIGN_GROUP_TARGET
-        };
-        Ok(ApiRequest::new(operation, self.method.clone(), path))
+        ApiRequest::new(
+            self.endpoint,
+            &[&self.user_id, &self.role_id, &self.group_id],
+        )
     }
 }
 single!(GroupTarget => (), empty);
-
-const LIST_ROLES: Operation = Operation::new("okta.users.list_roles", "listAssignedRolesForUser");
-const ASSIGN_ROLE: Operation = Operation::new("okta.users.assign_role", "assignRoleToUser");
-const UNASSIGN_ROLE: Operation = Operation::new("okta.users.unassign_role", "unassignRoleFromUser");
-const LIST_APP_TARGETS: Operation = Operation::new(
-    "okta.users.list_app_targets",
-    "listApplicationTargetsForApplicationAdministratorRoleForUser",
-);
-const ASSIGN_ALL_APPS_TARGET: Operation = Operation::new(
-    "okta.users.assign_all_apps_target",
-    "assignAllAppsAsTargetToRoleForUser",
-);
-const ASSIGN_APP_TARGET: Operation = Operation::new(
-    "okta.users.assign_app_target",
-    "assignAppTargetToAdminRoleForUser",
-);
-const UNASSIGN_APP_TARGET: Operation = Operation::new(
-    "okta.users.unassign_app_target",
-    "unassignAppTargetFromAppAdminRoleForUser",
-);
-const ASSIGN_APP_INSTANCE_TARGET: Operation = Operation::new(
-    "okta.users.assign_app_instance_target",
-    "assignAppInstanceTargetToAppAdminRoleForUser",
-);
-const UNASSIGN_APP_INSTANCE_TARGET: Operation = Operation::new(
-    "okta.users.unassign_app_instance_target",
-    "unassignAppInstanceTargetFromAdminRoleForUser",
-);
-const LIST_GROUP_TARGETS: Operation =
-    Operation::new("okta.users.list_group_targets", "listGroupTargetsForRole");
-const ASSIGN_GROUP_TARGET: Operation = Operation::new(
-    "okta.users.assign_group_target",
-    "assignGroupTargetToUserRole",
-);
-const UNASSIGN_GROUP_TARGET: Operation = Operation::new(
-    "okta.users.unassign_group_target",
-    "unassignGroupTargetFromUserAdminRole",
-);

@@ -1,9 +1,8 @@
 //! Sessions: revoke every session of a user (`DELETE /api/v1/users/{userId}/sessions`).
 
-use http::Method;
-
 use crate::call::single;
-use crate::request::{ApiRequest, Operation, api_path};
+use crate::endpoints::REVOKE_SESSIONS;
+use crate::request::ApiRequest;
 use crate::{HttpService, Result, Users};
 
 impl<S: HttpService> Users<S> {
@@ -51,14 +50,10 @@ impl<S> RevokeSessions<S> {
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let path = api_path!("/api/v1/users/{}/sessions", "userId" => self.user_id)?;
-        let mut request = ApiRequest::new(REVOKE_USER_SESSIONS, Method::DELETE, path);
+        let mut request = ApiRequest::new(&REVOKE_SESSIONS, &[&self.user_id])?;
         request.query_opt("oauthTokens", self.oauth_tokens);
         request.query_opt("forgetDevices", self.forget_devices);
         Ok(request)
     }
 }
 single!(RevokeSessions => (), empty);
-
-const REVOKE_USER_SESSIONS: Operation =
-    Operation::new("okta.users.revoke_sessions", "revokeUserSessions");

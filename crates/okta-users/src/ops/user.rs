@@ -2,11 +2,12 @@
 
 use std::marker::PhantomData;
 
-use http::Method;
-
 use crate::call::{paged, single};
+use crate::endpoints::{
+    CREATE_USER, DELETE_USER, Endpoint, GET_USER, LIST_USERS, REPLACE_USER, UPDATE_USER,
+};
 use crate::models::{CreateUserRequest, UpdateUserRequest, User, UserNextLogin, UserProfile};
-use crate::request::{ApiRequest, Operation, api_path};
+use crate::request::ApiRequest;
 use crate::{HttpService, Result, Users};
 
 /// The order of a sorted search.
@@ -107,7 +108,7 @@ impl<S: HttpService> Users<S> {
             body,
             strict: None,
             if_match: None,
-            method: Method::POST,
+            endpoint: &UPDATE_USER,
         }
     }
 
@@ -133,7 +134,7 @@ impl<S: HttpService> Users<S> {
             body,
             strict: None,
             if_match: None,
-            method: Method::PUT,
+            endpoint: &REPLACE_USER,
         }
     }
 
@@ -241,7 +242,7 @@ impl<S, P> ListUsers<S, P> {
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let mut request = ApiRequest::new(LIST_USERS, Method::GET, "/api/v1/users".into());
+        let mut request = ApiRequest::new(&LIST_USERS, &[])?;
         request.query_opt("q", self.q.as_deref());
         request.query_opt("after", self.after.as_deref());
         request.query_opt("limit", self.limit);
@@ -285,7 +286,7 @@ impl<S, P: serde::Serialize> CreateUser<S, P> {
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let mut request = ApiRequest::new(CREATE_USER, Method::POST, "/api/v1/users".into());
+        let mut request = ApiRequest::new(&CREATE_USER, &[])?;
         request.query_opt("activate", self.activate);
         request.query_opt("provider", self.provider);
         request.query_opt("nextLogin", self.next_login.as_ref());
@@ -323,8 +324,7 @@ impl<S, P> GetUser<S, P> {
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let path = api_path!("/api/v1/users/{}", "userId" => self.id)?;
-        let mut request = ApiRequest::new(GET_USER, Method::GET, path);
+        let mut request = ApiRequest::new(&GET_USER, &[&self.id])?;
         request.query_opt("expand", self.expand.as_deref());
         Ok(request)
     }
@@ -341,7 +341,7 @@ pub struct UpdateUser<S, P = UserProfile> {
     body: UpdateUserRequest<P>,
     strict: Option<bool>,
     if_match: Option<String>,
-    method: Method,
+    endpoint: &'static Endpoint,
 }
 
 impl<S, P: serde::Serialize> UpdateUser<S, P> {
@@ -359,13 +359,7 @@ impl<S, P: serde::Serialize> UpdateUser<S, P> {
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let path = api_path!("/api/v1/users/{}", "userId" => self.id)?;
-        let operation = if self.method == Method::PUT {
-            REPLACE_USER
-        } else {
-            UPDATE_USER
-        };
-        let mut request = ApiRequest::new(operation, self.method.clone(), path);
+        let mut request = ApiRequest::new(self.endpoint, &[&self.id])?;
         request.query_opt("strict", self.strict);
         if let Some(etag) = &self.if_match {
             request.header(http::header::IF_MATCH, etag)?;
@@ -400,8 +394,7 @@ impl<S> DeleteUser<S> {
     }
 
     fn request(&self) -> Result<ApiRequest> {
-        let path = api_path!("/api/v1/users/{}", "userId" => self.id)?;
-        let mut request = ApiRequest::new(DELETE_USER, Method::DELETE, path);
+        let mut request = ApiRequest::new(&DELETE_USER, &[&self.id])?;
         request.query_opt("sendEmail", self.send_email);
         if self.respond_async {
             request.header(
@@ -413,11 +406,3 @@ impl<S> DeleteUser<S> {
     }
 }
 single!(DeleteUser => (), empty);
-
-const LIST_USERS: Operation = Operation::new("okta.users.list", "listUsers");
-const CREATE_USER: Operation = Operation::new("okta.users.create", "createUser");
-const GET_USER: Operation = Operation::new("okta.users.get", "getUser");
-const UPDATE_USER: Operation = Operation::new("okta.users.update", "updateUser");
-const REPLACE_USER: Operation = Operation::new("okta.users.replace", "replaceUser");
-// The first DELETE deactivates, the second deletes: never repeated after an ambiguous failure.
-const DELETE_USER: Operation = Operation::new("okta.users.delete", "deleteUser").non_idempotent();

@@ -112,3 +112,45 @@ pub fn fixture(name: &str) -> String {
     let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
+
+/// A JSON fixture from `tests/fixtures`, parsed.
+pub fn fixture_json(name: &str) -> serde_json::Value {
+    serde_json::from_str(&fixture(name)).unwrap()
+}
+
+/// The request carried the `Operation` named `name` (Okta's `operation_id`).
+pub fn assert_operation(recorded: &Recorded, name: &str, operation_id: &str) {
+    let operation = recorded.operation.expect("an Operation extension");
+    assert_eq!(
+        (operation.name, operation.operation_id),
+        (name, operation_id)
+    );
+}
+
+/// The request had no body, and so no `Content-Type`.
+pub fn assert_no_body(recorded: &Recorded) {
+    assert!(
+        recorded.body.is_empty(),
+        "no body expected for {}, got {:?}",
+        recorded.uri,
+        recorded.body
+    );
+    assert!(
+        recorded.headers.get(http::header::CONTENT_TYPE).is_none(),
+        "no content-type without a body"
+    );
+}
+
+/// The request was `method uri`, for the operation `name` (`operation_id`), without a body.
+pub fn assert_sent(
+    recorded: &Recorded,
+    method: http::Method,
+    uri: &str,
+    name: &str,
+    operation_id: &str,
+) {
+    assert_eq!(recorded.method, method, "method of {uri}");
+    assert_eq!(recorded.uri, uri);
+    assert_operation(recorded, name, operation_id);
+    assert_no_body(recorded);
+}
