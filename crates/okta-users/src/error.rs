@@ -356,7 +356,7 @@ impl Error {
             return Error::BodyTooLarge { limit };
         }
         Error::Transport {
-            not_sent: false,
+            not_sent: connection_refused(&*error),
             source: error,
         }
     }
@@ -427,6 +427,21 @@ impl Error {
     }
 }
 
+/// Whether a refused connection is in the chain: the request never left (an in-process
+/// service, such as the mock org's, reports a connection refused this way).
+fn connection_refused(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(error);
+    while let Some(e) = current {
+        if e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionRefused)
+        {
+            return true;
+        }
+        current = e.source();
+    }
+    false
+}
+
 fn find_length_limit(error: &(dyn std::error::Error + 'static)) -> Option<usize> {
     let mut current = Some(error);
     while let Some(e) = current {
@@ -452,6 +467,15 @@ mod tests {
             Error::Timeout {
                 kind: TimeoutKind::Call
             }
+        ));
+    }
+
+    #[test]
+    fn a_refused_connection_was_not_sent() {
+        let boxed: BoxError = Box::new(std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
+        assert!(matches!(
+            Error::from_service(boxed),
+            Error::Transport { not_sent: true, .. }
         ));
     }
 
