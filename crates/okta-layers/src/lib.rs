@@ -4,6 +4,7 @@
 //! default stack that `okta-client` assembles.
 
 pub mod auth;
+pub mod backoff;
 pub mod base_uri;
 pub mod headers;
 

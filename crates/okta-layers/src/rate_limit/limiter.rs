@@ -9,12 +9,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
 use http::{HeaderMap, StatusCode};
-use rand::rngs::SmallRng;
-use rand::{Rng, SeedableRng};
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
 use super::{Bucket, RateLimitEvent, RateLimitHeaders, RateLimitObserver, WaitReason};
+use crate::backoff::{Jitter, full_jitter};
 
 /// Settings of the rate limiter. See the [module docs](super) for the defaults.
 #[derive(Clone)]
@@ -98,24 +97,6 @@ impl RateLimitConfig {
         self.seed = Some(seed);
         self
     }
-}
-
-/// A backoff of `base × 2^n`, capped at `max`, scaled by `unit` ∈ [0, 1] (full jitter).
-pub fn exponential_backoff(n: u32, base: Duration, max: Duration, unit: f64) -> Duration {
-    let ceiling = base
-        .saturating_mul(1u32.checked_shl(n.min(31)).unwrap_or(u32::MAX))
-        .min(max);
-    ceiling.mul_f64(unit.clamp(0.0, 1.0))
-}
-
-pub(crate) fn seeded_rng(seed: Option<u64>) -> SmallRng {
-    use std::hash::{BuildHasher, Hasher};
-    let seed = seed.unwrap_or_else(|| {
-        std::collections::hash_map::RandomState::new()
-            .build_hasher()
-            .finish()
-    });
-    SmallRng::seed_from_u64(seed)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -332,7 +313,7 @@ struct Slot {
 struct Inner {
     config: RateLimitConfig,
     buckets: [Slot; 5],
-    rng: Mutex<SmallRng>,
+    jitter: Jitter,
 }
 
 /// Okta's rate limits, bucket by bucket: cheap to clone, shared by every clone.
@@ -383,11 +364,10 @@ impl RateLimiter {
             notify: Notify::new(),
             waiters: AtomicUsize::new(0),
         };
-        let rng = Mutex::new(seeded_rng(config.seed));
         RateLimiter {
             inner: Arc::new(Inner {
                 buckets: [slot(), slot(), slot(), slot(), slot()],
-                rng,
+                jitter: Jitter::new(config.seed),
                 config,
             }),
         }
@@ -508,7 +488,7 @@ impl RateLimiter {
     }
 
     fn unit(&self) -> f64 {
-        lock(&self.inner.rng).random::<f64>()
+        self.inner.jitter.unit()
     }
 
     /// How long to wait after a 429 whose headers are `info`, when the request has already been
@@ -521,7 +501,7 @@ impl RateLimiter {
     ) -> (Duration, WaitReason) {
         let config = &self.inner.config;
         if info.is_concurrency_limit() {
-            let wait = exponential_backoff(
+            let wait = full_jitter(
                 retries,
                 config.concurrency_backoff,
                 config.concurrency_backoff_max,
@@ -532,7 +512,7 @@ impl RateLimiter {
         let base = match info.time_to_reset(wall_now, config.window) {
             Some(to_reset) => to_reset,
             // No reset header: back off exponentially from one second.
-            None => exponential_backoff(
+            None => full_jitter(
                 retries,
                 Duration::from_secs(1),
                 config.window,
@@ -654,22 +634,6 @@ mod tests {
 
     fn wall() -> SystemTime {
         SystemTime::UNIX_EPOCH + Duration::from_secs(T)
-    }
-
-    #[test]
-    fn backoff_doubles_and_caps() {
-        let base = Duration::from_millis(100);
-        let max = Duration::from_secs(5);
-        assert_eq!(exponential_backoff(0, base, max, 1.0), base);
-        assert_eq!(
-            exponential_backoff(3, base, max, 1.0),
-            Duration::from_millis(800)
-        );
-        assert_eq!(exponential_backoff(40, base, max, 1.0), max);
-        assert_eq!(
-            exponential_backoff(3, base, max, 0.5),
-            Duration::from_millis(400)
-        );
     }
 
     #[test]

@@ -77,10 +77,7 @@ mod parse;
 
 pub use bucket::Bucket;
 pub use layer::{RateLimit, RateLimitLayer, RateLimited, ResponseFuture};
-pub(crate) use limiter::seeded_rng;
-pub use limiter::{
-    BucketSnapshot, Completion, Permit, RateLimitConfig, RateLimiter, exponential_backoff,
-};
+pub use limiter::{BucketSnapshot, Completion, Permit, RateLimitConfig, RateLimiter};
 pub use observer::{RateLimitEvent, RateLimitObserver, WaitReason};
 pub use parse::RateLimitHeaders;
 

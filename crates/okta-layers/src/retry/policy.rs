@@ -1,16 +1,15 @@
 //! The retry decisions (pure functions) and the policy that applies them.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use http::{HeaderValue, Method, Request, Response, StatusCode};
+use okta_users::headers::{X_OKTA_RETRY_COUNT, X_OKTA_RETRY_FOR};
 use okta_users::{BoxError, Error, TimeoutKind};
-use rand::Rng;
-use rand::rngs::SmallRng;
 
 use super::{RetryBudget, RetryBudgetConfig};
-use crate::rate_limit::{RateLimitEvent, RateLimited, exponential_backoff};
-use okta_users::headers::{X_OKTA_RETRY_COUNT, X_OKTA_RETRY_FOR};
+use crate::backoff::{Jitter, full_jitter};
+use crate::rate_limit::{RateLimitEvent, RateLimited};
 
 /// Settings of the retry policy. See the [module docs](super) for the defaults.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -158,7 +157,7 @@ pub fn decide(
     if attempts >= config.max_attempts {
         return Decision::GiveUp(GiveUp::MaxAttempts);
     }
-    Decision::RetryAfter(exponential_backoff(
+    Decision::RetryAfter(full_jitter(
         attempts.saturating_sub(1),
         config.backoff_min,
         config.backoff_max,
@@ -169,7 +168,7 @@ pub fn decide(
 struct Shared {
     config: RetryConfig,
     budget: RetryBudget,
-    rng: Mutex<SmallRng>,
+    jitter: Jitter,
 }
 
 /// The policy applying [`decide`] with the shared [`RetryBudget`], and re-sending after a 429
@@ -205,7 +204,7 @@ impl RetryPolicy {
     pub fn new(config: RetryConfig) -> Self {
         let shared = Shared {
             budget: RetryBudget::new(config.budget.capacity),
-            rng: Mutex::new(crate::rate_limit::seeded_rng(config.seed)),
+            jitter: Jitter::new(config.seed),
             config,
         };
         RetryPolicy {
@@ -222,14 +221,6 @@ impl RetryPolicy {
     /// The shared retry budget.
     pub fn budget(&self) -> &RetryBudget {
         &self.shared.budget
-    }
-
-    fn unit(&self) -> f64 {
-        self.shared
-            .rng
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .random::<f64>()
     }
 
     /// After a 429 annotated by the rate-limit layer with a re-send left: sets the retry
@@ -299,7 +290,7 @@ impl RetryPolicy {
             self.shared.budget.deposit(refund);
             return None;
         }
-        let unit = self.unit();
+        let unit = self.shared.jitter.unit();
         let delay = match decide(
             counts.attempts,
             is_repeatable(request),
