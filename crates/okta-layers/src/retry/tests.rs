@@ -245,3 +245,49 @@ async fn the_inner_service_is_cloned_only_to_re_send() {
         "one clone for the one re-send"
     );
 }
+
+/// A re-send waiting for a `ConcurrencyLimit(1)` permit held elsewhere is woken when the permit
+/// is released: the retry keeps the one clone that registered the waiter until it sends.
+#[tokio::test(start_paused = true)]
+async fn a_re_send_waiting_for_a_concurrency_permit_is_woken_when_it_is_released() {
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    let flaky_calls = Arc::new(AtomicUsize::new(0));
+    let count = flaky_calls.clone();
+    let backend = tower::service_fn(move |request: Request<Full<Bytes>>| {
+        let first_flaky = request.uri().path() == "/flaky" && count.fetch_add(1, SeqCst) == 0;
+        async move {
+            if request.uri().path() == "/hold" {
+                // Holds the only permit for a second.
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+            status(if first_flaky { 503 } else { 200 })
+        }
+    });
+    let service = tower::ServiceBuilder::new()
+        .layer(crate::timeout::TimeoutLayer::call(Duration::from_secs(10)))
+        .layer(layer(config()))
+        .layer(tower::limit::ConcurrencyLimitLayer::new(1))
+        .service(backend);
+    let path = |path: &str| {
+        let mut request = request(Method::GET);
+        *request.uri_mut() = path.parse().unwrap();
+        request
+    };
+    let start = Instant::now();
+    let flaky = tokio::spawn(service.clone().oneshot(path("/flaky")));
+    // Its first attempt is answered 503 at once; it then waits its backoff (≤ 100 ms)…
+    for _ in 0..100 {
+        if flaky_calls.load(SeqCst) == 1 {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    assert_eq!(flaky_calls.load(SeqCst), 1);
+    // …while another call takes the permit for a second.
+    let hold = tokio::spawn(service.clone().oneshot(path("/hold")));
+    let response = flaky.await.unwrap().expect("woken when the permit is released");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(Instant::now() - start, Duration::from_secs(1));
+    assert_eq!(flaky_calls.load(SeqCst), 2);
+    hold.await.unwrap().unwrap();
+}
