@@ -40,7 +40,10 @@
 //! # Pacing
 //! Every response's `Limit`/`Remaining`/`Reset` update the bucket (the smallest remaining and
 //! the earliest reset instant of a window win, since responses arrive out of order; a
-//! straggler of a previous window is ignored). Before sending:
+//! straggler of a previous window is ignored). Every number is untrusted: a reset more than a
+//! `window` after the response's `Date` (a lie, a broken proxy) is clamped to the window and
+//! never becomes the window that ranks later responses, so the next sane response corrects
+//! it; time arithmetic saturates. Before sending:
 //! 1. While the budget is unknown, one request goes first and the others wait (at most
 //!    `probe_timeout`) for its answer. Responses without rate-limit headers switch pacing off
 //!    for the bucket.

@@ -285,7 +285,10 @@ async fn a_re_send_waiting_for_a_concurrency_permit_is_woken_when_it_is_released
     assert_eq!(flaky_calls.load(SeqCst), 1);
     // …while another call takes the permit for a second.
     let hold = tokio::spawn(service.clone().oneshot(path("/hold")));
-    let response = flaky.await.unwrap().expect("woken when the permit is released");
+    let response = flaky
+        .await
+        .unwrap()
+        .expect("woken when the permit is released");
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(Instant::now() - start, Duration::from_secs(1));
     assert_eq!(flaky_calls.load(SeqCst), 2);
