@@ -6,6 +6,7 @@ use std::time::Duration;
 use http::Uri;
 use http::uri::Scheme;
 use okta_hyper::{CertificateDer, HyperTransport, HyperTransportBuilder};
+use okta_layers::ConfigError;
 use okta_layers::auth::{AuthLayer, Credentials, PrivateKey, SecretToken};
 use okta_layers::base_uri::OrgUrl;
 
@@ -39,7 +40,7 @@ pub struct ClientBuilder {
     credentials: Option<Credentials>,
     /// Why credentials given to [`ClientBuilder::private_key`] or read from the environment
     /// are unusable, reported by `build()` (without any secret).
-    credentials_error: Option<String>,
+    credentials_error: Option<BuildError>,
     transport: Transport,
     stack: StackConfig,
     call_layers: UserLayers,
@@ -128,9 +129,9 @@ impl ClientBuilder {
                 return builder;
             }
             Some(mode) => {
-                return builder.credentials_failed(format!(
+                return builder.credentials_failed(invalid_credentials(format!(
                     "{AUTHORIZATION_MODE_ENV}={mode:?} is not supported (SSWS, PrivateKey or Bearer)"
-                ));
+                )));
             }
         }
         if let Some(token) = read(TOKEN_ENV) {
@@ -141,7 +142,9 @@ impl ClientBuilder {
 
     /// `OKTA_CLIENT_AUTHORIZATIONMODE=PrivateKey`: client id, scopes, key and key id.
     fn private_key_from_env(self, mut read: impl FnMut(&str) -> Option<String>) -> Self {
-        let missing = |name: &str| format!("{AUTHORIZATION_MODE_ENV}=PrivateKey needs {name}");
+        let missing = |name: &str| {
+            invalid_credentials(format!("{AUTHORIZATION_MODE_ENV}=PrivateKey needs {name}"))
+        };
         let Some(client_id) = read(CLIENT_ID_ENV) else {
             return self.credentials_failed(missing(CLIENT_ID_ENV));
         };
@@ -153,14 +156,16 @@ impl ClientBuilder {
         };
         let pem = match pem_or_file(&key) {
             Ok(pem) => pem,
-            Err(reason) => return self.credentials_failed(reason),
+            Err(reason) => return self.credentials_failed(invalid_credentials(reason)),
         };
         let key = match PrivateKey::from_pem(pem) {
             Ok(key) => key,
-            Err(error) => {
-                return self
-                    .credentials_failed(format!("{PRIVATE_KEY_ENV}: {}", invalid_reason(error)));
+            Err(ConfigError::InvalidPrivateKey { reason }) => {
+                return self.credentials_failed(invalid_credentials(format!(
+                    "{PRIVATE_KEY_ENV}: {reason}"
+                )));
             }
+            Err(error) => return self.credentials_failed(error.into()),
         };
         let key = match read(KEY_ID_ENV) {
             Some(kid) => key.with_key_id(kid.trim()),
@@ -213,14 +218,14 @@ impl ClientBuilder {
     ) -> Self {
         match PrivateKey::from_pem(pem) {
             Ok(key) => self.credentials(Credentials::private_key(client_id, key, scopes)),
-            Err(error) => self.credentials_failed(invalid_reason(error)),
+            Err(error) => self.credentials_failed(error.into()),
         }
     }
 
     /// Records unusable credentials, for `build()` to report.
-    fn credentials_failed(mut self, reason: String) -> Self {
+    fn credentials_failed(mut self, error: BuildError) -> Self {
         self.credentials = None;
-        self.credentials_error = Some(reason);
+        self.credentials_error = Some(error);
         self
     }
 
@@ -379,18 +384,11 @@ impl ClientBuilder {
     /// Checks everything but the transport.
     fn prepare(self) -> Result<(StackParts, Transport), BuildError> {
         let org = parse_org_url(self.org_url.as_deref().ok_or(BuildError::MissingOrgUrl)?)?;
-        if let Some(reason) = self.credentials_error {
-            return Err(BuildError::InvalidCredentials { reason });
+        if let Some(error) = self.credentials_error {
+            return Err(error);
         }
         let credentials = self.credentials.ok_or(BuildError::MissingCredentials)?;
-        let auth = AuthLayer::new(org.clone(), &credentials).map_err(|error| match error {
-            okta_users::Error::InvalidInput { reason, .. } => {
-                BuildError::InvalidCredentials { reason }
-            }
-            _ => BuildError::InvalidCredentials {
-                reason: "the token cannot be sent".to_owned(),
-            },
-        })?;
+        let auth = AuthLayer::new(org.clone(), &credentials)?;
         let parts = StackParts {
             org,
             auth,
@@ -409,10 +407,7 @@ fn parse_org_url(url: &str) -> Result<OrgUrl, BuildError> {
         .trim()
         .parse()
         .map_err(|error: http::uri::InvalidUri| invalid(error.to_string()))?;
-    let org = OrgUrl::from_uri(&uri).map_err(|error| match error {
-        okta_users::Error::InvalidInput { reason, .. } => invalid(reason),
-        other => invalid(other.to_string()),
-    })?;
+    let org = OrgUrl::from_uri(&uri)?;
     if *org.scheme() == Scheme::HTTPS {
         Ok(org)
     } else if *org.scheme() == Scheme::HTTP {
@@ -431,12 +426,8 @@ fn parse_org_url(url: &str) -> Result<OrgUrl, BuildError> {
     }
 }
 
-/// The reason of an [`okta_users::Error::InvalidInput`] (or the message of another error).
-fn invalid_reason(error: okta_users::Error) -> String {
-    match error {
-        okta_users::Error::InvalidInput { reason, .. } => reason,
-        other => other.to_string(),
-    }
+fn invalid_credentials(reason: String) -> BuildError {
+    BuildError::InvalidCredentials { reason }
 }
 
 /// `OKTA_CLIENT_PRIVATEKEY`'s PEM: the value itself when it is one (with `\n` escapes turned

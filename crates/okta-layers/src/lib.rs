@@ -6,10 +6,12 @@
 pub mod auth;
 pub mod backoff;
 pub mod base_uri;
+mod error;
 pub mod headers;
 
 pub use auth::{Auth, AuthLayer, Credentials, SecretToken};
 pub use base_uri::{BaseUri, BaseUriLayer, OrgUrl};
+pub use error::ConfigError;
 pub use headers::{DefaultHeaders, DefaultHeadersLayer};
 
 pub mod rate_limit;

@@ -533,7 +533,7 @@ async fn requests_for_another_host_are_refused_before_any_token_request() {
         .await
         .map_err(Error::from_service)
         .unwrap_err();
-    assert!(matches!(error, Error::Refused { .. }), "{error:?}");
+    assert!(matches!(error, Error::Refused(_)), "{error:?}");
     assert_eq!(fake.token_request_count(), 0);
     assert_eq!(fake.api_requests.load(Ordering::SeqCst), 0);
 }
@@ -551,13 +551,7 @@ fn unusable_client_credentials_are_refused_when_the_layer_is_built() {
     ] {
         let error = AuthLayer::new(org(), &credentials).unwrap_err();
         assert!(
-            matches!(
-                error,
-                Error::InvalidInput {
-                    what: "credentials",
-                    ..
-                }
-            ),
+            matches!(error, okta_layers::ConfigError::InvalidCredentials { .. }),
             "{error:?}"
         );
     }

@@ -4,9 +4,9 @@ use std::fmt;
 use std::sync::Arc;
 
 use http::HeaderValue;
-use okta_users::Error;
 
 use super::PrivateKey;
+use crate::ConfigError;
 
 /// A secret (an API token, an access token) that never shows in `Debug` or `Display` output:
 /// both print `<redacted>`. Read it with [`SecretToken::expose`].
@@ -90,24 +90,20 @@ impl PrivateKeyJwt {
     /// The scopes as the `scope` parameter wants them (space separated), once checked: at
     /// least one, each a non-empty run of printable ASCII other than space, `"` and `\`
     /// (RFC 6749 §3.3).
-    pub(crate) fn scope_parameter(&self) -> Result<String, Error> {
-        let invalid = |reason: String| Error::InvalidInput {
-            what: "credentials",
-            reason,
-        };
+    pub(crate) fn scope_parameter(&self) -> Result<String, ConfigError> {
         if self.client_id.is_empty()
             || !self
                 .client_id
                 .bytes()
                 .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
         {
-            return Err(invalid(
-                "the client id is empty or contains characters a client id cannot have".into(),
+            return Err(ConfigError::credentials(
+                "the client id is empty or contains characters a client id cannot have",
             ));
         }
         if self.scopes.is_empty() {
-            return Err(invalid(
-                "no scopes: ask for at least one, such as okta.users.read".into(),
+            return Err(ConfigError::credentials(
+                "no scopes: ask for at least one, such as okta.users.read",
             ));
         }
         for scope in &self.scopes {
@@ -116,7 +112,7 @@ impl PrivateKeyJwt {
                     .bytes()
                     .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\');
             if !valid {
-                return Err(invalid(format!("invalid scope {scope:?}")));
+                return Err(ConfigError::credentials(format!("invalid scope {scope:?}")));
             }
         }
         Ok(self.scopes.join(" "))
@@ -140,7 +136,7 @@ impl Credentials {
     ///
     /// ```no_run
     /// use okta_layers::auth::{Credentials, PrivateKey};
-    /// # fn run(pem: &str) -> Result<(), okta_users::Error> {
+    /// # fn run(pem: &str) -> Result<(), okta_layers::ConfigError> {
     /// let credentials = Credentials::private_key(
     ///     "0oa1b2c3d4e5f6g7h8i9",
     ///     PrivateKey::from_pem(pem)?,
@@ -162,7 +158,7 @@ impl Credentials {
 
     /// The `Authorization` header for a static token, marked sensitive; never names the token
     /// in its error. `None` for credentials that fetch their tokens.
-    pub(crate) fn static_header(&self) -> Option<Result<HeaderValue, Error>> {
+    pub(crate) fn static_header(&self) -> Option<Result<HeaderValue, ConfigError>> {
         let (scheme, token) = match self {
             Credentials::ApiToken(token) => ("SSWS", token),
             Credentials::AccessToken(token) => ("Bearer", token),
@@ -176,11 +172,8 @@ impl Credentials {
 pub(crate) fn authorization_header(
     scheme: &str,
     token: &SecretToken,
-) -> Result<HeaderValue, Error> {
-    let invalid = |reason: &str| Error::InvalidInput {
-        what: "credentials",
-        reason: reason.to_owned(),
-    };
+) -> Result<HeaderValue, ConfigError> {
+    let invalid = ConfigError::credentials;
     let token = token.expose();
     if token.is_empty() {
         return Err(invalid("the token is empty"));
@@ -234,13 +227,7 @@ mod tests {
                 .unwrap()
                 .unwrap_err();
             assert!(
-                matches!(
-                    error,
-                    Error::InvalidInput {
-                        what: "credentials",
-                        ..
-                    }
-                ),
+                matches!(error, ConfigError::InvalidCredentials { .. }),
                 "{bad:?}: {error:?}"
             );
             if !bad.trim().is_empty() {

@@ -28,7 +28,7 @@
 //! use okta_layers::base_uri::{BaseUriLayer, OrgUrl};
 //! use tower::ServiceBuilder;
 //!
-//! # fn main() -> Result<(), okta_users::Error> {
+//! # fn main() -> Result<(), okta_layers::ConfigError> {
 //! # let transport = tower::service_fn(|_: http::Request<okta_users::RequestBody>| async {
 //! #     Ok::<_, okta_users::BoxError>(http::Response::new(okta_users::RequestBody::default()))
 //! # });

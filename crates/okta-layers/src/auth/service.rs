@@ -16,7 +16,8 @@ use tower_service::Service;
 
 use super::Credentials;
 use super::token::{Lookup, TokenSource};
-use crate::base_uri::{OrgUrl, ResponseFuture, outside_org};
+use crate::ConfigError;
+use crate::base_uri::{OrgUrl, ResponseFuture, off_origin};
 
 /// Where the `Authorization` header comes from.
 #[derive(Clone)]
@@ -50,9 +51,10 @@ pub struct AuthLayer {
 
 impl AuthLayer {
     /// A layer authenticating requests for `org` with `credentials`; fails
-    /// ([`Error::InvalidInput`]) when a token cannot be a header value, or client credentials
-    /// have no scope or an invalid one. Needs no runtime: tokens are fetched on the first call.
-    pub fn new(org: OrgUrl, credentials: &Credentials) -> Result<AuthLayer, Error> {
+    /// ([`ConfigError::InvalidCredentials`]) when a token cannot be a header value, or client
+    /// credentials have no scope or an invalid one. Needs no runtime: tokens are fetched on the
+    /// first call.
+    pub fn new(org: OrgUrl, credentials: &Credentials) -> Result<AuthLayer, ConfigError> {
         let source = match credentials.static_header() {
             Some(header) => HeaderSource::Static(header?),
             None => match credentials {
@@ -60,10 +62,7 @@ impl AuthLayer {
                     HeaderSource::OAuth(Arc::new(TokenSource::new(&org, client)?))
                 }
                 _ => {
-                    return Err(Error::InvalidInput {
-                        what: "credentials",
-                        reason: "unsupported kind of credentials".to_owned(),
-                    });
+                    return Err(ConfigError::credentials("unsupported kind of credentials"));
                 }
             },
         };
@@ -138,9 +137,10 @@ where
     fn call(&mut self, mut request: Request<B>) -> Self::Future {
         if !self.org.is_origin_of(request.uri()) {
             // Only reachable when the layer is not inside BaseUri: refuse rather than guess.
-            return AuthFuture::plain(ResponseFuture::refused(Error::Refused {
-                reason: outside_org(request.uri(), &self.org),
-            }));
+            return AuthFuture::plain(ResponseFuture::refused(Error::Refused(off_origin(
+                request.uri(),
+                &self.org,
+            ))));
         }
         let source = match &self.source {
             HeaderSource::Static(header) => {
@@ -449,7 +449,7 @@ mod tests {
                 .await
                 .unwrap_err();
             let error = Error::from_service(error);
-            assert!(matches!(&error, Error::Refused { .. }), "{uri}: {error:?}");
+            assert!(matches!(&error, Error::Refused(_)), "{uri}: {error:?}");
             assert!(!error.to_string().contains("00abc"));
             assert!(!reached.load(std::sync::atomic::Ordering::SeqCst), "{uri}");
         }

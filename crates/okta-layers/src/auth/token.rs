@@ -47,6 +47,7 @@ use tower::ServiceExt;
 use tower_service::Service;
 
 use super::credentials::{PrivateKeyJwt, SecretToken, authorization_header};
+use crate::ConfigError;
 use crate::base_uri::OrgUrl;
 
 const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -104,15 +105,12 @@ impl std::fmt::Debug for TokenSource {
 }
 
 impl TokenSource {
-    /// A source for `client` at `org`; fails ([`Error::InvalidInput`]) on an unusable client id
-    /// or scopes.
-    pub(crate) fn new(org: &OrgUrl, client: &PrivateKeyJwt) -> Result<TokenSource, Error> {
+    /// A source for `client` at `org`; fails on an unusable client id or scopes.
+    pub(crate) fn new(org: &OrgUrl, client: &PrivateKeyJwt) -> Result<TokenSource, ConfigError> {
         let scope = client.scope_parameter()?;
         let audience = format!("{org}/oauth2/v1/token");
-        let token_uri = Uri::try_from(audience.as_str()).map_err(|error| Error::InvalidInput {
-            what: "org URL",
-            reason: format!("no token endpoint URI: {error}"),
-        })?;
+        let token_uri = Uri::try_from(audience.as_str())
+            .map_err(|error| ConfigError::org_url(format!("no token endpoint URI: {error}")))?;
         Ok(TokenSource {
             client: client.clone(),
             scope,
