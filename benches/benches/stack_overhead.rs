@@ -171,7 +171,7 @@ fn main() {
         ),
         (
             "(diag) RetryLayer alone",
-            boxed(okta_layers::retry::layer(RetryConfig::default()).layer(bare.clone())),
+            boxed(okta_layers::retry::RetryLayer::new(RetryConfig::default()).layer(bare.clone())),
         ),
         (
             "(diag) AttemptTraceLayer alone",

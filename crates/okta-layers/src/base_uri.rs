@@ -215,8 +215,7 @@ pub(crate) fn off_origin(uri: &Uri, org: &OrgUrl) -> RefusedReason {
 }
 
 pin_project! {
-    /// The future of [`BaseUri`] and [`Auth`](crate::auth::Auth): the inner service's future,
-    /// or a refusal, with errors boxed.
+    /// The future of [`BaseUri`]: the inner service's future, or a refusal, with errors boxed.
     pub struct ResponseFuture<F> {
         #[pin]
         kind: Kind<F>,

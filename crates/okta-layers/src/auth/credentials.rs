@@ -155,17 +155,6 @@ impl Credentials {
             scopes: scopes.into_iter().map(Into::into).collect(),
         })
     }
-
-    /// The `Authorization` header for a static token, marked sensitive; never names the token
-    /// in its error. `None` for credentials that fetch their tokens.
-    pub(crate) fn static_header(&self) -> Option<Result<HeaderValue, ConfigError>> {
-        let (scheme, token) = match self {
-            Credentials::ApiToken(token) => ("SSWS", token),
-            Credentials::AccessToken(token) => ("Bearer", token),
-            Credentials::PrivateKey(_) => return None,
-        };
-        Some(authorization_header(scheme, token))
-    }
 }
 
 /// `<scheme> <token>` as a sensitive header value.
@@ -205,16 +194,10 @@ mod tests {
 
     #[test]
     fn headers_are_ssws_or_bearer_and_sensitive() {
-        let ssws = Credentials::api_token("00abc")
-            .static_header()
-            .unwrap()
-            .unwrap();
+        let ssws = authorization_header("SSWS", &"00abc".into()).unwrap();
         assert_eq!(ssws, "SSWS 00abc");
         assert!(ssws.is_sensitive());
-        let bearer = Credentials::access_token("eyJ.x.y")
-            .static_header()
-            .unwrap()
-            .unwrap();
+        let bearer = authorization_header("Bearer", &"eyJ.x.y".into()).unwrap();
         assert_eq!(bearer, "Bearer eyJ.x.y");
         assert!(bearer.is_sensitive());
     }
@@ -222,10 +205,7 @@ mod tests {
     #[test]
     fn unusable_tokens_are_refused_without_naming_them() {
         for bad in ["", "00abc\n", " 00abc", "00a bc", "00abc\u{7f}x"] {
-            let error = Credentials::api_token(bad)
-                .static_header()
-                .unwrap()
-                .unwrap_err();
+            let error = authorization_header("SSWS", &bad.into()).unwrap_err();
             assert!(
                 matches!(error, ConfigError::InvalidCredentials { .. }),
                 "{bad:?}: {error:?}"

@@ -45,7 +45,7 @@ pub use policy::{
     Decision, GiveUp, Outcome, RetryConfig, RetryPolicy, classify, decide, is_idempotent,
     is_repeatable,
 };
-pub use service::{Retry, RetryFuture, RetryLayer, layer};
+pub use service::{Retry, RetryFuture, RetryLayer};
 
 #[cfg(test)]
 mod tests;

@@ -32,8 +32,13 @@ pub struct RetryLayer {
 }
 
 impl RetryLayer {
-    /// A layer applying `policy`.
-    pub fn new(policy: RetryPolicy) -> Self {
+    /// A layer with its own policy (and budget) from `config`.
+    pub fn new(config: RetryConfig) -> Self {
+        RetryLayer::from_policy(RetryPolicy::new(config))
+    }
+
+    /// A layer applying an existing `policy` (to share its budget between stacks).
+    pub fn from_policy(policy: RetryPolicy) -> Self {
         RetryLayer { policy }
     }
 
@@ -49,11 +54,6 @@ impl<S: Clone> Layer<S> for RetryLayer {
     fn layer(&self, inner: S) -> Retry<S> {
         Retry::new(self.policy.clone(), inner)
     }
-}
-
-/// A [`RetryLayer`] with its own budget.
-pub fn layer(config: RetryConfig) -> RetryLayer {
-    RetryLayer::new(RetryPolicy::new(config))
 }
 
 /// Sends each request through the inner service and re-sends it as [`RetryPolicy`] decides
