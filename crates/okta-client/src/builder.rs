@@ -7,13 +7,14 @@ use http::Uri;
 use http::uri::Scheme;
 use okta_hyper::{CertificateDer, HyperTransport, HyperTransportBuilder};
 use okta_layers::ConfigError;
-use okta_layers::auth::{AuthLayer, Credentials, PrivateKey, SecretToken};
+use okta_layers::auth::{Credentials, PrivateKey, SecretToken};
 use okta_layers::base_uri::OrgUrl;
 
 use crate::client::Client;
 use crate::error::BuildError;
-use crate::stack::{ClientLayer, StackOver, StackParts, UserLayer, default_stack, stack_over};
-use okta_layers::stack::StackConfig;
+use crate::stack::{ClientLayer, UserLayers, client_service};
+use okta_layers::stack::{Stack, StackConfig, StackLayer};
+use tower_layer::Layer;
 
 /// The environment variable holding the org URL, as in Okta's other SDKs.
 pub const ORG_URL_ENV: &str = "OKTA_CLIENT_ORGURL";
@@ -45,16 +46,6 @@ pub struct ClientBuilder {
     stack: StackConfig,
     call_layers: UserLayers,
     attempt_layers: UserLayers,
-}
-
-/// Layers of the caller's own, in the order given.
-#[derive(Default, Clone)]
-struct UserLayers(Vec<UserLayer>);
-
-impl std::fmt::Debug for UserLayers {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} layer(s)", self.0.len())
-    }
 }
 
 #[derive(Debug)]
@@ -268,7 +259,7 @@ impl ClientBuilder {
     }
 
     /// Replaces the middleware's settings: timeouts, retry policy and budget, rate-limit pacing
-    /// and backoff (see [`StackConfig`] for every default).
+    /// and backoff (every default: the [crate docs](crate#defaults)).
     pub fn stack_config(mut self, config: StackConfig) -> Self {
         self.stack = config;
         self
@@ -339,12 +330,18 @@ impl ClientBuilder {
                 conflict: false,
             } => transport,
         };
-        let (org, middleware) = (parts.org.clone(), parts.middleware.clone());
-        let service = default_stack(parts, transport);
+        let org = parts.stack.org().clone();
+        let rate_limiter = parts.stack.rate_limiter().clone();
+        let service = client_service(
+            parts.stack,
+            &parts.call_layers,
+            parts.attempt_layers,
+            transport,
+        );
         Ok(Client {
             service,
             org,
-            middleware,
+            rate_limiter,
         })
     }
 
@@ -358,14 +355,14 @@ impl ClientBuilder {
     /// let fake = tower::service_fn(|_request: http::Request<okta_users::RequestBody>| async {
     ///     Ok::<_, okta_users::BoxError>(http::Response::new(okta_users::RequestBody::default()))
     /// });
-    /// let service = okta_client::Client::builder()
+    /// let service: okta_client::Stack<_> = okta_client::Client::builder()
     ///     .org_url("https://dev-123.okta.com")
     ///     .api_token("00abc")
     ///     .build_service(fake)?;
     /// let users = okta_users::Users::new(service);
     /// # drop(users); Ok(()) }
     /// ```
-    pub fn build_service<T: Clone>(self, transport: T) -> Result<StackOver<T>, BuildError> {
+    pub fn build_service<T: Clone>(self, transport: T) -> Result<Stack<T>, BuildError> {
         let (parts, configured) = self.prepare()?;
         if !matches!(configured, Transport::Settings { changed: false, .. }) {
             return Err(BuildError::TransportConflict);
@@ -373,31 +370,30 @@ impl ClientBuilder {
         if !parts.call_layers.is_empty() || !parts.attempt_layers.is_empty() {
             return Err(BuildError::CallerLayers);
         }
-        Ok(stack_over(
-            parts.org,
-            parts.auth,
-            &parts.middleware,
-            transport,
-        ))
+        Ok(parts.stack.layer(transport))
     }
 
     /// Checks everything but the transport.
-    fn prepare(self) -> Result<(StackParts, Transport), BuildError> {
+    fn prepare(self) -> Result<(Parts, Transport), BuildError> {
         let org = parse_org_url(self.org_url.as_deref().ok_or(BuildError::MissingOrgUrl)?)?;
         if let Some(error) = self.credentials_error {
             return Err(error);
         }
         let credentials = self.credentials.ok_or(BuildError::MissingCredentials)?;
-        let auth = AuthLayer::new(org.clone(), &credentials)?;
-        let parts = StackParts {
-            org,
-            auth,
-            middleware: okta_layers::stack::layers(&self.stack),
-            call_layers: self.call_layers.0,
-            attempt_layers: self.attempt_layers.0,
+        let parts = Parts {
+            stack: StackLayer::new(&self.stack, org, &credentials)?,
+            call_layers: self.call_layers,
+            attempt_layers: self.attempt_layers,
         };
         Ok((parts, self.transport))
     }
+}
+
+/// A checked configuration, but for the transport.
+struct Parts {
+    stack: StackLayer,
+    call_layers: UserLayers,
+    attempt_layers: UserLayers,
 }
 
 /// Parses and checks an org URL: `https://host[:port][/]`, or `http://` for a loopback host.

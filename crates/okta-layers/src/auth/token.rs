@@ -382,42 +382,12 @@ pub struct TokenRequestFailed {
 
 /// `grant_type=client_credentials&scope=…&client_assertion_type=…&client_assertion=…`.
 pub(crate) fn token_request_body(scope: &str, assertion: &str) -> String {
-    let mut body = String::with_capacity(assertion.len() + scope.len() + 160);
-    for (i, (name, value)) in [
-        ("grant_type", "client_credentials"),
-        ("scope", scope),
-        ("client_assertion_type", ASSERTION_TYPE),
-        ("client_assertion", assertion),
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        if i > 0 {
-            body.push('&');
-        }
-        body.push_str(name);
-        body.push('=');
-        form_encode(value, &mut body);
-    }
-    body
-}
-
-/// `application/x-www-form-urlencoded` encoding of one value.
-fn form_encode(value: &str, out: &mut String) {
-    for byte in value.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => {
-                out.push(char::from(byte));
-            }
-            b' ' => out.push('+'),
-            _ => {
-                const HEX: &[u8; 16] = b"0123456789ABCDEF";
-                out.push('%');
-                out.push(char::from(HEX[usize::from(byte >> 4)]));
-                out.push(char::from(HEX[usize::from(byte & 0xf)]));
-            }
-        }
-    }
+    form_urlencoded::Serializer::new(String::with_capacity(assertion.len() + scope.len() + 160))
+        .append_pair("grant_type", "client_credentials")
+        .append_pair("scope", scope)
+        .append_pair("client_assertion_type", ASSERTION_TYPE)
+        .append_pair("client_assertion", assertion)
+        .finish()
 }
 
 #[derive(Deserialize)]
@@ -504,9 +474,12 @@ mod tests {
              &client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer\
              &client_assertion=eyJ.a-b_c.d"
         );
-        let mut out = String::new();
-        form_encode("a+b=c&d/é", &mut out);
-        assert_eq!(out, "a%2Bb%3Dc%26d%2F%C3%A9");
+        assert_eq!(
+            token_request_body("a+b=c&d/é", "x"),
+            "grant_type=client_credentials&scope=a%2Bb%3Dc%26d%2F%C3%A9\
+             &client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer\
+             &client_assertion=x"
+        );
     }
 
     #[test]

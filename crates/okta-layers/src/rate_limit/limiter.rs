@@ -15,35 +15,35 @@ use tokio::time::Instant;
 use super::{Bucket, RateLimitEvent, RateLimitHeaders, RateLimitObserver, WaitReason};
 use crate::backoff::{Jitter, full_jitter};
 
-/// Settings of the rate limiter. See the [module docs](super) for the defaults.
+/// Settings of the rate limiter. Its defaults are in the *Defaults* table of the `okta-client` crate docs.
 #[derive(Clone)]
 pub struct RateLimitConfig {
-    /// How many times one request is re-sent after a 429 before the 429 is returned. Default 3.
+    /// How many times one request is re-sent after a 429 before the 429 is returned.
     pub max_429_retries: u32,
     /// The largest random delay added to a wait for a window's reset, so that the clients of
-    /// one org do not all come back in the same millisecond. Default 500 ms.
+    /// one org do not all come back in the same millisecond.
     pub reset_jitter: Duration,
-    /// Okta's rate-limit window, also the cap of any wait for a reset. Default 60 s.
+    /// Okta's rate-limit window, also the cap of any wait for a reset.
     pub window: Duration,
     /// The first backoff after a concurrency-limit 429; doubled on each further one, with full
-    /// jitter. Default 100 ms.
+    /// jitter.
     pub concurrency_backoff: Duration,
-    /// The cap of that backoff. Default 5 s.
+    /// The cap of that backoff.
     pub concurrency_backoff_max: Duration,
-    /// Whether to pace requests from the budget the responses report. Default true.
+    /// Whether to pace requests from the budget the responses report.
     pub pacing: bool,
     /// The fraction of each bucket's budget left unused, for other clients of the org (rounded
-    /// down: nothing is kept back from a budget under `1 / reserve`). Default 0.02.
+    /// down: nothing is kept back from a budget under `1 / reserve`).
     pub reserve: f64,
     /// While more than this fraction of the budget is available, requests go at once; below it
-    /// they are spread evenly over the rest of the window. Default 0.5.
+    /// they are spread evenly over the rest of the window.
     pub burst_fraction: f64,
     /// While a bucket's budget is unknown, one request goes first and the others wait for its
-    /// answer, at most this long. Default 2 s.
+    /// answer, at most this long.
     pub probe_timeout: Duration,
-    /// Seed of the jitter's random numbers (`None`: seeded from the OS). Default `None`.
+    /// Seed of the jitter's random numbers (`None`: seeded from the OS).
     pub seed: Option<u64>,
-    /// Receives every wait, 429 and budget update. Default none.
+    /// Receives every wait, 429 and budget update.
     pub observer: Option<Arc<dyn RateLimitObserver>>,
 }
 

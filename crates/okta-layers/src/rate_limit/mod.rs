@@ -55,20 +55,6 @@
 //! 4. Once the reset instant passes, the window is assumed fresh (`remaining = limit`) until a
 //!    response of the new window tells otherwise.
 //!
-//! # Defaults ([`RateLimitConfig`])
-//! | setting | default | |
-//! | --- | --- | --- |
-//! | `max_429_retries` | 3 | re-sends after a 429 (made by the retry policy) |
-//! | `reset_jitter` | 500 ms | uniform in `[0, jitter]`, added to a reset wait |
-//! | `window` | 60 s | Okta's window; caps every reset wait |
-//! | `concurrency_backoff` .. `_max` | 100 ms .. 5 s | `× 2^n`, full jitter |
-//! | `pacing` | true | |
-//! | `reserve` | 0.02 | fraction of each window's budget left to other clients (rounded down) |
-//! | `burst_fraction` | 0.5 | above it requests go at once, below they are spread |
-//! | `probe_timeout` | 2 s | |
-//! | `seed` | OS-random | seed of the jitter |
-//! | `observer` | none | a [`RateLimitObserver`] |
-//!
 //! Every wait is a `tracing` event (`okta rate limit: waiting`, debug; after a 429, info, from
 //! the retry policy) and a [`RateLimitEvent::Waited`] for the observer.
 

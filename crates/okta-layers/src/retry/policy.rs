@@ -11,18 +11,18 @@ use super::{RetryBudget, RetryBudgetConfig};
 use crate::backoff::{Jitter, full_jitter};
 use crate::rate_limit::{RateLimitEvent, RateLimited};
 
-/// Settings of the retry policy. See the [module docs](super) for the defaults.
+/// Settings of the retry policy. Its defaults are in the *Defaults* table of the `okta-client` crate docs.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RetryConfig {
-    /// Attempts per call, the first included (1: never retry). Default 3.
+    /// Attempts per call, the first included (1: never retry).
     pub max_attempts: u32,
-    /// Ceiling of the first backoff; doubled for each further retry. Default 100 ms.
+    /// Ceiling of the first backoff; doubled for each further retry.
     pub backoff_min: Duration,
-    /// Cap of the backoff's ceiling. Default 10 s.
+    /// Cap of the backoff's ceiling.
     pub backoff_max: Duration,
     /// The retry budget shared by all calls.
     pub budget: RetryBudgetConfig,
-    /// Seed of the jitter's random numbers (`None`: seeded from the OS). Default `None`.
+    /// Seed of the jitter's random numbers (`None`: seeded from the OS).
     pub seed: Option<u64>,
 }
 
@@ -53,7 +53,8 @@ pub enum Outcome {
     Timeout,
     /// 502, 503, 504, or a transport failure after sending: the server may have processed it.
     Ambiguous,
-    /// An error no retry can fix (authentication, refused, body too large, the call timeout…).
+    /// An error no retry can fix (authentication, refused, body too large, a malformed
+    /// response, the call timeout…).
     Fatal,
 }
 
@@ -84,6 +85,8 @@ fn classify_error(error: &(dyn std::error::Error + 'static)) -> Outcome {
                 kind: TimeoutKind::Call,
             } => Outcome::Fatal,
             Error::Timeout { .. } => Outcome::Timeout,
+            // Not valid HTTP: sent, so perhaps processed, and a re-send gets the same answer.
+            Error::MalformedResponse { .. } => Outcome::Fatal,
             _ => Outcome::Fatal,
         };
     }
@@ -418,6 +421,13 @@ mod tests {
         assert_eq!(
             classify(&err(okta_users::AuthError::new("no").into())),
             Outcome::Fatal
+        );
+        assert_eq!(
+            classify(&err(Error::MalformedResponse {
+                source: "invalid HTTP status-code parsed".into()
+            })),
+            Outcome::Fatal,
+            "no re-send can change how the server answers"
         );
     }
 
