@@ -1,27 +1,28 @@
 //! [`Credentials`] and the [`SecretToken`] that never prints itself.
 
 use std::fmt;
-use std::sync::Arc;
 
 use http::HeaderValue;
+use secrecy::{ExposeSecret, SecretString};
 
 use super::PrivateKey;
 use crate::ConfigError;
 
 /// A secret (an API token, an access token) that never shows in `Debug` or `Display` output:
-/// both print `<redacted>`. Read it with [`SecretToken::expose`].
+/// both print `<redacted>`. Read it with [`SecretToken::expose`]. Held in `secrecy`'s
+/// `SecretString`: its memory is zeroed when it is dropped.
 #[derive(Clone)]
-pub struct SecretToken(Arc<str>);
+pub struct SecretToken(SecretString);
 
 impl SecretToken {
     /// Wraps a secret.
     pub fn new(secret: impl Into<String>) -> Self {
-        SecretToken(Arc::from(secret.into()))
+        SecretToken(SecretString::from(secret.into()))
     }
 
     /// The secret itself; call this only to send it.
     pub fn expose(&self) -> &str {
-        &self.0
+        self.0.expose_secret()
     }
 }
 
