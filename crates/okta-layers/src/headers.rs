@@ -64,7 +64,7 @@ mod tests {
         service.oneshot(request).await.unwrap().into_body()
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn missing_headers_are_added() {
         let headers = headers_seen(DefaultHeadersLayer::new(), Request::new(())).await;
         assert_eq!(
@@ -74,7 +74,7 @@ mod tests {
         assert_eq!(headers[ACCEPT], "application/json");
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn headers_already_set_are_kept() {
         let request = Request::builder()
             .header(USER_AGENT, "my-app/1.0")
@@ -86,7 +86,7 @@ mod tests {
         assert_eq!(headers[ACCEPT], "application/xml");
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn the_user_agent_can_be_replaced() {
         let layer = DefaultHeadersLayer::new()
             .user_agent(HeaderValue::from_static("okta-users-rs/0 my-app/2"));

@@ -453,7 +453,7 @@ mod tests {
         Request::builder().uri(uri)
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn requests_for_the_org_carry_the_sensitive_header() {
         let auth = AuthLayer::new(org(), &Credentials::api_token("00abc"))
             .unwrap()
@@ -466,7 +466,7 @@ mod tests {
         assert!(header.is_sensitive());
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn an_existing_authorization_header_is_replaced() {
         let auth = AuthLayer::new(org(), &Credentials::access_token("t0k"))
             .unwrap()
@@ -478,7 +478,7 @@ mod tests {
         assert_eq!(seen(auth.oneshot(request).await.unwrap()), "Bearer t0k");
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn requests_not_for_the_org_are_refused_and_never_reach_the_inner_service() {
         for uri in ["https://evil.example.com/api/v1/users", "/api/v1/users"] {
             let reached = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -501,7 +501,7 @@ mod tests {
         }
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn inside_base_uri_origin_form_requests_are_authenticated() {
         let auth = AuthLayer::new(org(), &Credentials::api_token("00abc")).unwrap();
         let service = tower::ServiceBuilder::new()
@@ -523,7 +523,7 @@ mod tests {
         );
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn a_reflected_token_is_cut_out_of_the_headers_and_the_redactor_comes_along() {
         const TOKEN: &str = "00reflected-api-token";
         let echo = service_fn(|request: Request<Body>| async move {
