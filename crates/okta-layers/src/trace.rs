@@ -129,7 +129,8 @@ fn error_type(error: &BoxError) -> &'static str {
         Some(Error::Transport { .. }) => "transport",
         Some(Error::BodyTooLarge { .. }) => "body_too_large",
         Some(Error::Auth(_)) => "auth",
-        Some(Error::Refused { .. }) => "refused",
+        Some(Error::Refused(_)) => "refused",
+        Some(Error::MalformedResponse { .. }) => "malformed_response",
         _ => "_OTHER",
     }
 }
