@@ -3,7 +3,7 @@
 //! against calling that service directly (the baseline). Target: ≤ 1 µs per call.
 //!
 //! Lines: the bare service; the request-shaping layers alone (default headers, base URI,
-//! auth); the full default stack (okta-layers' `layers()` over those); and the façade,
+//! auth); the full default stack (okta-layers' `StackLayer`, via `build_service`); and the façade,
 //! `Users::get` (builds the request, reads and decodes one user), over the bare service and
 //! over the full stack.
 //!
@@ -171,7 +171,7 @@ fn main() {
         ),
         (
             "(diag) RetryLayer alone",
-            boxed(okta_layers::retry::layer(RetryConfig::default()).layer(bare.clone())),
+            boxed(okta_layers::retry::RetryLayer::new(RetryConfig::default()).layer(bare.clone())),
         ),
         (
             "(diag) AttemptTraceLayer alone",

@@ -9,7 +9,7 @@ use okta_layers::stack::StackConfig;
 use tower::ServiceBuilder;
 
 /// The full default stack over `S`, as okta-client's `ClientService` (without caller layers).
-pub type DefaultStack<S> = okta_client::StackOver<S>;
+pub type DefaultStack<S> = okta_client::Stack<S>;
 
 /// The request-shaping layers alone, without the middleware: default headers, base URI, auth.
 pub type ShapingStack<S> = DefaultHeaders<BaseUri<Auth<S>>>;

@@ -6,13 +6,15 @@ use std::time::Duration;
 use http::Uri;
 use http::uri::Scheme;
 use okta_hyper::{CertificateDer, HyperTransport, HyperTransportBuilder};
-use okta_layers::auth::{AuthLayer, Credentials, PrivateKey, SecretToken};
+use okta_layers::ConfigError;
+use okta_layers::auth::{Credentials, PrivateKey, SecretToken};
 use okta_layers::base_uri::OrgUrl;
 
 use crate::client::Client;
 use crate::error::BuildError;
-use crate::stack::{ClientLayer, StackOver, StackParts, UserLayer, default_stack, stack_over};
-use okta_layers::stack::StackConfig;
+use crate::stack::{ClientLayer, UserLayers, client_service};
+use okta_layers::stack::{Stack, StackConfig, StackLayer};
+use tower_layer::Layer;
 
 /// The environment variable holding the org URL, as in Okta's other SDKs.
 pub const ORG_URL_ENV: &str = "OKTA_CLIENT_ORGURL";
@@ -39,21 +41,11 @@ pub struct ClientBuilder {
     credentials: Option<Credentials>,
     /// Why credentials given to [`ClientBuilder::private_key`] or read from the environment
     /// are unusable, reported by `build()` (without any secret).
-    credentials_error: Option<String>,
+    credentials_error: Option<BuildError>,
     transport: Transport,
     stack: StackConfig,
     call_layers: UserLayers,
     attempt_layers: UserLayers,
-}
-
-/// Layers of the caller's own, in the order given.
-#[derive(Default, Clone)]
-struct UserLayers(Vec<UserLayer>);
-
-impl std::fmt::Debug for UserLayers {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} layer(s)", self.0.len())
-    }
 }
 
 #[derive(Debug)]
@@ -128,9 +120,9 @@ impl ClientBuilder {
                 return builder;
             }
             Some(mode) => {
-                return builder.credentials_failed(format!(
+                return builder.credentials_failed(invalid_credentials(format!(
                     "{AUTHORIZATION_MODE_ENV}={mode:?} is not supported (SSWS, PrivateKey or Bearer)"
-                ));
+                )));
             }
         }
         if let Some(token) = read(TOKEN_ENV) {
@@ -141,7 +133,9 @@ impl ClientBuilder {
 
     /// `OKTA_CLIENT_AUTHORIZATIONMODE=PrivateKey`: client id, scopes, key and key id.
     fn private_key_from_env(self, mut read: impl FnMut(&str) -> Option<String>) -> Self {
-        let missing = |name: &str| format!("{AUTHORIZATION_MODE_ENV}=PrivateKey needs {name}");
+        let missing = |name: &str| {
+            invalid_credentials(format!("{AUTHORIZATION_MODE_ENV}=PrivateKey needs {name}"))
+        };
         let Some(client_id) = read(CLIENT_ID_ENV) else {
             return self.credentials_failed(missing(CLIENT_ID_ENV));
         };
@@ -153,14 +147,16 @@ impl ClientBuilder {
         };
         let pem = match pem_or_file(&key) {
             Ok(pem) => pem,
-            Err(reason) => return self.credentials_failed(reason),
+            Err(reason) => return self.credentials_failed(invalid_credentials(reason)),
         };
         let key = match PrivateKey::from_pem(pem) {
             Ok(key) => key,
-            Err(error) => {
-                return self
-                    .credentials_failed(format!("{PRIVATE_KEY_ENV}: {}", invalid_reason(error)));
+            Err(ConfigError::InvalidPrivateKey { reason }) => {
+                return self.credentials_failed(invalid_credentials(format!(
+                    "{PRIVATE_KEY_ENV}: {reason}"
+                )));
             }
+            Err(error) => return self.credentials_failed(error.into()),
         };
         let key = match read(KEY_ID_ENV) {
             Some(kid) => key.with_key_id(kid.trim()),
@@ -213,14 +209,14 @@ impl ClientBuilder {
     ) -> Self {
         match PrivateKey::from_pem(pem) {
             Ok(key) => self.credentials(Credentials::private_key(client_id, key, scopes)),
-            Err(error) => self.credentials_failed(invalid_reason(error)),
+            Err(error) => self.credentials_failed(error.into()),
         }
     }
 
     /// Records unusable credentials, for `build()` to report.
-    fn credentials_failed(mut self, reason: String) -> Self {
+    fn credentials_failed(mut self, error: BuildError) -> Self {
         self.credentials = None;
-        self.credentials_error = Some(reason);
+        self.credentials_error = Some(error);
         self
     }
 
@@ -263,7 +259,7 @@ impl ClientBuilder {
     }
 
     /// Replaces the middleware's settings: timeouts, retry policy and budget, rate-limit pacing
-    /// and backoff (see [`StackConfig`] for every default).
+    /// and backoff (every default: the [crate docs](crate#defaults)).
     pub fn stack_config(mut self, config: StackConfig) -> Self {
         self.stack = config;
         self
@@ -334,12 +330,18 @@ impl ClientBuilder {
                 conflict: false,
             } => transport,
         };
-        let (org, middleware) = (parts.org.clone(), parts.middleware.clone());
-        let service = default_stack(parts, transport);
+        let org = parts.stack.org().clone();
+        let rate_limiter = parts.stack.rate_limiter().clone();
+        let service = client_service(
+            parts.stack,
+            &parts.call_layers,
+            parts.attempt_layers,
+            transport,
+        );
         Ok(Client {
             service,
             org,
-            middleware,
+            rate_limiter,
         })
     }
 
@@ -353,14 +355,14 @@ impl ClientBuilder {
     /// let fake = tower::service_fn(|_request: http::Request<okta_users::RequestBody>| async {
     ///     Ok::<_, okta_users::BoxError>(http::Response::new(okta_users::RequestBody::default()))
     /// });
-    /// let service = okta_client::Client::builder()
+    /// let service: okta_client::Stack<_> = okta_client::Client::builder()
     ///     .org_url("https://dev-123.okta.com")
     ///     .api_token("00abc")
     ///     .build_service(fake)?;
     /// let users = okta_users::Users::new(service);
     /// # drop(users); Ok(()) }
     /// ```
-    pub fn build_service<T: Clone>(self, transport: T) -> Result<StackOver<T>, BuildError> {
+    pub fn build_service<T: Clone>(self, transport: T) -> Result<Stack<T>, BuildError> {
         let (parts, configured) = self.prepare()?;
         if !matches!(configured, Transport::Settings { changed: false, .. }) {
             return Err(BuildError::TransportConflict);
@@ -368,38 +370,30 @@ impl ClientBuilder {
         if !parts.call_layers.is_empty() || !parts.attempt_layers.is_empty() {
             return Err(BuildError::CallerLayers);
         }
-        Ok(stack_over(
-            parts.org,
-            parts.auth,
-            &parts.middleware,
-            transport,
-        ))
+        Ok(parts.stack.layer(transport))
     }
 
     /// Checks everything but the transport.
-    fn prepare(self) -> Result<(StackParts, Transport), BuildError> {
+    fn prepare(self) -> Result<(Parts, Transport), BuildError> {
         let org = parse_org_url(self.org_url.as_deref().ok_or(BuildError::MissingOrgUrl)?)?;
-        if let Some(reason) = self.credentials_error {
-            return Err(BuildError::InvalidCredentials { reason });
+        if let Some(error) = self.credentials_error {
+            return Err(error);
         }
         let credentials = self.credentials.ok_or(BuildError::MissingCredentials)?;
-        let auth = AuthLayer::new(org.clone(), &credentials).map_err(|error| match error {
-            okta_users::Error::InvalidInput { reason, .. } => {
-                BuildError::InvalidCredentials { reason }
-            }
-            _ => BuildError::InvalidCredentials {
-                reason: "the token cannot be sent".to_owned(),
-            },
-        })?;
-        let parts = StackParts {
-            org,
-            auth,
-            middleware: okta_layers::stack::layers(&self.stack),
-            call_layers: self.call_layers.0,
-            attempt_layers: self.attempt_layers.0,
+        let parts = Parts {
+            stack: StackLayer::new(&self.stack, org, &credentials)?,
+            call_layers: self.call_layers,
+            attempt_layers: self.attempt_layers,
         };
         Ok((parts, self.transport))
     }
+}
+
+/// A checked configuration, but for the transport.
+struct Parts {
+    stack: StackLayer,
+    call_layers: UserLayers,
+    attempt_layers: UserLayers,
 }
 
 /// Parses and checks an org URL: `https://host[:port][/]`, or `http://` for a loopback host.
@@ -409,10 +403,7 @@ fn parse_org_url(url: &str) -> Result<OrgUrl, BuildError> {
         .trim()
         .parse()
         .map_err(|error: http::uri::InvalidUri| invalid(error.to_string()))?;
-    let org = OrgUrl::from_uri(&uri).map_err(|error| match error {
-        okta_users::Error::InvalidInput { reason, .. } => invalid(reason),
-        other => invalid(other.to_string()),
-    })?;
+    let org = OrgUrl::from_uri(&uri)?;
     if *org.scheme() == Scheme::HTTPS {
         Ok(org)
     } else if *org.scheme() == Scheme::HTTP {
@@ -431,12 +422,8 @@ fn parse_org_url(url: &str) -> Result<OrgUrl, BuildError> {
     }
 }
 
-/// The reason of an [`okta_users::Error::InvalidInput`] (or the message of another error).
-fn invalid_reason(error: okta_users::Error) -> String {
-    match error {
-        okta_users::Error::InvalidInput { reason, .. } => reason,
-        other => other.to_string(),
-    }
+fn invalid_credentials(reason: String) -> BuildError {
+    BuildError::InvalidCredentials { reason }
 }
 
 /// `OKTA_CLIENT_PRIVATEKEY`'s PEM: the value itself when it is one (with `\n` escapes turned

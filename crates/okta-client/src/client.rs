@@ -6,7 +6,6 @@ use okta_users::Users;
 use crate::builder::ClientBuilder;
 use crate::stack::ClientService;
 use okta_layers::rate_limit::RateLimiter;
-use okta_layers::stack::StackLayer;
 
 /// A client for one Okta org. Cheap to clone; clones share the connection pool.
 ///
@@ -15,7 +14,7 @@ use okta_layers::stack::StackLayer;
 pub struct Client {
     pub(crate) service: ClientService,
     pub(crate) org: OrgUrl,
-    pub(crate) middleware: StackLayer,
+    pub(crate) rate_limiter: RateLimiter,
 }
 
 impl Client {
@@ -37,7 +36,7 @@ impl Client {
     /// The rate limiter shared by every call of this client (and its clones): what it has learnt
     /// of each bucket's budget.
     pub fn rate_limiter(&self) -> &RateLimiter {
-        self.middleware.rate_limiter()
+        &self.rate_limiter
     }
 
     /// The underlying tower service, to wrap in your own layers (then hand the result to

@@ -1,5 +1,7 @@
 //! [`BuildError`]: why a [`Client`](crate::Client) could not be built.
 
+use okta_layers::ConfigError;
+
 /// Why [`ClientBuilder::build`](crate::ClientBuilder::build) failed. No message ever contains a
 /// token.
 #[derive(Debug, thiserror::Error)]
@@ -53,4 +55,21 @@ pub enum BuildError {
     /// The transport could not be built (for example an invalid root certificate).
     #[error(transparent)]
     Transport(#[from] okta_hyper::BuildError),
+    /// A part of the middleware could not be built (a kind of [`ConfigError`] this version
+    /// does not map to the variants above).
+    #[error(transparent)]
+    Config(ConfigError),
+}
+
+impl From<ConfigError> for BuildError {
+    fn from(error: ConfigError) -> Self {
+        match error {
+            ConfigError::InvalidOrgUrl { reason } => BuildError::InvalidOrgUrl { reason },
+            ConfigError::InvalidCredentials { reason } => BuildError::InvalidCredentials { reason },
+            ConfigError::InvalidPrivateKey { reason } => BuildError::InvalidCredentials {
+                reason: format!("the private key: {reason}"),
+            },
+            other => BuildError::Config(other),
+        }
+    }
 }

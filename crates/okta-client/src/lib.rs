@@ -18,35 +18,20 @@
 //!
 //! # The stack
 //!
-//! Outermost first; each layer is one `FooLayer` + `Foo<S>` pair of `okta-layers`:
-//!
-//! ```text
-//! Users<ClientService>    okta-users: builds origin-form requests (/api/v1/users?…)
-//!   [your .layer()s]      around the whole call
-//!   DefaultHeaders        User-Agent: okta-users-rs/<version>, Accept: application/json
-//!   BaseUri               sets the org's scheme and host; refuses any other host
-//!   Trace                 span `okta.call` per call, otel.name = the operation (okta.users.list)
-//!   Timeout (call)        the whole call, waits and retries included (120 s)
-//!   Retry                 idempotency-aware, exponential backoff + full jitter, shared budget;
-//!                         after a 429, waits Reset − Date and re-sends (X-Okta-Retry-For/Count)
-//!   RateLimit             per-bucket pacing of every attempt; annotates a 429 with its wait
-//!   AttemptTrace          span `okta.attempt` per attempt
-//!   Timeout (attempt)     one attempt (30 s)
-//!   [your .attempt_layer()s]
-//!   Auth                  Authorization: SSWS <token> | Bearer <token> (sensitive); with
-//!                         private_key_jwt, fetches and caches the access token (one refresh
-//!                         for all concurrent callers; refresh + one re-send after a 401; a
-//!                         token request lost in transit fails the attempt as not sent, so
-//!                         Retry retries it)
-//!   HyperTransport        okta-hyper: pooled HTTP/1.1 + HTTP/2 over rustls, bodies read whole
-//! ```
-//!
-//! Every default is listed in [`StackConfig`] and changed with
-//! [`ClientBuilder::configure_stack`].
+//! [`Client::builder`] builds okta-layers' default stack ([`Stack`], one recipe:
+//! `okta_layers::StackLayer`) over the hyper transport: default headers, base URI, tracing, the
+//! call timeout, retries, rate limiting, the attempt's span and timeout, your
+//! [`attempt_layer`](ClientBuilder::attempt_layer)s, auth. The order and why each layer sits
+//! where it does are drawn once, in [ARCHITECTURE.md](https://github.com/okta-users-rs/okta-users-rs/blob/main/ARCHITECTURE.md).
+//! Add middleware of your own with [`ClientBuilder::layer`] (around the whole call) or
+//! [`ClientBuilder::attempt_layer`] (around each attempt), or wrap [`Client::service`] (it is
+//! `Clone`, `Send` and `Sync`) yourself and give the result to [`okta_users::Users::new`];
+//! [`ClientBuilder::build_service`] gives the same stack over a transport of your own.
 //!
 //! # Defaults
 //!
-//! Suited to a real Okta org; every one is configurable — the transport's through
+//! The one list of the defaults (the code is `StackConfig::default()` and the transport
+//! builder's). Suited to a real Okta org; every one is configurable — the transport's through
 //! [`ClientBuilder`], the middleware's through [`ClientBuilder::configure_stack`]
 //! ([`StackConfig`]).
 //!
@@ -66,14 +51,13 @@
 //! | Okta's rate-limit window (cap of any wait) | 60 s | `stack.rate_limit.window` |
 //! | backoff after a concurrency-limit 429 | 100 ms × 2ⁿ up to 5 s, full jitter | `stack.rate_limit.concurrency_backoff`, `_max` |
 //! | proactive pacing | on; 2 % of each budget kept in reserve; spread out below half the budget | `stack.rate_limit.pacing`, `reserve`, `burst_fraction` |
+//! | longest wait for a bucket's first answer (budget unknown) | 2 s | `stack.rate_limit.probe_timeout` |
+//! | seeds of the jitters | OS-random | `stack.retry.seed`, `stack.rate_limit.seed` |
+//! | `User-Agent`, `Accept` (when the request has none) | `okta-users-rs/<version>`, `application/json` | a header on the request |
 //! | OAuth access token refreshed | 60 s before it expires (half its life if shorter than 2 min) | — |
+//! | OAuth access token lifetime believed | `expires_in`, at most 24 h (1 h without one) | — |
+//! | OAuth token endpoint answer cap | 64 KiB | — |
 //! | OAuth client assertion lifetime | 5 min | — |
-//!
-//! The stack is assembled in one place (`stack.rs`). Add middleware of your own with
-//! [`ClientBuilder::layer`] (around the whole call) or [`ClientBuilder::attempt_layer`] (around
-//! each attempt), or wrap [`Client::service`] (it is `Clone`, `Send` and `Sync`) yourself and give
-//! the result to [`okta_users::Users::new`]; the parts are public in `okta-layers` to assemble a
-//! stack by hand.
 
 mod builder;
 mod client;
@@ -83,8 +67,8 @@ mod stack;
 pub use builder::{ClientBuilder, ORG_URL_ENV, TOKEN_ENV};
 pub use client::Client;
 pub use error::BuildError;
-pub use okta_layers::stack::StackConfig;
-pub use stack::{BoxedService, ClientLayer, ClientService, StackOver};
+pub use okta_layers::stack::{Stack, StackConfig};
+pub use stack::{BoxedService, ClientLayer, ClientService};
 
 pub use okta_hyper::{CertificateDer, HyperTransport};
 pub use okta_layers::auth::{Credentials, PrivateKey, PrivateKeyJwt, SecretToken};

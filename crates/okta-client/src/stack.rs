@@ -1,4 +1,5 @@
-//! The default stack, assembled in one function, and [`ClientService`], its nameable type.
+//! [`ClientService`]: the default stack ([`okta_layers::Stack`]) over the hyper transport, with
+//! the caller's own layers type-erased around it when there are any.
 
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -7,25 +8,11 @@ use bytes::Bytes;
 use http::{Request, Response};
 use http_body_util::Full;
 use okta_hyper::HyperTransport;
-use okta_layers::auth::{Auth, AuthLayer};
-use okta_layers::base_uri::{BaseUri, BaseUriLayer, OrgUrl};
-use okta_layers::headers::{DefaultHeaders, DefaultHeadersLayer};
 use okta_layers::stack::{Stack, StackLayer};
 use okta_users::{BoxError, RequestBody};
-use tower::ServiceBuilder;
 use tower::util::{BoxCloneSyncService, Either};
 use tower_layer::Layer;
 use tower_service::Service;
-
-/// The default stack over a transport `T`, outermost first: default headers, base URI, the
-/// okta-layers middleware ([`Stack`]), auth, `T`. What [`ClientBuilder::build_service`]
-/// returns; over the hyper transport it is what a [`Client`](crate::Client) runs.
-///
-/// [`ClientBuilder::build_service`]: crate::ClientBuilder::build_service
-pub type StackOver<T> = DefaultHeaders<BaseUri<Stack<Auth<T>>>>;
-
-/// The default stack's type over the hyper transport.
-type Default = StackOver<HyperTransport>;
 
 /// A type-erased service, for stacks with layers of the caller's own.
 pub type BoxedService = BoxCloneSyncService<Request<RequestBody>, Response<Full<Bytes>>, BoxError>;
@@ -55,67 +42,69 @@ where
     }
 }
 
-/// A caller's layer, shared by every client built from the same builder.
-pub(crate) type UserLayer = Arc<dyn ClientLayer>;
+/// The caller's layers, first outermost, shared by every client built from the same builder.
+#[derive(Clone, Default)]
+pub(crate) struct UserLayers(pub(crate) Vec<Arc<dyn ClientLayer>>);
 
-/// What the default stack needs besides the transport.
-pub(crate) struct StackParts {
-    pub(crate) org: OrgUrl,
-    pub(crate) auth: AuthLayer,
-    pub(crate) middleware: StackLayer,
-    /// Around the whole call, first outermost.
-    pub(crate) call_layers: Vec<UserLayer>,
-    /// Around each attempt, first outermost.
-    pub(crate) attempt_layers: Vec<UserLayer>,
+impl UserLayers {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `service` wrapped in every layer, the first outermost.
+    fn wrap(&self, service: BoxedService) -> BoxedService {
+        self.0
+            .iter()
+            .rev()
+            .fold(service, |service, layer| layer.wrap(service))
+    }
 }
 
-/// The layers above one attempt, over `attempt`: default headers, the org's base URI (set
-/// first, so spans record the full URL), the middleware. The one place their order is decided.
-fn around<S: Clone>(
-    org: OrgUrl,
-    middleware: &StackLayer,
-    attempt: S,
-) -> DefaultHeaders<BaseUri<Stack<S>>> {
-    ServiceBuilder::new()
-        .layer(DefaultHeadersLayer::new())
-        .layer(BaseUriLayer::new(org))
-        .service(middleware.layer(attempt))
+impl std::fmt::Debug for UserLayers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} layer(s)", self.0.len())
+    }
 }
 
-/// The default stack over any transport, without caller layers.
-pub(crate) fn stack_over<T: Clone>(
-    org: OrgUrl,
-    auth: AuthLayer,
-    middleware: &StackLayer,
-    transport: T,
-) -> StackOver<T> {
-    around(org, middleware, auth.layer(transport))
+/// The caller's attempt layers as one layer of the stack (`StackLayer::with_attempt_layer`):
+/// what is under them is erased once, then each wraps it.
+impl<S> Layer<S> for UserLayers
+where
+    S: Service<Request<RequestBody>, Response = Response<Full<Bytes>>, Error = BoxError>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    S::Future: Send + 'static,
+{
+    type Service = BoxedService;
+
+    fn layer(&self, inner: S) -> BoxedService {
+        self.wrap(BoxedService::new(inner))
+    }
 }
 
-/// Assembles the stack over `transport` (see the [crate docs](crate) for the order). Without
-/// layers of the caller's own, every type is concrete: no boxing on the request path.
-pub(crate) fn default_stack(parts: StackParts, transport: HyperTransport) -> ClientService {
-    if parts.call_layers.is_empty() && parts.attempt_layers.is_empty() {
-        let service = stack_over(parts.org, parts.auth, &parts.middleware, transport);
+/// The stack over `transport` with the caller's layers: concrete (no box on the request path)
+/// when there are none, erased once otherwise.
+pub(crate) fn client_service(
+    stack: StackLayer,
+    call_layers: &UserLayers,
+    attempt_layers: UserLayers,
+    transport: HyperTransport,
+) -> ClientService {
+    if call_layers.is_empty() && attempt_layers.is_empty() {
         return ClientService {
-            inner: Either::Left(service),
+            inner: Either::Left(stack.layer(transport)),
         };
     }
-    let attempt = wrap(
-        BoxedService::new(parts.auth.layer(transport)),
-        &parts.attempt_layers,
-    );
-    let call = BoxedService::new(around(parts.org, &parts.middleware, attempt));
+    let stack = if attempt_layers.is_empty() {
+        BoxedService::new(stack.layer(transport))
+    } else {
+        BoxedService::new(stack.with_attempt_layer(attempt_layers).layer(transport))
+    };
     ClientService {
-        inner: Either::Right(wrap(call, &parts.call_layers)),
+        inner: Either::Right(call_layers.wrap(stack)),
     }
-}
-
-fn wrap(service: BoxedService, layers: &[UserLayer]) -> BoxedService {
-    layers
-        .iter()
-        .rev()
-        .fold(service, |service, layer| layer.wrap(service))
 }
 
 /// The service under a [`Client`](crate::Client): the default stack over the hyper transport.
@@ -124,7 +113,7 @@ fn wrap(service: BoxedService, layers: &[UserLayer]) -> BoxedService {
 /// are [`okta_users::Error`]s, boxed (recover them with [`okta_users::Error::from_service`]).
 #[derive(Clone)]
 pub struct ClientService {
-    inner: Either<Default, BoxedService>,
+    inner: Either<Stack<HyperTransport>, BoxedService>,
 }
 
 impl std::fmt::Debug for ClientService {
@@ -145,7 +134,8 @@ impl std::fmt::Debug for ClientService {
 impl Service<Request<RequestBody>> for ClientService {
     type Response = Response<Full<Bytes>>;
     type Error = BoxError;
-    type Future = <Either<Default, BoxedService> as Service<Request<RequestBody>>>::Future;
+    type Future =
+        <Either<Stack<HyperTransport>, BoxedService> as Service<Request<RequestBody>>>::Future;
 
     #[inline]
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {

@@ -122,3 +122,91 @@ async fn the_wire_request_carries_auth_user_agent_and_the_origin_form_path() {
     );
     assert_eq!(seen.accept.as_deref(), Some("application/json"));
 }
+
+/// Counts the requests passing through it.
+#[derive(Clone, Default)]
+struct Count(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl Count {
+    fn get(&self) -> usize {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+impl<S> tower::Layer<S> for Count {
+    type Service = Counted<S>;
+
+    fn layer(&self, inner: S) -> Counted<S> {
+        Counted {
+            inner,
+            count: self.clone(),
+        }
+    }
+}
+
+/// The service of [`Count`].
+#[derive(Clone)]
+struct Counted<S> {
+    inner: S,
+    count: Count,
+}
+
+impl<S, R> tower::Service<R> for Counted<S>
+where
+    S: tower::Service<R>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: R) -> S::Future {
+        self.count
+            .0
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.inner.call(request)
+    }
+}
+
+#[tokio::test]
+async fn call_layers_see_each_call_once_and_attempt_layers_each_attempt() {
+    use okta_mock::{Fault, FaultPlan, Method};
+    let org = MockOrg::builder()
+        .seed(1)
+        .users(1)
+        .faults(FaultPlan::new(1).with(Fault::status(503).on(Method::GET, "/api/v1/users/*")))
+        .start()
+        .await
+        .unwrap();
+    let (calls, attempts) = (Count::default(), Count::default());
+    let client = Client::builder()
+        .org_url(org.base_url())
+        .api_token(org.token())
+        .configure_stack(|stack| {
+            stack.retry.backoff_min = std::time::Duration::from_millis(1);
+            stack.retry.backoff_max = std::time::Duration::from_millis(2);
+            stack.retry.seed = Some(1);
+        })
+        .layer(calls.clone())
+        .attempt_layer(attempts.clone())
+        .build()
+        .unwrap();
+    let id = org.user_ids().into_iter().next().unwrap();
+    let error = client.users().get(id).await.unwrap_err();
+    assert_eq!(
+        error.status(),
+        Some(StatusCode::SERVICE_UNAVAILABLE),
+        "{error:?}"
+    );
+    assert_eq!(
+        (calls.get(), attempts.get()),
+        (1, 3),
+        "one call, three attempts"
+    );
+}

@@ -7,7 +7,10 @@ use std::task::{Context, Poll};
 
 use http::uri::{Authority, PathAndQuery, Scheme};
 use http::{Request, Uri};
+use okta_users::error::RefusedReason;
 use okta_users::{BoxError, Error};
+
+use crate::ConfigError;
 use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
@@ -25,11 +28,8 @@ pub struct OrgUrl {
 
 impl OrgUrl {
     /// The org at `uri`, which must be `scheme://host[:port]` with at most a trailing `/`.
-    pub fn from_uri(uri: &Uri) -> Result<OrgUrl, Error> {
-        let invalid = |reason: &str| Error::InvalidInput {
-            what: "org URL",
-            reason: reason.to_owned(),
-        };
+    pub fn from_uri(uri: &Uri) -> Result<OrgUrl, ConfigError> {
+        let invalid = ConfigError::org_url;
         let scheme = uri
             .scheme()
             .ok_or_else(|| invalid("has no scheme (expected https://…)"))?;
@@ -187,36 +187,35 @@ where
             match Uri::from_parts(parts) {
                 Ok(uri) => *request.uri_mut() = uri,
                 Err(error) => {
-                    return ResponseFuture::refused(Error::Refused {
-                        reason: format!("invalid request URI: {error}"),
-                    });
+                    return ResponseFuture::refused(Error::Refused(RefusedReason::InvalidUri {
+                        reason: error.to_string(),
+                    }));
                 }
             }
         } else if !self.org.is_origin_of(uri) {
-            return ResponseFuture::refused(Error::Refused {
-                reason: outside_org(uri, &self.org),
-            });
+            return ResponseFuture::refused(Error::Refused(off_origin(uri, &self.org)));
         }
         ResponseFuture::inner(self.inner.call(request))
     }
 }
 
-/// Why a request for `uri` is refused; names only the origins, never the path or query.
-pub(crate) fn outside_org(uri: &Uri, org: &OrgUrl) -> String {
+/// Why a request for `uri` is refused; names only the origins, never the path, query or user
+/// info.
+pub(crate) fn off_origin(uri: &Uri, org: &OrgUrl) -> RefusedReason {
     let scheme = uri.scheme_str().unwrap_or("");
     let host = uri.authority().map_or("", |authority| authority.host());
     let port = uri
         .port_u16()
         .map(|port| format!(":{port}"))
         .unwrap_or_default();
-    format!(
-        "a request for {scheme}://{host}{port} is outside the org {org}; credentials are only sent to the org"
-    )
+    RefusedReason::OffOrigin {
+        origin: format!("{scheme}://{host}{port}"),
+        org: org.to_string(),
+    }
 }
 
 pin_project! {
-    /// The future of [`BaseUri`] and [`Auth`](crate::auth::Auth): the inner service's future,
-    /// or a refusal, with errors boxed.
+    /// The future of [`BaseUri`]: the inner service's future, or a refusal, with errors boxed.
     pub struct ResponseFuture<F> {
         #[pin]
         kind: Kind<F>,
@@ -290,7 +289,7 @@ mod tests {
         Request::builder().uri(uri).body(()).unwrap()
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn origin_form_requests_get_the_org_scheme_and_host() {
         let uri = echo_uri()
             .oneshot(request("/api/v1/users?limit=2"))
@@ -299,7 +298,7 @@ mod tests {
         assert_eq!(uri, "https://dev-123.okta.com/api/v1/users?limit=2");
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn absolute_requests_for_the_org_pass_unchanged() {
         for same in [
             "https://dev-123.okta.com/api/v1/users?after=x",
@@ -310,7 +309,7 @@ mod tests {
         }
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn absolute_requests_for_another_origin_are_refused() {
         for other in [
             "https://evil.example.com/api/v1/users",
@@ -321,7 +320,14 @@ mod tests {
         ] {
             let error = echo_uri().oneshot(request(other)).await.unwrap_err();
             let error = Error::from_service(error);
-            assert!(matches!(error, Error::Refused { .. }), "{other}: {error:?}");
+            assert!(
+                matches!(
+                    &error,
+                    Error::Refused(RefusedReason::OffOrigin { org, .. }) if org == "https://dev-123.okta.com"
+                ),
+                "{other}: {error:?}"
+            );
+            assert!(!error.to_string().contains("/api/v1/users"), "{error}");
         }
     }
 
@@ -335,13 +341,7 @@ mod tests {
         ] {
             let result = OrgUrl::from_uri(&bad.parse().unwrap());
             assert!(
-                matches!(
-                    result,
-                    Err(Error::InvalidInput {
-                        what: "org URL",
-                        ..
-                    })
-                ),
+                matches!(result, Err(ConfigError::InvalidOrgUrl { .. })),
                 "{bad}: {result:?}"
             );
         }

@@ -1,11 +1,9 @@
-//! [`DefaultHeadersLayer`]: `User-Agent` and `Accept` on every request that lacks them.
+//! [`DefaultHeadersLayer`]: `User-Agent` and `Accept` on every request that lacks them, with
+//! tower-http's `set_header` (`SetRequestHeaderLayer::if_not_present`).
 
-use std::task::{Context, Poll};
-
-use http::Request;
 use http::header::{ACCEPT, HeaderValue, USER_AGENT};
+use tower_http::set_header::{SetRequestHeader, SetRequestHeaderLayer};
 use tower_layer::Layer;
-use tower_service::Service;
 
 /// The `User-Agent` sent by default: `okta-users-rs/<version>`.
 pub const DEFAULT_USER_AGENT: &str = concat!("okta-users-rs/", env!("CARGO_PKG_VERSION"));
@@ -40,71 +38,33 @@ impl DefaultHeadersLayer {
     }
 }
 
+/// The service of [`DefaultHeadersLayer`]: tower-http's `SetRequestHeader`, twice.
+pub type DefaultHeaders<S> = SetRequestHeader<SetRequestHeader<S, HeaderValue>, HeaderValue>;
+
 impl<S> Layer<S> for DefaultHeadersLayer {
     type Service = DefaultHeaders<S>;
 
     fn layer(&self, inner: S) -> DefaultHeaders<S> {
-        DefaultHeaders {
-            inner,
-            headers: self.clone(),
-        }
-    }
-}
-
-/// The service of [`DefaultHeadersLayer`].
-#[derive(Debug, Clone)]
-pub struct DefaultHeaders<S> {
-    inner: S,
-    headers: DefaultHeadersLayer,
-}
-
-impl<S> DefaultHeaders<S> {
-    /// The wrapped service.
-    pub fn get_ref(&self) -> &S {
-        &self.inner
-    }
-}
-
-impl<S, B> Service<Request<B>> for DefaultHeaders<S>
-where
-    S: Service<Request<B>>,
-{
-    type Response = S::Response;
-    type Error = S::Error;
-    type Future = S::Future;
-
-    #[inline]
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, mut request: Request<B>) -> S::Future {
-        let headers = request.headers_mut();
-        // One lookup each; a value the request already has is kept.
-        headers
-            .entry(USER_AGENT)
-            .or_insert_with(|| self.headers.user_agent.clone());
-        headers
-            .entry(ACCEPT)
-            .or_insert_with(|| self.headers.accept.clone());
-        self.inner.call(request)
+        let accept = SetRequestHeaderLayer::if_not_present(ACCEPT, self.accept.clone());
+        let user_agent = SetRequestHeaderLayer::if_not_present(USER_AGENT, self.user_agent.clone());
+        user_agent.layer(accept.layer(inner))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use http::HeaderMap;
+    use http::{HeaderMap, Request, Response};
     use tower::{ServiceExt, service_fn};
 
     async fn headers_seen(layer: DefaultHeadersLayer, request: Request<()>) -> HeaderMap {
         let service = layer.layer(service_fn(|request: Request<()>| async move {
-            Ok::<_, std::convert::Infallible>(request.headers().clone())
+            Ok::<_, std::convert::Infallible>(Response::new(request.headers().clone()))
         }));
-        service.oneshot(request).await.unwrap()
+        service.oneshot(request).await.unwrap().into_body()
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn missing_headers_are_added() {
         let headers = headers_seen(DefaultHeadersLayer::new(), Request::new(())).await;
         assert_eq!(
@@ -114,7 +74,7 @@ mod tests {
         assert_eq!(headers[ACCEPT], "application/json");
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn headers_already_set_are_kept() {
         let request = Request::builder()
             .header(USER_AGENT, "my-app/1.0")
@@ -126,7 +86,7 @@ mod tests {
         assert_eq!(headers[ACCEPT], "application/xml");
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn the_user_agent_can_be_replaced() {
         let layer = DefaultHeadersLayer::new()
             .user_agent(HeaderValue::from_static("okta-users-rs/0 my-app/2"));

@@ -1,58 +1,51 @@
-//! The default stack, in one call: [`layers`].
+//! The default stack in one recipe: [`StackLayer`] builds it over a transport, and [`Stack`]
+//! names its type.
 //!
-//! ```text
-//! Trace (okta.call span)                     outermost
-//!  └ Timeout (whole call, TimeoutKind::Call)
-//!     └ Retry (RetryPolicy, shared budget; re-sends after a 429, waiting what RateLimit attached)
-//!        └ RateLimit (pacing of every attempt; on a 429 blocks the bucket, attaches the wait)
-//!           └ AttemptTrace (okta.attempt span)
-//!              └ Timeout (one attempt, TimeoutKind::Attempt)
-//!                 └ S: base URI → auth → transport   (wired by okta-client)
-//! ```
+//! The order, top-down (outermost first), and why each layer sits where it does, are in the one
+//! diagram of the project, `ARCHITECTURE.md` (*A request's path*); every default of
+//! [`StackConfig`], and how to change it, is in the *Defaults* table of the `okta-client` crate
+//! docs.
 //!
-//! The result is `Clone + Send + Sync` with a `Send` future when `S` is, holds no `Buffer`, and
-//! allocates nothing per call on its fast path beyond one clone of the request, kept by the
-//! retry layer both for retries and for re-sends after a 429: the rate-limit layer paces and
-//! annotates a 429 with [`RateLimited`](crate::rate_limit::RateLimited) but does not re-send.
-//!
-//! # Defaults ([`StackConfig`])
-//! | setting | default |
-//! | --- | --- |
-//! | `call_timeout` | 120 s (covers retries and rate-limit waits) |
-//! | `attempt_timeout` | 30 s |
-//! | `retry.max_attempts` | 3 |
-//! | `retry.backoff_min` .. `backoff_max` | 100 ms .. 10 s, full jitter |
-//! | `retry.budget` | 500 tokens, 5 per retry, 10 per retry after a timeout, 1 back per success |
-//! | `rate_limit.max_429_retries` | 3 |
-//! | `rate_limit.reset_jitter` | 0 .. 500 ms |
-//! | `rate_limit.window` | 60 s |
-//! | `rate_limit.concurrency_backoff` .. `_max` | 100 ms .. 5 s, × 2^n, full jitter |
-//! | `rate_limit.pacing`, `reserve`, `burst_fraction` | on, 2 %, 0.5 |
-//! | `rate_limit.seed`, `retry.seed` | OS-random |
+//! The result is `Clone + Send + Sync` with a `Send` future when the transport is, holds no
+//! `Buffer`, and allocates nothing per call on its fast path beyond one clone of the request,
+//! kept by the retry layer both for retries and for re-sends after a 429 (the rate-limit layer
+//! paces and annotates a 429 with [`RateLimited`](crate::rate_limit::RateLimited) but does not
+//! re-send), and the [`Redactor`](okta_users::Redactor) auth puts in each response.
 //!
 //! ```
-//! use okta_layers::stack::{StackConfig, layers};
+//! use http::Uri;
+//! use okta_layers::{Credentials, OrgUrl, StackConfig, StackLayer};
 //! use tower::Layer;
 //! # fn transport() -> impl tower::Service<http::Request<okta_users::RequestBody>, Response = http::Response<okta_users::RequestBody>, Error = okta_users::BoxError, Future: Send + 'static> + Clone + Send + Sync + 'static {
 //! #     tower::service_fn(|_| async { Ok(http::Response::new(okta_users::RequestBody::default())) })
 //! # }
-//! let stack = layers(&StackConfig::default());
+//! # fn main() -> Result<(), okta_layers::ConfigError> {
+//! let org = OrgUrl::from_uri(&Uri::from_static("https://dev-123.okta.com"))?;
+//! let stack = StackLayer::new(&StackConfig::default(), org, &Credentials::api_token("00abc…"))?;
 //! let service = stack.layer(transport());
 //! # fn is_http_service<S: okta_users::HttpService>(_: &S) {}
 //! # is_http_service(&service);
+//! # Ok(()) }
 //! ```
 
 use std::time::Duration;
 
 use okta_users::TimeoutKind;
+use tower::ServiceBuilder;
+use tower::layer::util::Identity;
 use tower_layer::Layer;
 
+use crate::ConfigError;
+use crate::auth::{Auth, AuthLayer, Credentials};
+use crate::base_uri::{BaseUri, BaseUriLayer, OrgUrl};
+use crate::headers::{DefaultHeaders, DefaultHeadersLayer};
 use crate::rate_limit::{RateLimit, RateLimitConfig, RateLimitLayer, RateLimiter};
-use crate::retry::{Retry, RetryConfig, RetryPolicy};
+use crate::retry::{Retry, RetryConfig, RetryLayer, RetryPolicy};
 use crate::timeout::{Timeout, TimeoutLayer};
-use crate::trace::{AttemptTrace, Trace};
+use crate::trace::{AttemptTrace, AttemptTraceLayer, Trace, TraceLayer};
 
-/// Settings of the default stack. See the [module docs](self) for the defaults.
+/// Settings of the default stack's middleware. Its defaults (`StackConfig::default()`) are
+/// listed, once, in the *Defaults* table of the `okta-client` crate docs.
 #[derive(Debug, Clone)]
 pub struct StackConfig {
     /// Timeout of the whole call, retries and rate-limit waits included (`None`: none).
@@ -76,28 +69,69 @@ impl Default for StackConfig {
     }
 }
 
-/// The service [`layers`] makes over `S`.
-pub type Stack<S> = Trace<Timeout<Retry<RateLimit<AttemptTrace<Timeout<S>>>>>>;
+/// The default stack over a transport `T`, with `A` around each attempt (nothing by default):
+/// what [`StackLayer`] makes.
+pub type Stack<T, A = Identity> = DefaultHeaders<
+    BaseUri<
+        Trace<Timeout<Retry<RateLimit<AttemptTrace<Timeout<<A as Layer<Auth<T>>>::Service>>>>>>,
+    >,
+>;
 
-/// The default stack as one [`Layer`]. Every service it makes shares one rate limiter and one
-/// retry budget: build it once per org.
+/// The default stack as one [`Layer`] over a transport: the one place its order is decided.
+/// Every service it makes shares one rate limiter, one retry budget and one token cache: build
+/// it once per org (and clone it freely).
 #[derive(Debug, Clone)]
-pub struct StackLayer {
+pub struct StackLayer<A = Identity> {
+    default_headers: DefaultHeadersLayer,
+    base_uri: BaseUriLayer,
     call_timeout: TimeoutLayer,
-    attempt_timeout: TimeoutLayer,
+    retry: RetryLayer,
     rate_limit: RateLimitLayer,
-    retry: RetryPolicy,
+    attempt_timeout: TimeoutLayer,
+    attempt: A,
+    auth: AuthLayer,
 }
 
 impl StackLayer {
-    /// Builds the layer (and its shared state) from `config`.
-    pub fn new(config: &StackConfig) -> Self {
-        StackLayer {
+    /// The stack for `org` with `credentials`, and its shared state, from `config`; fails when
+    /// the credentials cannot be used (see [`AuthLayer::new`]).
+    pub fn new(
+        config: &StackConfig,
+        org: OrgUrl,
+        credentials: &Credentials,
+    ) -> Result<StackLayer, ConfigError> {
+        Ok(StackLayer {
+            default_headers: DefaultHeadersLayer::new(),
+            auth: AuthLayer::new(org.clone(), credentials)?,
+            base_uri: BaseUriLayer::new(org),
             call_timeout: TimeoutLayer::new(config.call_timeout, TimeoutKind::Call),
-            attempt_timeout: TimeoutLayer::new(config.attempt_timeout, TimeoutKind::Attempt),
+            retry: RetryLayer::new(config.retry),
             rate_limit: RateLimitLayer::new(config.rate_limit.clone()),
-            retry: RetryPolicy::new(config.retry),
+            attempt_timeout: TimeoutLayer::new(config.attempt_timeout, TimeoutKind::Attempt),
+            attempt: Identity::new(),
+        })
+    }
+}
+
+impl<A> StackLayer<A> {
+    /// The same stack with `layer` around each attempt: inside the retry, rate-limit and
+    /// attempt-timeout layers, outside auth (replacing any attempt layer given before).
+    pub fn with_attempt_layer<L>(self, layer: L) -> StackLayer<L> {
+        StackLayer {
+            default_headers: self.default_headers,
+            base_uri: self.base_uri,
+            call_timeout: self.call_timeout,
+            retry: self.retry,
+            rate_limit: self.rate_limit,
+            attempt_timeout: self.attempt_timeout,
+            attempt: layer,
+            auth: self.auth,
         }
+    }
+
+    /// The org requests go to.
+    pub fn org(&self) -> &OrgUrl {
+        self.base_uri.org()
     }
 
     /// The shared rate limiter (for [`RateLimiter::snapshot`]).
@@ -107,27 +141,35 @@ impl StackLayer {
 
     /// The shared retry policy (for its budget).
     pub fn retry_policy(&self) -> &RetryPolicy {
-        &self.retry
+        self.retry.policy()
     }
 }
 
-impl<S: Clone> Layer<S> for StackLayer {
-    type Service = Stack<S>;
+impl<T, A> Layer<T> for StackLayer<A>
+where
+    A: Layer<Auth<T>> + Clone,
+    A::Service: Clone,
+{
+    type Service = Stack<T, A>;
 
-    fn layer(&self, inner: S) -> Stack<S> {
-        // Retry sits outside the rate limiter so that every attempt, retries and re-sends after a
-        // 429 included, is paced and counted against its bucket; the rate limiter tells it how
-        // long to wait after a 429.
-        let attempt = crate::trace::AttemptTraceLayer.layer(self.attempt_timeout.layer(inner));
-        let retry = Retry::new(self.retry.clone(), self.rate_limit.layer(attempt));
-        crate::trace::TraceLayer.layer(self.call_timeout.layer(retry))
+    fn layer(&self, transport: T) -> Stack<T, A> {
+        // Why this order: ARCHITECTURE.md. In short, the base URI is set before tracing so spans
+        // see the full URL; retry sits outside the rate limiter so every attempt, re-sends
+        // after a 429 included, is paced; auth is innermost, next to the transport, so it only
+        // ever sees the org's own origin.
+        ServiceBuilder::new()
+            .layer(self.default_headers.clone())
+            .layer(self.base_uri.clone())
+            .layer(TraceLayer::new())
+            .layer(self.call_timeout)
+            .layer(self.retry.clone())
+            .layer(self.rate_limit.clone())
+            .layer(AttemptTraceLayer::new())
+            .layer(self.attempt_timeout)
+            .layer(self.attempt.clone())
+            .layer(self.auth.clone())
+            .service(transport)
     }
-}
-
-/// The default stack's layer, for `okta-client` to wire in one call:
-/// `layers(&config).layer(base_uri_auth_transport)`.
-pub fn layers(config: &StackConfig) -> StackLayer {
-    StackLayer::new(config)
 }
 
 #[cfg(test)]

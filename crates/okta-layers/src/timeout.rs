@@ -1,6 +1,6 @@
 //! Timeouts that fail with `okta_users::Error::Timeout { kind }`: one per attempt (inside the
-//! retry layer, so that a retry can follow) and one for the whole call (outermost but for
-//! tracing, covering retries and rate-limit waits).
+//! retry layer, so that a retry can follow) and one for the whole call (outside the retry and
+//! rate-limit layers, covering their waits).
 //!
 //! Not tower-http's `TimeoutLayer`, which is for servers (it answers 408 itself). The clock
 //! starts when the inner future is first pending (in practice the first poll, right after

@@ -1,4 +1,4 @@
-//! Tracing: one span per call ([`TraceLayer`], outermost) and one per attempt
+//! Tracing: one span per call ([`TraceLayer`], near the top) and one per attempt
 //! ([`AttemptTraceLayer`], inside the retry layer), with OpenTelemetry's HTTP client fields.
 //!
 //! # Spans
@@ -19,11 +19,13 @@
 //! | `okta.request_id` | `X-Okta-Request-Id` of the response | ✓ |
 //! | `error.type` | the error's kind, or the status when ≥ 400 | ✓ |
 //!
-//! `url.full` is the request's URI without any user info (okta-client sets the org's origin
-//! above these layers, so it is the full URL; over a stack without that, the origin form
-//! `/api/v1/users?limit=200`): path and query, which carry no secrets for the Users API. **No header is ever recorded**, so neither is `Authorization`. Every wait (rate
-//! limit, retry backoff) is an event inside these spans. When no subscriber wants the spans,
-//! nothing is formatted and nothing allocated.
+//! `url.full` is the request's URI without any user info (in the default
+//! [stack](crate::stack), `BaseUri` sets the org's origin above these layers, so it is the full
+//! URL; without it, the origin form `/api/v1/users?limit=200`): path and query, which carry no
+//! secrets for the Users API. **No header is ever recorded**, so neither is `Authorization`;
+//! `okta.request_id` comes from a response whose headers auth has already cut of any secret
+//! reflected into them. Every wait (rate limit, retry backoff) is an event inside these spans.
+//! When no subscriber wants the spans, nothing is formatted and nothing allocated.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -46,7 +48,8 @@ use okta_users::headers::X_OKTA_REQUEST_ID;
 #[derive(Debug, Clone)]
 struct Attempts(Arc<AtomicU32>);
 
-/// Adds the call span (`okta.call`). Outermost in the stack.
+/// Adds the call span (`okta.call`). Outermost in the stack but for the request's shaping
+/// (default headers, base URI).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TraceLayer;
 
@@ -126,7 +129,8 @@ fn error_type(error: &BoxError) -> &'static str {
         Some(Error::Transport { .. }) => "transport",
         Some(Error::BodyTooLarge { .. }) => "body_too_large",
         Some(Error::Auth(_)) => "auth",
-        Some(Error::Refused { .. }) => "refused",
+        Some(Error::Refused(_)) => "refused",
+        Some(Error::MalformedResponse { .. }) => "malformed_response",
         _ => "_OTHER",
     }
 }

@@ -14,7 +14,7 @@ use http_body_util::{BodyExt, Full};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use okta_layers::auth::{Auth, AuthLayer, Credentials, PrivateKey};
 use okta_layers::base_uri::OrgUrl;
-use okta_users::{BoxError, Error};
+use okta_users::{BoxError, Error, MaxResponseSize, Redactor, TimeoutKind};
 use serde_json::Value;
 use tower::{Layer, Service, ServiceExt};
 
@@ -37,6 +37,8 @@ struct TokenRequest {
     content_type: Option<String>,
     authorization: Option<String>,
     form: Vec<(String, String)>,
+    /// The `MaxResponseSize` the request carried.
+    max_response_size: Option<usize>,
 }
 
 impl TokenRequest {
@@ -61,8 +63,15 @@ struct Fake {
     token_delay: Mutex<Duration>,
     /// An answer to give instead of a token: status and body, or a transport error (`None`).
     token_failure: Mutex<Option<Option<(StatusCode, &'static str)>>>,
+    /// Answers token requests instead of the above, given the request (to reflect it).
+    token_answer: Mutex<Option<TokenAnswer>>,
+    /// Whether API answers reflect the `Authorization` header (in `X-Okta-Request-Id` and the
+    /// body), as a broken proxy might.
+    reflect: AtomicBool,
     expires_in: Mutex<u64>,
 }
+
+type TokenAnswer = fn(&TokenRequest) -> Result<Response<Body>, BoxError>;
 
 fn decode_form(body: &[u8]) -> Vec<(String, String)> {
     let decode = |s: &str| {
@@ -144,15 +153,20 @@ impl Fake {
                 .map(|v: &http::HeaderValue| v.to_str().unwrap().to_owned())
         };
         if parts.uri.path() == "/oauth2/v1/token" {
-            self.token_requests.lock().unwrap().push(TokenRequest {
+            let request = TokenRequest {
                 method: parts.method.clone(),
                 uri: parts.uri.clone(),
                 content_type: header(CONTENT_TYPE),
                 authorization: header(AUTHORIZATION),
                 form: decode_form(&body),
-            });
+                max_response_size: parts.extensions.get::<MaxResponseSize>().map(|size| size.0),
+            };
+            self.token_requests.lock().unwrap().push(request.clone());
             let delay = *self.token_delay.lock().unwrap();
             tokio::time::sleep(delay).await;
+            if let Some(answer) = *self.token_answer.lock().unwrap() {
+                return answer(&request);
+            }
             if let Some(failure) = *self.token_failure.lock().unwrap() {
                 return match failure {
                     Some((status, body)) => Ok(json(status, body)),
@@ -167,6 +181,18 @@ impl Fake {
             return Ok(json(StatusCode::OK, body));
         }
         self.api_requests.fetch_add(1, Ordering::SeqCst);
+        if self.reflect.load(Ordering::SeqCst) {
+            let authorization = header(AUTHORIZATION).unwrap_or_default();
+            let mut response = json(
+                StatusCode::BAD_REQUEST,
+                format!(r#"{{"echo":"{authorization}"}}"#),
+            );
+            response.headers_mut().insert(
+                "x-okta-request-id",
+                format!("req-{authorization}").parse().unwrap(),
+            );
+            return Ok(response);
+        }
         let token = header(AUTHORIZATION)
             .and_then(|h| h.strip_prefix("Bearer ").map(str::to_owned))
             .unwrap_or_default();
@@ -533,7 +559,7 @@ async fn requests_for_another_host_are_refused_before_any_token_request() {
         .await
         .map_err(Error::from_service)
         .unwrap_err();
-    assert!(matches!(error, Error::Refused { .. }), "{error:?}");
+    assert!(matches!(error, Error::Refused(_)), "{error:?}");
     assert_eq!(fake.token_request_count(), 0);
     assert_eq!(fake.api_requests.load(Ordering::SeqCst), 0);
 }
@@ -551,13 +577,7 @@ fn unusable_client_credentials_are_refused_when_the_layer_is_built() {
     ] {
         let error = AuthLayer::new(org(), &credentials).unwrap_err();
         assert!(
-            matches!(
-                error,
-                Error::InvalidInput {
-                    what: "credentials",
-                    ..
-                }
-            ),
+            matches!(error, okta_layers::ConfigError::InvalidCredentials { .. }),
             "{error:?}"
         );
     }
@@ -576,4 +596,148 @@ fn debug_output_hides_the_key() {
     for line in RSA.lines().filter(|l| !l.starts_with("-----")) {
         assert!(!text.contains(line), "{text}");
     }
+}
+
+#[tokio::test(start_paused = true)]
+async fn token_requests_cap_the_answer_at_64_kib() {
+    let fake = Fake::new();
+    call(&fake.authorized(RSA)).await.unwrap();
+    let requests = fake.token_requests.lock().unwrap();
+    assert_eq!(requests[0].max_response_size, Some(64 * 1024));
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_answer_too_large_malformed_or_stalled_is_an_auth_error_sent_once() {
+    let answers: [TokenAnswer; 4] = [
+        // A transport that does not honour `MaxResponseSize`: the layer caps the body itself.
+        |_| Ok(json(StatusCode::OK, vec![b' '; 1024 * 1024])),
+        // One that does.
+        |_| Err(Box::new(Error::BodyTooLarge { limit: 64 * 1024 })),
+        |_| {
+            Err(Box::new(Error::MalformedResponse {
+                source: "invalid HTTP status-code parsed".into(),
+            }))
+        },
+        |_| {
+            Err(Box::new(Error::Timeout {
+                kind: TimeoutKind::BodyStalled,
+            }))
+        },
+    ];
+    for answer in answers {
+        let fake = Fake::new();
+        *fake.token_answer.lock().unwrap() = Some(answer);
+        // Under the retry layer, as in the default stack: an auth error is not retried.
+        let service = okta_layers::retry::RetryLayer::new(okta_layers::retry::RetryConfig {
+            seed: Some(1),
+            ..Default::default()
+        })
+        .layer(fake.authorized(RSA));
+        let error = call(&service).await.unwrap_err();
+        assert!(matches!(error, Error::Auth(_)), "{error:?}");
+        assert!(error.to_string().contains("token endpoint"), "{error}");
+        assert_eq!(fake.token_request_count(), 1, "{error}");
+        assert_eq!(fake.api_requests.load(Ordering::SeqCst), 0);
+    }
+    // A failure in transit, before any answer, is still the network's: retried.
+    let fake = Fake::new();
+    *fake.token_answer.lock().unwrap() = Some(|_| {
+        Err(Box::new(Error::Transport {
+            not_sent: true,
+            source: "connection refused".into(),
+        }))
+    });
+    let service = okta_layers::retry::RetryLayer::new(okta_layers::retry::RetryConfig {
+        seed: Some(1),
+        ..Default::default()
+    })
+    .layer(fake.authorized(RSA));
+    let error = call(&service).await.unwrap_err();
+    assert!(
+        matches!(error, Error::Transport { not_sent: true, .. }),
+        "{error:?}"
+    );
+    assert_eq!(fake.token_request_count(), 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_expires_in_of_centuries_is_believed_for_a_day_at_most() {
+    let fake = Fake::new();
+    *fake.expires_in.lock().unwrap() = u64::MAX;
+    let auth = fake.authorized(EC);
+    call(&auth).await.unwrap();
+    tokio::time::advance(Duration::from_secs(23 * 3600)).await;
+    call(&auth).await.unwrap();
+    assert_eq!(fake.token_request_count(), 1);
+    tokio::time::advance(Duration::from_secs(3600)).await;
+    call(&auth).await.unwrap();
+    assert_eq!(fake.token_request_count(), 2);
+}
+
+const REFLECTED: &str = "at-the-access-token-the-server-reflects";
+
+/// (What reaches a TRACE capture: `tests/traces.rs`.)
+#[tokio::test(start_paused = true)]
+async fn secrets_reflected_by_the_server_reach_no_error_or_header() {
+    // The token endpoint reflects the client assertion in its OAuth error and request id.
+    let fake = Fake::new();
+    *fake.token_answer.lock().unwrap() = Some(|request| {
+        let assertion = request.field("client_assertion");
+        let mut response = json(
+            StatusCode::BAD_REQUEST,
+            format!(
+                r#"{{"error":"invalid_client {assertion}","error_description":"bad assertion: {assertion}"}}"#
+            ),
+        );
+        response.headers_mut().insert(
+            "x-okta-request-id",
+            format!("req-{assertion}").parse().unwrap(),
+        );
+        Ok(response)
+    });
+    let auth = fake.authorized(RSA);
+    let error = call(&auth).await.unwrap_err();
+    let Error::Auth(failure) = &error else {
+        panic!("{error:?}");
+    };
+    assert_eq!(
+        failure.error_description.as_deref(),
+        Some("bad assertion: <redacted>")
+    );
+    assert_eq!(failure.request_id.as_deref(), Some("req-<redacted>"));
+    assert_no_secret(&format!("{error} {error:?}"), &fake);
+
+    // The API reflects the access token in `X-Okta-Request-Id` and in its body.
+    *fake.token_answer.lock().unwrap() = Some(|_| {
+        Ok(json(
+            StatusCode::OK,
+            format!(r#"{{"token_type":"Bearer","access_token":"{REFLECTED}"}}"#),
+        ))
+    });
+    fake.reflect.store(true, Ordering::SeqCst);
+    let response = call(&auth).await.unwrap();
+    assert_eq!(
+        response.headers()["x-okta-request-id"],
+        "req-Bearer <redacted>"
+    );
+    let redactor = response
+        .extensions()
+        .get::<Redactor>()
+        .expect("the response carries the secrets sent")
+        .clone();
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    let body = std::str::from_utf8(&body).unwrap();
+    assert!(
+        body.contains(REFLECTED),
+        "the server did reflect it: {body}"
+    );
+    assert_eq!(redactor.redact(body), r#"{"echo":"Bearer <redacted>"}"#);
+    assert!(
+        redactor.finds_secret_in(
+            fake.token_requests.lock().unwrap()[1]
+                .field("client_assertion")
+                .as_bytes()
+        ),
+        "the assertion is a secret the redactor knows"
+    );
 }

@@ -91,12 +91,6 @@ pub enum Error {
     /// client assertion, or answered with something that is not a token).
     #[error("{0}")]
     Auth(Box<AuthError>),
-    /// The request was refused by policy before being sent (for example a URL outside the org).
-    #[error("request refused: {reason}")]
-    Refused {
-        /// Why.
-        reason: String,
-    },
     /// A list page held more items than the request's `limit` asked for (or, without one, more
     /// than the list's documented maximum page size, see
     /// [`Endpoint::max_page_items`](crate::Endpoint::max_page_items)). Okta never does this;
@@ -131,6 +125,27 @@ pub enum Error {
         /// Why it cannot be followed.
         reason: &'static str,
     },
+    /// The request was refused by policy before being sent (for example a URL outside the org).
+    #[error("request refused: {0}")]
+    Refused(RefusedReason),
+}
+
+/// Why a request was refused before being sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RefusedReason {
+    /// The request is for another origin than the org's, and credentials go to the org only.
+    OffOrigin {
+        /// The refused origin, `scheme://host[:port]` (never a path or query).
+        origin: String,
+        /// The org's origin.
+        org: String,
+    },
+    /// The request's URI cannot be made an absolute URI of the org.
+    InvalidUri {
+        /// What is wrong with it.
+        reason: String,
+    },
 }
 
 /// What the `Display` of every error whose outcome is unknown says (see
@@ -147,6 +162,18 @@ fn gateway_failure(status: StatusCode) -> bool {
         status,
         StatusCode::BAD_GATEWAY | StatusCode::GATEWAY_TIMEOUT
     )
+}
+
+impl std::fmt::Display for RefusedReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RefusedReason::OffOrigin { origin, org } => write!(
+                f,
+                "a request for {origin} is outside the org {org}; credentials are only sent to the org"
+            ),
+            RefusedReason::InvalidUri { reason } => write!(f, "invalid request URI: {reason}"),
+        }
+    }
 }
 
 /// Why authentication could not be obtained: what failed, and the OAuth error the token

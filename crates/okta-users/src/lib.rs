@@ -22,12 +22,10 @@
 //!
 //! # Layering
 //!
-//! ```text
-//! Users<S>            builds the request, decodes the response      (this crate)
-//!   └─ S: tower::Service<http::Request<RequestBody>>
-//!        base URI → trace → call timeout → retry → rate limit        (okta-layers)
-//!          → attempt timeout → auth → transport                      (okta-layers, okta-hyper)
-//! ```
+//! `Users<S>` builds each request and decodes its response; `S` sends it — in production the
+//! default stack of `okta-layers` over the `okta-hyper` transport, whose layers and their order
+//! are drawn once, in
+//! [ARCHITECTURE.md](https://github.com/okta-users-rs/okta-users-rs/blob/main/ARCHITECTURE.md).
 //!
 //! Requests carry origin-form URIs (`/api/v1/users?limit=200`) and an [`Operation`] in their
 //! extensions; the service below sets the org's scheme and host.
@@ -49,7 +47,9 @@ mod users;
 
 pub use call::BoxFuture;
 pub use endpoints::Endpoint;
-pub use error::{ApiError, AuthError, BoxError, Error, ErrorCause, Result, TimeoutKind};
+pub use error::{
+    ApiError, AuthError, BoxError, Error, ErrorCause, RefusedReason, Result, TimeoutKind,
+};
 pub use page::{Items, Page, Pages};
 pub use redact::{REDACTED, Redactor};
 pub use request::Operation;

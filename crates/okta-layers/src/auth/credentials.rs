@@ -1,27 +1,28 @@
 //! [`Credentials`] and the [`SecretToken`] that never prints itself.
 
 use std::fmt;
-use std::sync::Arc;
 
 use http::HeaderValue;
-use okta_users::Error;
+use secrecy::{ExposeSecret, SecretString};
 
 use super::PrivateKey;
+use crate::ConfigError;
 
 /// A secret (an API token, an access token) that never shows in `Debug` or `Display` output:
-/// both print `<redacted>`. Read it with [`SecretToken::expose`].
+/// both print `<redacted>`. Read it with [`SecretToken::expose`]. Held in `secrecy`'s
+/// `SecretString`: its memory is zeroed when it is dropped.
 #[derive(Clone)]
-pub struct SecretToken(Arc<str>);
+pub struct SecretToken(SecretString);
 
 impl SecretToken {
     /// Wraps a secret.
     pub fn new(secret: impl Into<String>) -> Self {
-        SecretToken(Arc::from(secret.into()))
+        SecretToken(SecretString::from(secret.into()))
     }
 
     /// The secret itself; call this only to send it.
     pub fn expose(&self) -> &str {
-        &self.0
+        self.0.expose_secret()
     }
 }
 
@@ -90,24 +91,20 @@ impl PrivateKeyJwt {
     /// The scopes as the `scope` parameter wants them (space separated), once checked: at
     /// least one, each a non-empty run of printable ASCII other than space, `"` and `\`
     /// (RFC 6749 §3.3).
-    pub(crate) fn scope_parameter(&self) -> Result<String, Error> {
-        let invalid = |reason: String| Error::InvalidInput {
-            what: "credentials",
-            reason,
-        };
+    pub(crate) fn scope_parameter(&self) -> Result<String, ConfigError> {
         if self.client_id.is_empty()
             || !self
                 .client_id
                 .bytes()
                 .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
         {
-            return Err(invalid(
-                "the client id is empty or contains characters a client id cannot have".into(),
+            return Err(ConfigError::credentials(
+                "the client id is empty or contains characters a client id cannot have",
             ));
         }
         if self.scopes.is_empty() {
-            return Err(invalid(
-                "no scopes: ask for at least one, such as okta.users.read".into(),
+            return Err(ConfigError::credentials(
+                "no scopes: ask for at least one, such as okta.users.read",
             ));
         }
         for scope in &self.scopes {
@@ -116,7 +113,7 @@ impl PrivateKeyJwt {
                     .bytes()
                     .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\');
             if !valid {
-                return Err(invalid(format!("invalid scope {scope:?}")));
+                return Err(ConfigError::credentials(format!("invalid scope {scope:?}")));
             }
         }
         Ok(self.scopes.join(" "))
@@ -140,7 +137,7 @@ impl Credentials {
     ///
     /// ```no_run
     /// use okta_layers::auth::{Credentials, PrivateKey};
-    /// # fn run(pem: &str) -> Result<(), okta_users::Error> {
+    /// # fn run(pem: &str) -> Result<(), okta_layers::ConfigError> {
     /// let credentials = Credentials::private_key(
     ///     "0oa1b2c3d4e5f6g7h8i9",
     ///     PrivateKey::from_pem(pem)?,
@@ -159,28 +156,14 @@ impl Credentials {
             scopes: scopes.into_iter().map(Into::into).collect(),
         })
     }
-
-    /// The `Authorization` header for a static token, marked sensitive; never names the token
-    /// in its error. `None` for credentials that fetch their tokens.
-    pub(crate) fn static_header(&self) -> Option<Result<HeaderValue, Error>> {
-        let (scheme, token) = match self {
-            Credentials::ApiToken(token) => ("SSWS", token),
-            Credentials::AccessToken(token) => ("Bearer", token),
-            Credentials::PrivateKey(_) => return None,
-        };
-        Some(authorization_header(scheme, token))
-    }
 }
 
 /// `<scheme> <token>` as a sensitive header value.
 pub(crate) fn authorization_header(
     scheme: &str,
     token: &SecretToken,
-) -> Result<HeaderValue, Error> {
-    let invalid = |reason: &str| Error::InvalidInput {
-        what: "credentials",
-        reason: reason.to_owned(),
-    };
+) -> Result<HeaderValue, ConfigError> {
+    let invalid = ConfigError::credentials;
     let token = token.expose();
     if token.is_empty() {
         return Err(invalid("the token is empty"));
@@ -212,16 +195,10 @@ mod tests {
 
     #[test]
     fn headers_are_ssws_or_bearer_and_sensitive() {
-        let ssws = Credentials::api_token("00abc")
-            .static_header()
-            .unwrap()
-            .unwrap();
+        let ssws = authorization_header("SSWS", &"00abc".into()).unwrap();
         assert_eq!(ssws, "SSWS 00abc");
         assert!(ssws.is_sensitive());
-        let bearer = Credentials::access_token("eyJ.x.y")
-            .static_header()
-            .unwrap()
-            .unwrap();
+        let bearer = authorization_header("Bearer", &"eyJ.x.y".into()).unwrap();
         assert_eq!(bearer, "Bearer eyJ.x.y");
         assert!(bearer.is_sensitive());
     }
@@ -229,18 +206,9 @@ mod tests {
     #[test]
     fn unusable_tokens_are_refused_without_naming_them() {
         for bad in ["", "00abc\n", " 00abc", "00a bc", "00abc\u{7f}x"] {
-            let error = Credentials::api_token(bad)
-                .static_header()
-                .unwrap()
-                .unwrap_err();
+            let error = authorization_header("SSWS", &bad.into()).unwrap_err();
             assert!(
-                matches!(
-                    error,
-                    Error::InvalidInput {
-                        what: "credentials",
-                        ..
-                    }
-                ),
+                matches!(error, ConfigError::InvalidCredentials { .. }),
                 "{bad:?}: {error:?}"
             );
             if !bad.trim().is_empty() {

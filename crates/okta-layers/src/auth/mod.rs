@@ -10,13 +10,16 @@
 //! 401 fetches a new one and re-sends the request once. See [`AuthLayer`] for where the token
 //! request goes and what a call costs.
 //!
-//! A token request that fails in transit (connect, reset, timeout) fails the call with
-//! `Error::Transport { not_sent: true }` whose source is a [`TokenRequestFailed`]: the API
-//! request was never sent, so the retry layer may retry the attempt, whatever its method. An
-//! answer from the token endpoint that is not a token is `Error::Auth`, not retried.
+//! A token request that fails in transit, before any answer (connect, reset, timeout), fails
+//! the call with `Error::Transport { not_sent: true }` whose source is a
+//! [`TokenRequestFailed`]: the API request was never sent, so the retry layer may retry the
+//! attempt, whatever its method. An answer from the token endpoint that is not a token (an
+//! error, a body over 64 KiB, malformed or unreadable) is `Error::Auth`, not retried.
 //!
 //! Secrets (tokens, the private key, assertions) never show in `Debug` output, errors or
-//! `tracing` fields, and the header is marked sensitive.
+//! `tracing` fields, and the header is marked sensitive. A server reflecting them back is
+//! expected: every response carries an [`okta_users::Redactor`] of what the layer sent, and
+//! its headers are cut of them before any layer above sees them (see [`AuthLayer`]).
 //!
 //! The layer goes inside [`BaseUriLayer`](crate::base_uri::BaseUriLayer): every request reaching
 //! it then has the org's absolute URI, and any other request is refused rather than sent with
@@ -28,7 +31,7 @@
 //! use okta_layers::base_uri::{BaseUriLayer, OrgUrl};
 //! use tower::ServiceBuilder;
 //!
-//! # fn main() -> Result<(), okta_users::Error> {
+//! # fn main() -> Result<(), okta_layers::ConfigError> {
 //! # let transport = tower::service_fn(|_: http::Request<okta_users::RequestBody>| async {
 //! #     Ok::<_, okta_users::BoxError>(http::Response::new(okta_users::RequestBody::default()))
 //! # });

@@ -8,6 +8,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use okta_users::{AuthError, Error};
+
+use crate::ConfigError;
 use rand::TryRngCore;
 use serde::Serialize;
 
@@ -31,22 +33,19 @@ impl PrivateKey {
     /// PKCS#1 (`-----BEGIN RSA PRIVATE KEY-----`). SEC1 EC keys (`EC PRIVATE KEY`) are not
     /// supported: convert them with `openssl pkcs8 -topk8 -nocrypt`.
     ///
-    /// Fails ([`Error::InvalidInput`], never quoting the key) when the PEM is not one of those,
+    /// Fails ([`ConfigError::InvalidPrivateKey`], never quoting the key) when the PEM is not one of those,
     /// or cannot sign (an RSA key shorter than 2048 bits, an EC key on another curve).
     ///
     /// ```no_run
     /// use okta_layers::auth::PrivateKey;
-    /// # fn run() -> Result<(), okta_users::Error> {
+    /// # fn run() -> Result<(), okta_layers::ConfigError> {
     /// let pem = std::fs::read_to_string("okta-service-app.pem").expect("the key file");
     /// let key = PrivateKey::from_pem(&pem)?.with_key_id("kid-from-the-okta-admin-console");
     /// # drop(key); Ok(()) }
     /// ```
-    pub fn from_pem(pem: impl AsRef<[u8]>) -> Result<PrivateKey, Error> {
+    pub fn from_pem(pem: impl AsRef<[u8]>) -> Result<PrivateKey, ConfigError> {
         let pem = pem.as_ref();
-        let invalid = |reason: &str| Error::InvalidInput {
-            what: "private key",
-            reason: reason.to_owned(),
-        };
+        let invalid = ConfigError::private_key;
         let text = String::from_utf8_lossy(pem);
         if !text.contains("-----BEGIN") {
             return Err(invalid("not a PEM key (no -----BEGIN line)"));
@@ -259,13 +258,7 @@ mod tests {
         for bad in ["", "s3cr3t", public, sec1, garbage] {
             let error = PrivateKey::from_pem(bad).unwrap_err();
             assert!(
-                matches!(
-                    error,
-                    Error::InvalidInput {
-                        what: "private key",
-                        ..
-                    }
-                ),
+                matches!(error, ConfigError::InvalidPrivateKey { .. }),
                 "{error:?}"
             );
             let text = format!("{error} {error:?}");

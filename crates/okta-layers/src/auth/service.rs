@@ -1,4 +1,5 @@
-//! [`AuthLayer`] and [`Auth`]: the `Authorization` header, for the org only.
+//! [`AuthLayer`] and [`Auth`]: the `Authorization` header, for the org only, and the secrets it
+//! sent kept out of what comes back.
 
 use std::fmt;
 use std::future::Future;
@@ -9,20 +10,23 @@ use std::task::{Context, Poll, ready};
 use bytes::Bytes;
 use http::header::{AUTHORIZATION, HeaderValue};
 use http::{Request, Response, StatusCode};
-use okta_users::{BoxError, Error};
+use okta_users::{BoxError, Error, REDACTED, Redactor};
 use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
 
 use super::Credentials;
-use super::token::{Lookup, TokenSource};
-use crate::base_uri::{OrgUrl, ResponseFuture, outside_org};
+use super::credentials::SecretToken;
+use super::token::{Authorization, Lookup, TokenSource};
+use crate::ConfigError;
+use crate::base_uri::{OrgUrl, off_origin};
 
 /// Where the `Authorization` header comes from.
 #[derive(Clone)]
 enum HeaderSource {
-    /// A long-lived token (API token, access token obtained elsewhere), its header built once.
-    Static(HeaderValue),
+    /// A long-lived token (API token, access token obtained elsewhere), its header (and its
+    /// redactor) built once.
+    Static(Authorization),
     /// Access tokens fetched with client credentials, cached and refreshed (see
     /// [`AuthLayer`]).
     OAuth(Arc<TokenSource>),
@@ -42,6 +46,15 @@ enum HeaderSource {
 /// On that path a call keeps a copy of its request (method, URI, headers, a cheap clone of a
 /// `Full<Bytes>` body) and a clone of the inner service for the one re-send after a 401; with a
 /// fresh token it takes a read lock and clones the cached header, and never waits.
+///
+/// # Secrets in responses
+///
+/// A server may reflect what it was sent (a proxy's error page, a broken echo). Every response
+/// leaves this layer with an [`okta_users::Redactor`] in its extensions, holding every secret
+/// the layer may have sent (the API token; or the access token, the one before it and the last
+/// client assertion), for whoever turns the response into an error text; and any header value
+/// containing one of them (a reflected `X-Okta-Request-Id`) has it replaced by
+/// [`REDACTED`] before any layer above sees it.
 #[derive(Clone)]
 pub struct AuthLayer {
     org: OrgUrl,
@@ -50,25 +63,33 @@ pub struct AuthLayer {
 
 impl AuthLayer {
     /// A layer authenticating requests for `org` with `credentials`; fails
-    /// ([`Error::InvalidInput`]) when a token cannot be a header value, or client credentials
-    /// have no scope or an invalid one. Needs no runtime: tokens are fetched on the first call.
-    pub fn new(org: OrgUrl, credentials: &Credentials) -> Result<AuthLayer, Error> {
-        let source = match credentials.static_header() {
-            Some(header) => HeaderSource::Static(header?),
-            None => match credentials {
-                Credentials::PrivateKey(client) => {
-                    HeaderSource::OAuth(Arc::new(TokenSource::new(&org, client)?))
-                }
-                _ => {
-                    return Err(Error::InvalidInput {
-                        what: "credentials",
-                        reason: "unsupported kind of credentials".to_owned(),
-                    });
-                }
-            },
+    /// ([`ConfigError::InvalidCredentials`]) when a token cannot be a header value, or client
+    /// credentials have no scope or an invalid one. Needs no runtime: tokens are fetched on the
+    /// first call.
+    pub fn new(org: OrgUrl, credentials: &Credentials) -> Result<AuthLayer, ConfigError> {
+        let source = match credentials {
+            Credentials::ApiToken(token) => HeaderSource::Static(fixed("SSWS", token)?),
+            Credentials::AccessToken(token) => HeaderSource::Static(fixed("Bearer", token)?),
+            Credentials::PrivateKey(client) => {
+                HeaderSource::OAuth(Arc::new(TokenSource::new(&org, client)?))
+            }
         };
         Ok(AuthLayer { org, source })
     }
+
+    /// The org it authenticates requests for.
+    pub fn org(&self) -> &OrgUrl {
+        &self.org
+    }
+}
+
+/// The authorization of a long-lived token.
+fn fixed(scheme: &str, token: &SecretToken) -> Result<Authorization, ConfigError> {
+    Ok(Authorization {
+        header: super::credentials::authorization_header(scheme, token)?,
+        generation: 0,
+        redactor: Redactor::new([token.expose()]),
+    })
 }
 
 impl fmt::Debug for AuthLayer {
@@ -138,38 +159,41 @@ where
     fn call(&mut self, mut request: Request<B>) -> Self::Future {
         if !self.org.is_origin_of(request.uri()) {
             // Only reachable when the layer is not inside BaseUri: refuse rather than guess.
-            return AuthFuture::plain(ResponseFuture::refused(Error::Refused {
-                reason: outside_org(request.uri(), &self.org),
-            }));
+            return AuthFuture::refused(Error::Refused(off_origin(request.uri(), &self.org)));
         }
         let source = match &self.source {
-            HeaderSource::Static(header) => {
-                request.headers_mut().insert(AUTHORIZATION, header.clone());
-                return AuthFuture::plain(ResponseFuture::inner(self.inner.call(request)));
+            HeaderSource::Static(authorization) => {
+                request
+                    .headers_mut()
+                    .insert(AUTHORIZATION, authorization.header.clone());
+                let future = self.inner.call(request);
+                return AuthFuture::calling(future, authorization.redactor.clone(), None);
             }
             HeaderSource::OAuth(source) => source,
         };
         match source.lookup() {
-            Lookup::Use(header, generation) => {
+            Lookup::Use(authorization) => {
                 let copy = copy_request(&request);
-                request.headers_mut().insert(AUTHORIZATION, header);
+                request
+                    .headers_mut()
+                    .insert(AUTHORIZATION, authorization.header);
                 let future = self.inner.call(request);
-                AuthFuture::calling(
-                    future,
-                    Resend {
-                        service: self.inner.clone(),
-                        request: copy,
-                        generation,
-                        source: source.clone(),
-                    },
-                )
+                let resend = Resend {
+                    service: self.inner.clone(),
+                    request: copy,
+                    generation: authorization.generation,
+                    source: source.clone(),
+                };
+                AuthFuture::calling(future, authorization.redactor, Some(Box::new(resend)))
             }
             Lookup::Fetch(guard) => {
                 // The ready service goes into the future; this one gets a clone.
                 let clone = self.inner.clone();
                 let service = std::mem::replace(&mut self.inner, clone);
                 let token = Box::pin(source.clone().obtain(service.clone(), guard, None));
-                AuthFuture::authorizing(token, service, request, Some(source.clone()))
+                AuthFuture {
+                    state: State::authorizing(token, service, request, Some(source.clone())),
+                }
             }
         }
     }
@@ -186,8 +210,22 @@ fn copy_request<B: Clone>(request: &Request<B>) -> Request<B> {
     copy
 }
 
-/// A token being fetched (or waited for): the header and its generation.
-type TokenFuture = Pin<Box<dyn Future<Output = Result<(HeaderValue, u64), Error>> + Send>>;
+/// Hands `response` the secrets that may be reflected in it, and cuts them out of its headers.
+fn protect<RB>(response: &mut Response<RB>, redactor: Redactor) {
+    for value in response.headers_mut().values_mut() {
+        if redactor.finds_secret_in(value.as_bytes()) {
+            *value = value
+                .to_str()
+                .ok()
+                .and_then(|text| HeaderValue::try_from(redactor.redact(text).as_ref()).ok())
+                .unwrap_or(HeaderValue::from_static(REDACTED));
+        }
+    }
+    response.extensions_mut().insert(redactor);
+}
+
+/// A token being fetched (or waited for).
+type TokenFuture = Pin<Box<dyn Future<Output = Result<Authorization, Error>> + Send>>;
 
 /// What waits for a token: the service, the request, and (on the first attempt) what a
 /// re-send after a 401 needs.
@@ -207,7 +245,8 @@ struct Resend<S, B> {
 
 pin_project! {
     /// The future of [`Auth`]: the inner service's future, after fetching an access token
-    /// when none is cached, and re-sent once with a new token after a 401.
+    /// when none is cached, and re-sent once with a new token after a 401; its response
+    /// carries the [`Redactor`] of what was sent.
     pub struct AuthFuture<F, S, B> {
         #[pin]
         state: State<F, S, B>,
@@ -217,46 +256,40 @@ pin_project! {
 pin_project! {
     #[project = StateProj]
     enum State<F, S, B> {
-        /// A static header, or a refusal.
-        Plain { #[pin] future: ResponseFuture<F> },
+        /// Refused before sending.
+        Refused { error: Option<Error> },
         /// Waiting for a token, then for the service to be ready.
         // What only OAuth needs is boxed: a small future is cheaper for every layer above to
         // move, on every call.
         Authorizing {
             token: TokenFuture,
-            header: Option<HeaderValue>,
-            generation: u64,
+            authorization: Option<Authorization>,
             pending: Option<Box<Pending<S, B>>>,
         },
-        /// Sent; `resend` is kept for one re-send after a 401.
-        Calling { #[pin] future: F, resend: Option<Box<Resend<S, B>>> },
+        /// Sent; `resend` is kept for one re-send after a 401 (OAuth only).
+        Calling {
+            #[pin]
+            future: F,
+            redactor: Option<Redactor>,
+            resend: Option<Box<Resend<S, B>>>,
+        },
     }
 }
 
 impl<F, S, B> AuthFuture<F, S, B> {
-    fn plain(future: ResponseFuture<F>) -> Self {
+    fn refused(error: Error) -> Self {
         AuthFuture {
-            state: State::Plain { future },
+            state: State::Refused { error: Some(error) },
         }
     }
 
-    fn calling(future: F, resend: Resend<S, B>) -> Self {
+    fn calling(future: F, redactor: Redactor, resend: Option<Box<Resend<S, B>>>) -> Self {
         AuthFuture {
             state: State::Calling {
                 future,
-                resend: Some(Box::new(resend)),
+                redactor: Some(redactor),
+                resend,
             },
-        }
-    }
-
-    fn authorizing(
-        token: TokenFuture,
-        service: S,
-        request: Request<B>,
-        resend_source: Option<Arc<TokenSource>>,
-    ) -> Self {
-        AuthFuture {
-            state: State::authorizing(token, service, request, resend_source),
         }
     }
 }
@@ -271,8 +304,7 @@ impl<F, S, B> State<F, S, B> {
     ) -> Self {
         State::Authorizing {
             token,
-            header: None,
-            generation: 0,
+            authorization: None,
             pending: Some(Box::new(Pending {
                 service,
                 request,
@@ -303,17 +335,17 @@ where
         let mut state = self.project().state;
         loop {
             let next = match state.as_mut().project() {
-                StateProj::Plain { future } => return future.poll(cx),
+                StateProj::Refused { error } => {
+                    let error = error.take().expect("polled after completion");
+                    return Poll::Ready(Err(Box::new(error)));
+                }
                 StateProj::Authorizing {
                     token,
-                    header,
-                    generation,
+                    authorization,
                     pending,
                 } => {
-                    if header.is_none() {
-                        let (value, number) = ready!(token.as_mut().poll(cx))?;
-                        *header = Some(value);
-                        *generation = number;
+                    if authorization.is_none() {
+                        *authorization = Some(ready!(token.as_mut().poll(cx))?);
                     }
                     let waiting = pending.as_mut().expect("polled after completion");
                     match waiting.service.poll_ready(cx) {
@@ -326,27 +358,41 @@ where
                         mut request,
                         resend_source,
                     } = *pending.take().expect("polled after completion");
+                    let Authorization {
+                        header,
+                        generation,
+                        redactor,
+                    } = authorization.take().expect("an authorization was obtained");
                     let resend = resend_source.map(|source| {
                         Box::new(Resend {
                             service: ready_service.clone(),
                             request: copy_request(&request),
-                            generation: *generation,
+                            generation,
                             source,
                         })
                     });
-                    let value = header.take().expect("a header was obtained");
-                    request.headers_mut().insert(AUTHORIZATION, value);
+                    request.headers_mut().insert(AUTHORIZATION, header);
                     let future = ready_service.call(request);
-                    State::Calling { future, resend }
-                }
-                StateProj::Calling { future, resend } => {
-                    let response = ready!(future.poll(cx)).map_err(Into::into)?;
-                    if response.status() != StatusCode::UNAUTHORIZED {
-                        return Poll::Ready(Ok(response));
+                    State::Calling {
+                        future,
+                        redactor: Some(redactor),
+                        resend,
                     }
-                    let Some(resend) = resend.take() else {
-                        // Refused again with a new token: the 401 is the answer.
-                        return Poll::Ready(Ok(response));
+                }
+                StateProj::Calling {
+                    future,
+                    redactor,
+                    resend,
+                } => {
+                    let mut response = ready!(future.poll(cx)).map_err(Into::into)?;
+                    let resend = match resend.take() {
+                        Some(resend) if response.status() == StatusCode::UNAUTHORIZED => resend,
+                        // Not a 401, or refused again with a new token: the answer.
+                        _ => {
+                            let redactor = redactor.take().expect("polled after completion");
+                            protect(&mut response, redactor);
+                            return Poll::Ready(Ok(response));
+                        }
                     };
                     tracing::debug!(
                         "okta: 401 with an access token; fetching a new one and re-sending once"
@@ -407,7 +453,7 @@ mod tests {
         Request::builder().uri(uri)
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn requests_for_the_org_carry_the_sensitive_header() {
         let auth = AuthLayer::new(org(), &Credentials::api_token("00abc"))
             .unwrap()
@@ -420,7 +466,7 @@ mod tests {
         assert!(header.is_sensitive());
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn an_existing_authorization_header_is_replaced() {
         let auth = AuthLayer::new(org(), &Credentials::access_token("t0k"))
             .unwrap()
@@ -432,7 +478,7 @@ mod tests {
         assert_eq!(seen(auth.oneshot(request).await.unwrap()), "Bearer t0k");
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn requests_not_for_the_org_are_refused_and_never_reach_the_inner_service() {
         for uri in ["https://evil.example.com/api/v1/users", "/api/v1/users"] {
             let reached = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -449,13 +495,13 @@ mod tests {
                 .await
                 .unwrap_err();
             let error = Error::from_service(error);
-            assert!(matches!(&error, Error::Refused { .. }), "{uri}: {error:?}");
+            assert!(matches!(&error, Error::Refused(_)), "{uri}: {error:?}");
             assert!(!error.to_string().contains("00abc"));
             assert!(!reached.load(std::sync::atomic::Ordering::SeqCst), "{uri}");
         }
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn inside_base_uri_origin_form_requests_are_authenticated() {
         let auth = AuthLayer::new(org(), &Credentials::api_token("00abc")).unwrap();
         let service = tower::ServiceBuilder::new()
@@ -474,6 +520,47 @@ mod tests {
         assert!(
             !text.contains("00s3cr3t") && text.contains("<redacted>"),
             "{text}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_reflected_token_is_cut_out_of_the_headers_and_the_redactor_comes_along() {
+        const TOKEN: &str = "00reflected-api-token";
+        let echo = service_fn(|request: Request<Body>| async move {
+            let authorization = request.headers()[AUTHORIZATION]
+                .to_str()
+                .unwrap()
+                .to_owned();
+            let response = Response::builder()
+                .header("x-okta-request-id", format!("id {authorization}"))
+                .header(
+                    "x-other",
+                    HeaderValue::from_bytes(&[authorization.as_bytes(), b"\xff"].concat()).unwrap(),
+                )
+                .header("x-fine", "nothing secret")
+                .body(Body::new(Bytes::from(authorization)))
+                .unwrap();
+            Ok::<_, BoxError>(response)
+        });
+        let auth = AuthLayer::new(org(), &Credentials::api_token(TOKEN))
+            .unwrap()
+            .layer(echo);
+        let response = auth
+            .oneshot(
+                request("https://dev-123.okta.com/api/v1/users")
+                    .body(Body::default())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        let headers = response.headers();
+        assert_eq!(headers["x-okta-request-id"], "id SSWS <redacted>");
+        assert_eq!(headers["x-other"], REDACTED, "not text: replaced whole");
+        assert_eq!(headers["x-fine"], "nothing secret");
+        let redactor = response.extensions().get::<Redactor>().unwrap().clone();
+        assert_eq!(
+            redactor.redact(&format!("body: SSWS {TOKEN}")),
+            "body: SSWS <redacted>"
         );
     }
 }

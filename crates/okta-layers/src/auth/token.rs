@@ -26,11 +26,22 @@
 //! `POST {org}/oauth2/v1/token`, built from the org URL (so it cannot go anywhere else), through
 //! the service the auth layer wraps — in `okta-client` the `HyperTransport` itself, below the
 //! retry and rate-limit layers: a token request is neither retried nor paced by them, but it
-//! counts against the call's attempt and call timeouts, which are outside. A failure in transit
-//! (connect, reset, timeout) becomes `Error::Transport { not_sent: true }` — the API request
-//! was never sent, so the retry layer may retry the attempt, fetching a token again; any other
-//! failure (an error answer, a body that is not a token) becomes [`Error::Auth`], with Okta's
-//! `error` and `error_description` and never a secret.
+//! counts against the call's attempt and call timeouts, which are outside. It carries
+//! [`MaxResponseSize`] (64 KiB), so the transport refuses a larger answer while reading it.
+//!
+//! A failure in transit, before any answer (connect, reset, timeout), becomes
+//! `Error::Transport { not_sent: true }` — the API request was never sent, so the retry layer
+//! may retry the attempt, fetching a token again. Anything the token endpoint answered that is
+//! not a token — an error status, a body too large, malformed or unreadable, a body that is not
+//! a token response — is the endpoint's fault, not the network's: [`Error::Auth`], not retried,
+//! with Okta's `error` and `error_description` cut of every secret we sent (the client assertion,
+//! the access tokens).
+//!
+//! # Secrets in answers
+//!
+//! Each cached token carries a [`Redactor`] holding the secrets the layer may have sent: the
+//! access token, the one before it, and the last client assertion. The auth layer puts it in
+//! every response's extensions and cuts those secrets out of the response's headers.
 
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
@@ -38,8 +49,9 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
 use http::{Request, Response, Uri};
-use http_body_util::{BodyExt, Limited};
-use okta_users::{AuthError, BoxError, Error};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use okta_users::headers::X_OKTA_REQUEST_ID;
+use okta_users::{AuthError, BoxError, Error, MaxResponseSize, Redactor, TimeoutKind};
 use serde::Deserialize;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 use tokio::time::Instant;
@@ -47,6 +59,7 @@ use tower::ServiceExt;
 use tower_service::Service;
 
 use super::credentials::{PrivateKeyJwt, SecretToken, authorization_header};
+use crate::ConfigError;
 use crate::base_uri::OrgUrl;
 
 const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -56,6 +69,9 @@ const MAX_TOKEN_RESPONSE: usize = 64 * 1024;
 const REFRESH_MARGIN: Duration = Duration::from_secs(60);
 /// Assumed lifetime when the answer has no `expires_in` (Okta's access tokens last an hour).
 const DEFAULT_LIFETIME: Duration = Duration::from_secs(3600);
+/// The longest lifetime believed: a larger `expires_in` is a broken answer, not a reason to
+/// keep a token for years (or to overflow the clock).
+const MAX_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 
 /// How long before its expiry a token of `lifetime` is refreshed: 60 s, or half the lifetime
 /// for tokens shorter than two minutes.
@@ -63,19 +79,29 @@ pub(crate) fn refresh_margin(lifetime: Duration) -> Duration {
     REFRESH_MARGIN.min(lifetime / 2)
 }
 
+/// What a request is sent with: the header, its token's generation, and the secrets the layer
+/// may have sent so far (this token, the previous one, the last client assertion).
+#[derive(Clone)]
+pub(crate) struct Authorization {
+    pub(crate) header: HeaderValue,
+    pub(crate) generation: u64,
+    pub(crate) redactor: Redactor,
+}
+
 /// A cached token.
 #[derive(Clone)]
 struct Cached {
-    header: HeaderValue,
-    generation: u64,
+    authorization: Authorization,
+    /// The access token itself, to redact it from the answers to the next token's requests.
+    token: SecretToken,
     refresh_at: Instant,
     expires_at: Instant,
 }
 
 /// What the cache says for a call.
 pub(crate) enum Lookup {
-    /// Use this header (generation).
-    Use(HeaderValue, u64),
+    /// Use this authorization.
+    Use(Authorization),
     /// Fetch a token first; holding the guard already when `Some`.
     Fetch(Option<OwnedMutexGuard<()>>),
 }
@@ -104,15 +130,12 @@ impl std::fmt::Debug for TokenSource {
 }
 
 impl TokenSource {
-    /// A source for `client` at `org`; fails ([`Error::InvalidInput`]) on an unusable client id
-    /// or scopes.
-    pub(crate) fn new(org: &OrgUrl, client: &PrivateKeyJwt) -> Result<TokenSource, Error> {
+    /// A source for `client` at `org`; fails on an unusable client id or scopes.
+    pub(crate) fn new(org: &OrgUrl, client: &PrivateKeyJwt) -> Result<TokenSource, ConfigError> {
         let scope = client.scope_parameter()?;
         let audience = format!("{org}/oauth2/v1/token");
-        let token_uri = Uri::try_from(audience.as_str()).map_err(|error| Error::InvalidInput {
-            what: "org URL",
-            reason: format!("no token endpoint URI: {error}"),
-        })?;
+        let token_uri = Uri::try_from(audience.as_str())
+            .map_err(|error| ConfigError::org_url(format!("no token endpoint URI: {error}")))?;
         Ok(TokenSource {
             client: client.clone(),
             scope,
@@ -129,26 +152,24 @@ impl TokenSource {
         let now = Instant::now();
         let cache = self.cache.read().unwrap_or_else(PoisonError::into_inner);
         match &*cache {
-            Some(cached) if now < cached.refresh_at => {
-                Lookup::Use(cached.header.clone(), cached.generation)
-            }
+            Some(cached) if now < cached.refresh_at => Lookup::Use(cached.authorization.clone()),
             Some(cached) if now < cached.expires_at => match self.guard.clone().try_lock_owned() {
                 Ok(guard) => Lookup::Fetch(Some(guard)),
                 // Someone is refreshing: the token is still valid, use it meanwhile.
-                Err(_) => Lookup::Use(cached.header.clone(), cached.generation),
+                Err(_) => Lookup::Use(cached.authorization.clone()),
             },
             _ => Lookup::Fetch(None),
         }
     }
 
-    /// A header to send: the cached one if a caller before this one fetched it meanwhile
+    /// What to send: the cached authorization if a caller before this one fetched it meanwhile
     /// (and it is not the `rejected` generation), or a new one fetched through `service`.
     pub(crate) async fn obtain<S, B, RB>(
         self: Arc<Self>,
         service: S,
         guard: Option<OwnedMutexGuard<()>>,
         rejected: Option<u64>,
-    ) -> Result<(HeaderValue, u64), Error>
+    ) -> Result<Authorization, Error>
     where
         S: Service<Request<B>, Response = Response<RB>>,
         S::Error: Into<BoxError>,
@@ -165,23 +186,28 @@ impl TokenSource {
         if !held {
             let now = Instant::now();
             if let Some(cached) = &previous {
-                let newer = rejected.is_none_or(|generation| cached.generation != generation);
+                let newer =
+                    rejected.is_none_or(|generation| cached.authorization.generation != generation);
                 if now < cached.refresh_at && newer {
-                    return Ok((cached.header.clone(), cached.generation));
+                    return Ok(cached.authorization.clone());
                 }
             }
         }
         let sent_at = Instant::now();
-        let result = self.fetch(service).await;
-        let (token, lifetime) = match result {
-            Ok(answer) => answer,
+        let previous_token = previous.as_ref().map(|cached| &cached.token);
+        let Fetched {
+            token,
+            lifetime,
+            assertion,
+        } = match self.fetch(service, previous_token).await {
+            Ok(fetched) => fetched,
             Err(error) => {
                 tracing::debug!(error = %error, "okta: access token request failed");
                 // An early refresh that failed: the current token is still good for a while.
                 if let Some(cached) =
                     previous.filter(|cached| held && Instant::now() < cached.expires_at)
                 {
-                    return Ok((cached.header, cached.generation));
+                    return Ok(cached.authorization);
                 }
                 return Err(error);
             }
@@ -191,11 +217,26 @@ impl TokenSource {
                 "the token endpoint returned an access token that cannot be sent in a header",
             ))
         })?;
-        let generation = previous.map_or(1, |cached| cached.generation + 1);
+        let redactor = Redactor::new(
+            [
+                Some(token.expose()),
+                previous_token.map(SecretToken::expose),
+                Some(assertion.as_str()),
+            ]
+            .into_iter()
+            .flatten(),
+        );
+        let generation = previous.map_or(1, |cached| cached.authorization.generation + 1);
+        let lifetime = lifetime.min(MAX_LIFETIME);
         let expires_at = sent_at + lifetime;
-        let cached = Cached {
-            header: header.clone(),
+        let authorization = Authorization {
+            header,
             generation,
+            redactor,
+        };
+        let cached = Cached {
+            authorization: authorization.clone(),
+            token,
             refresh_at: expires_at - refresh_margin(lifetime),
             expires_at,
         };
@@ -205,7 +246,7 @@ impl TokenSource {
             generation,
             "okta: access token obtained"
         );
-        Ok((header, generation))
+        Ok(authorization)
     }
 
     fn cached(&self) -> Option<Cached> {
@@ -215,8 +256,13 @@ impl TokenSource {
             .clone()
     }
 
-    /// One token request: the access token and its lifetime.
-    async fn fetch<S, B, RB>(&self, service: S) -> Result<(SecretToken, Duration), Error>
+    /// One token request: the access token, its lifetime, and the client assertion sent.
+    /// `previous` is the access token it replaces (redacted from the answer, as the assertion is).
+    async fn fetch<S, B, RB>(
+        &self,
+        service: S,
+        previous: Option<&SecretToken>,
+    ) -> Result<Fetched, Error>
     where
         S: Service<Request<B>, Response = Response<RB>>,
         S::Error: Into<BoxError>,
@@ -228,9 +274,13 @@ impl TokenSource {
             .client
             .key()
             .assertion(self.client.client_id(), &self.audience)?;
+        let redactor = Redactor::new(
+            [Some(assertion.as_str()), previous.map(SecretToken::expose)]
+                .into_iter()
+                .flatten(),
+        );
         let body = token_request_body(&self.scope, &assertion);
-        drop(assertion);
-        let request = Request::post(self.token_uri.clone())
+        let mut request = Request::post(self.token_uri.clone())
             .header(
                 CONTENT_TYPE,
                 HeaderValue::from_static("application/x-www-form-urlencoded"),
@@ -242,9 +292,61 @@ impl TokenSource {
                     "could not build the token request: {error}"
                 )))
             })?;
-        let failed = |error: BoxError| match Error::from_service(error) {
-            // The API request waits for the token, so it was certainly not sent: the attempt
-            // may be retried whatever its method (a token request is safe to repeat).
+        request
+            .extensions_mut()
+            .insert(MaxResponseSize(MAX_TOKEN_RESPONSE));
+        let response = service
+            .oneshot(request)
+            .await
+            .map_err(|error| self.no_answer(error.into(), &redactor))?;
+        let (parts, body) = response.into_parts();
+        let request_id = parts
+            .headers
+            .get(X_OKTA_REQUEST_ID)
+            .and_then(|id| id.to_str().ok());
+        let unreadable = |reason: String| {
+            Error::from(
+                AuthError::new(redactor.redact_owned(reason))
+                    .with_status(parts.status)
+                    .with_request_id(request_id.map(|id| redactor.redact(id).into_owned())),
+            )
+        };
+        let body = Limited::new(body, MAX_TOKEN_RESPONSE)
+            .collect()
+            .await
+            .map_err(|error| {
+                if error.is::<LengthLimitError>() {
+                    unreadable(format!(
+                        "the token endpoint's answer is larger than {MAX_TOKEN_RESPONSE} bytes"
+                    ))
+                } else {
+                    unreadable(format!(
+                        "the token endpoint's answer could not be read: {error}"
+                    ))
+                }
+            })?
+            .to_bytes();
+        let (token, lifetime) = parse_token_response(parts.status, &body, request_id, &redactor)?;
+        Ok(Fetched {
+            token,
+            lifetime,
+            assertion,
+        })
+    }
+
+    /// The token request failed without a usable answer. In transit (connect, reset, timeout,
+    /// before any answer): the API request was certainly not sent, so the attempt may be
+    /// retried whatever its method (a token request is safe to repeat). An answer that could
+    /// not be read (too large, malformed, stalled): the token endpoint's fault, an auth error.
+    fn no_answer(&self, error: BoxError, redactor: &Redactor) -> Error {
+        match Error::from_service(error) {
+            error @ (Error::BodyTooLarge { .. }
+            | Error::MalformedResponse { .. }
+            | Error::Timeout {
+                kind: TimeoutKind::BodyStalled,
+            }) => Error::from(AuthError::new(redactor.redact_owned(format!(
+                "the token endpoint's answer could not be read: {error}"
+            )))),
             error @ (Error::Transport { .. } | Error::Timeout { .. }) => Error::Transport {
                 not_sent: true,
                 source: Box::new(TokenRequestFailed {
@@ -252,27 +354,20 @@ impl TokenSource {
                     source: error,
                 }),
             },
-            error => Error::from(AuthError::new(format!(
+            error => Error::from(AuthError::new(redactor.redact_owned(format!(
                 "the token request to {} failed: {error}",
                 self.token_uri
-            ))),
-        };
-        let response = service
-            .oneshot(request)
-            .await
-            .map_err(|error| failed(error.into()))?;
-        let (parts, body) = response.into_parts();
-        let body = Limited::new(body, MAX_TOKEN_RESPONSE)
-            .collect()
-            .await
-            .map_err(failed)?
-            .to_bytes();
-        let request_id = parts
-            .headers
-            .get("x-okta-request-id")
-            .and_then(|id| id.to_str().ok());
-        parse_token_response(parts.status, &body, request_id)
+            )))),
+        }
     }
+}
+
+/// A token request's result.
+struct Fetched {
+    token: SecretToken,
+    lifetime: Duration,
+    /// The client assertion it carried (a secret: it goes into the redactor, nowhere else).
+    assertion: String,
 }
 
 /// The token request failed in transit (connect, reset, timeout): the source of the
@@ -287,42 +382,12 @@ pub struct TokenRequestFailed {
 
 /// `grant_type=client_credentials&scope=…&client_assertion_type=…&client_assertion=…`.
 pub(crate) fn token_request_body(scope: &str, assertion: &str) -> String {
-    let mut body = String::with_capacity(assertion.len() + scope.len() + 160);
-    for (i, (name, value)) in [
-        ("grant_type", "client_credentials"),
-        ("scope", scope),
-        ("client_assertion_type", ASSERTION_TYPE),
-        ("client_assertion", assertion),
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        if i > 0 {
-            body.push('&');
-        }
-        body.push_str(name);
-        body.push('=');
-        form_encode(value, &mut body);
-    }
-    body
-}
-
-/// `application/x-www-form-urlencoded` encoding of one value.
-fn form_encode(value: &str, out: &mut String) {
-    for byte in value.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => {
-                out.push(char::from(byte));
-            }
-            b' ' => out.push('+'),
-            _ => {
-                const HEX: &[u8; 16] = b"0123456789ABCDEF";
-                out.push('%');
-                out.push(char::from(HEX[usize::from(byte >> 4)]));
-                out.push(char::from(HEX[usize::from(byte & 0xf)]));
-            }
-        }
-    }
+    form_urlencoded::Serializer::new(String::with_capacity(assertion.len() + scope.len() + 160))
+        .append_pair("grant_type", "client_credentials")
+        .append_pair("scope", scope)
+        .append_pair("client_assertion_type", ASSERTION_TYPE)
+        .append_pair("client_assertion", assertion)
+        .finish()
 }
 
 #[derive(Deserialize)]
@@ -345,23 +410,31 @@ struct ErrorAnswer {
 }
 
 /// The token and its lifetime from a token endpoint's answer, or why there is none (never
-/// quoting the body of a successful answer, which may hold a token).
+/// quoting the body of a successful answer, which may hold a token; every server-supplied text
+/// kept goes through `redactor`).
 pub(crate) fn parse_token_response(
     status: http::StatusCode,
     body: &[u8],
     request_id: Option<&str>,
+    redactor: &Redactor,
 ) -> Result<(SecretToken, Duration), Error> {
     let failure = |reason: String| {
         AuthError::new(reason)
             .with_status(status)
-            .with_request_id(request_id.map(str::to_owned))
+            .with_request_id(request_id.map(|id| redactor.redact(id).into_owned()))
     };
     if !status.is_success() {
         let error = match serde_json::from_slice::<ErrorAnswer>(body) {
             Ok(answer) => failure(format!("the token endpoint answered {status}"))
                 .with_oauth_error(
-                    answer.error.or(answer.error_code),
-                    answer.error_description.or(answer.error_summary),
+                    answer
+                        .error
+                        .or(answer.error_code)
+                        .map(|text| redactor.redact_owned(text)),
+                    answer
+                        .error_description
+                        .or(answer.error_summary)
+                        .map(|text| redactor.redact_owned(text)),
                 ),
             Err(_) => failure(format!(
                 "the token endpoint answered {status} (without an OAuth error body)"
@@ -377,7 +450,7 @@ pub(crate) fn parse_token_response(
     if !answer.token_type.eq_ignore_ascii_case("bearer") {
         return Err(failure(format!(
             "the token endpoint issued a {:?} token; only Bearer tokens are supported (is DPoP required for this app?)",
-            answer.token_type
+            redactor.redact(&answer.token_type)
         ))
         .into());
     }
@@ -401,9 +474,12 @@ mod tests {
              &client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer\
              &client_assertion=eyJ.a-b_c.d"
         );
-        let mut out = String::new();
-        form_encode("a+b=c&d/é", &mut out);
-        assert_eq!(out, "a%2Bb%3Dc%26d%2F%C3%A9");
+        assert_eq!(
+            token_request_body("a+b=c&d/é", "x"),
+            "grant_type=client_credentials&scope=a%2Bb%3Dc%26d%2F%C3%A9\
+             &client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer\
+             &client_assertion=x"
+        );
     }
 
     #[test]
@@ -425,6 +501,7 @@ mod tests {
             StatusCode::OK,
             br#"{"token_type":"Bearer","expires_in":3600,"access_token":"eyJ.tok.en","scope":"okta.users.read"}"#,
             None,
+            &Redactor::default(),
         )
         .unwrap();
         assert_eq!(token.expose(), "eyJ.tok.en");
@@ -433,6 +510,7 @@ mod tests {
             StatusCode::OK,
             br#"{"token_type":"bearer","access_token":"t"}"#,
             None,
+            &Redactor::default(),
         )
         .unwrap();
         assert_eq!(lifetime, DEFAULT_LIFETIME);
@@ -451,6 +529,7 @@ mod tests {
             StatusCode::UNAUTHORIZED,
             br#"{"error":"invalid_client","error_description":"The client_assertion token is invalid."}"#,
             Some("req-9"),
+            &Redactor::default(),
         ));
         assert_eq!(
             text,
@@ -460,12 +539,14 @@ mod tests {
             StatusCode::TOO_MANY_REQUESTS,
             br#"{"errorCode":"E0000047","errorSummary":"API call exceeded rate limit due to too many requests."}"#,
             None,
+            &Redactor::default(),
         ));
         assert!(text.contains("429") && text.contains("E0000047"), "{text}");
         let text = reason(parse_token_response(
             StatusCode::BAD_GATEWAY,
             b"<html>s3cr3t</html>",
             None,
+            &Redactor::default(),
         ));
         assert!(text.contains("502") && !text.contains("s3cr3t"), "{text}");
         // A 200 whose body is not a token response is not quoted: it may hold a token.
@@ -473,12 +554,14 @@ mod tests {
             StatusCode::OK,
             br#"{"access_token":"s3cr3t"}"#,
             None,
+            &Redactor::default(),
         ));
         assert!(!text.contains("s3cr3t"), "{text}");
         let text = reason(parse_token_response(
             StatusCode::OK,
             br#"{"access_token":"s3cr3t","token_type":"DPoP"}"#,
             None,
+            &Redactor::default(),
         ));
         assert!(text.contains("DPoP") && !text.contains("s3cr3t"), "{text}");
     }

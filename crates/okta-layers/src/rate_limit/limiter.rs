@@ -9,42 +9,41 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
 use http::{HeaderMap, StatusCode};
-use rand::rngs::SmallRng;
-use rand::{Rng, SeedableRng};
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
 use super::{Bucket, RateLimitEvent, RateLimitHeaders, RateLimitObserver, WaitReason};
+use crate::backoff::{Jitter, full_jitter};
 
-/// Settings of the rate limiter. See the [module docs](super) for the defaults.
+/// Settings of the rate limiter. Its defaults are in the *Defaults* table of the `okta-client` crate docs.
 #[derive(Clone)]
 pub struct RateLimitConfig {
-    /// How many times one request is re-sent after a 429 before the 429 is returned. Default 3.
+    /// How many times one request is re-sent after a 429 before the 429 is returned.
     pub max_429_retries: u32,
     /// The largest random delay added to a wait for a window's reset, so that the clients of
-    /// one org do not all come back in the same millisecond. Default 500 ms.
+    /// one org do not all come back in the same millisecond.
     pub reset_jitter: Duration,
-    /// Okta's rate-limit window, also the cap of any wait for a reset. Default 60 s.
+    /// Okta's rate-limit window, also the cap of any wait for a reset.
     pub window: Duration,
     /// The first backoff after a concurrency-limit 429; doubled on each further one, with full
-    /// jitter. Default 100 ms.
+    /// jitter.
     pub concurrency_backoff: Duration,
-    /// The cap of that backoff. Default 5 s.
+    /// The cap of that backoff.
     pub concurrency_backoff_max: Duration,
-    /// Whether to pace requests from the budget the responses report. Default true.
+    /// Whether to pace requests from the budget the responses report.
     pub pacing: bool,
     /// The fraction of each bucket's budget left unused, for other clients of the org (rounded
-    /// down: nothing is kept back from a budget under `1 / reserve`). Default 0.02.
+    /// down: nothing is kept back from a budget under `1 / reserve`).
     pub reserve: f64,
     /// While more than this fraction of the budget is available, requests go at once; below it
-    /// they are spread evenly over the rest of the window. Default 0.5.
+    /// they are spread evenly over the rest of the window.
     pub burst_fraction: f64,
     /// While a bucket's budget is unknown, one request goes first and the others wait for its
-    /// answer, at most this long. Default 2 s.
+    /// answer, at most this long.
     pub probe_timeout: Duration,
-    /// Seed of the jitter's random numbers (`None`: seeded from the OS). Default `None`.
+    /// Seed of the jitter's random numbers (`None`: seeded from the OS).
     pub seed: Option<u64>,
-    /// Receives every wait, 429 and budget update. Default none.
+    /// Receives every wait, 429 and budget update.
     pub observer: Option<Arc<dyn RateLimitObserver>>,
 }
 
@@ -100,22 +99,19 @@ impl RateLimitConfig {
     }
 }
 
-/// A backoff of `base × 2^n`, capped at `max`, scaled by `unit` ∈ [0, 1] (full jitter).
-pub fn exponential_backoff(n: u32, base: Duration, max: Duration, unit: f64) -> Duration {
-    let ceiling = base
-        .saturating_mul(1u32.checked_shl(n.min(31)).unwrap_or(u32::MAX))
-        .min(max);
-    ceiling.mul_f64(unit.clamp(0.0, 1.0))
+/// `at + duration`, saturating: thirty years stand for "never" (as in tokio's own timers).
+pub(crate) fn later(at: Instant, duration: Duration) -> Instant {
+    at.checked_add(duration)
+        .unwrap_or_else(|| at + Duration::from_secs(30 * 365 * 86_400))
 }
 
-pub(crate) fn seeded_rng(seed: Option<u64>) -> SmallRng {
-    use std::hash::{BuildHasher, Hasher};
-    let seed = seed.unwrap_or_else(|| {
-        std::collections::hash_map::RandomState::new()
-            .build_hasher()
-            .finish()
-    });
-    SmallRng::seed_from_u64(seed)
+/// The first `reset_at + n × window` after `now` (`now ≥ reset_at`), in one step however long
+/// the bucket was idle.
+fn next_boundary(reset_at: Instant, window: Duration, now: Instant) -> Instant {
+    let window_nanos = window.as_nanos().max(1);
+    let into_window = (now - reset_at).as_nanos() % window_nanos;
+    let left = u64::try_from(window_nanos - into_window).unwrap_or(u64::MAX);
+    later(now, Duration::from_nanos(left))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,12 +140,20 @@ pub(crate) struct BucketState {
     remaining: u32,
     /// The reset (epoch seconds) that `remaining` belongs to.
     epoch: u64,
+    /// Whether `epoch` came from a plausible reset (within a window of its response's `Date`).
+    /// Only a trusted epoch ranks responses (a smaller reset is a straggler); an untrusted one
+    /// is replaced by the next plausible response, so a lying header cannot freeze the bucket.
+    trusted: bool,
     /// Whether the window was rolled over locally (the reset instant passed with no news since).
     rolled: bool,
     /// The reset as a local instant: the earliest of `arrival + (reset − date)` over the window's
     /// responses, an upper bound of the true reset (`Date` is truncated to the second).
     reset_at: Option<Instant>,
+    /// The window's length as learnt from the step between two trusted epochs (at most
+    /// `max_window`): when the local estimate of the reset passes, the next one is this later.
     window: Duration,
+    /// The configured window: the cap of every wait and of the learnt window.
+    max_window: Duration,
     in_flight: u32,
     next_slot: Option<Instant>,
     blocked_until: Option<Instant>,
@@ -158,14 +162,17 @@ pub(crate) struct BucketState {
 
 impl BucketState {
     pub(crate) fn new(window: Duration) -> Self {
+        let window = window.max(Duration::from_secs(1));
         BucketState {
             mode: Mode::Unknown,
             limit: 0,
             remaining: 0,
             epoch: 0,
+            trusted: false,
             rolled: false,
             reset_at: None,
             window,
+            max_window: window,
             in_flight: 0,
             next_slot: None,
             blocked_until: None,
@@ -193,7 +200,7 @@ impl BucketState {
             Mode::NoHeaders => Decision::Go,
             Mode::Unknown => {
                 if !config.pacing || self.in_flight == 0 {
-                    self.probe_deadline = Some(now + config.probe_timeout);
+                    self.probe_deadline = Some(later(now, config.probe_timeout));
                     return Decision::Go;
                 }
                 match self.probe_deadline {
@@ -209,10 +216,7 @@ impl BucketState {
                 if now >= reset_at {
                     // The window is over (reset_at is an upper bound): assume a fresh budget until
                     // a response of the new window says otherwise.
-                    let window = self.window.max(Duration::from_secs(1));
-                    while now >= reset_at {
-                        reset_at += window;
-                    }
+                    reset_at = next_boundary(reset_at, self.window, now);
                     self.reset_at = Some(reset_at);
                     self.remaining = self.limit;
                     self.rolled = true;
@@ -233,7 +237,7 @@ impl BucketState {
                     // Spreading needs the new window's reset: wait for its first answer.
                     let deadline = *self
                         .probe_deadline
-                        .get_or_insert(now + config.probe_timeout);
+                        .get_or_insert_with(|| later(now, config.probe_timeout));
                     if now < deadline {
                         return Decision::Wait(deadline, WaitReason::Probe);
                     }
@@ -272,11 +276,19 @@ impl BucketState {
         if info.is_concurrency_limit() {
             return false;
         }
+        let remaining = remaining.min(limit);
         let to_reset = info
-            .time_to_reset(wall, self.window.max(Duration::from_secs(1)))
+            .time_to_reset(wall, self.max_window)
             .unwrap_or_default();
-        let local_reset = now + to_reset;
-        if self.mode == Mode::Tracked {
+        let local_reset = later(now, to_reset);
+        let plausible = info.reset_is_plausible(wall, self.max_window);
+        if self.mode == Mode::Tracked && self.trusted {
+            if !plausible {
+                // A reset beyond a window from now: the budget is taken, conservatively, but the
+                // window stays the one a sane response announced.
+                self.remaining = self.remaining.min(remaining);
+                return true;
+            }
             if reset < self.epoch || (reset == self.epoch && self.rolled) {
                 return false; // a straggler from a window already over
             }
@@ -286,12 +298,12 @@ impl BucketState {
                 self.reset_at = Some(self.reset_at.map_or(local_reset, |at| at.min(local_reset)));
                 return true;
             }
-            let step = Duration::from_secs(reset - self.epoch);
-            if !step.is_zero() && step < self.window {
-                self.window = step;
-            }
+            // The latest step, not the smallest ever seen: a wrong step is corrected by the next.
+            self.window = Duration::from_secs(reset - self.epoch)
+                .clamp(Duration::from_secs(1), self.max_window);
         }
         self.mode = Mode::Tracked;
+        self.trusted = plausible;
         self.next_slot = None;
         self.limit = limit;
         self.remaining = remaining;
@@ -332,7 +344,7 @@ struct Slot {
 struct Inner {
     config: RateLimitConfig,
     buckets: [Slot; 5],
-    rng: Mutex<SmallRng>,
+    jitter: Jitter,
 }
 
 /// Okta's rate limits, bucket by bucket: cheap to clone, shared by every clone.
@@ -383,11 +395,10 @@ impl RateLimiter {
             notify: Notify::new(),
             waiters: AtomicUsize::new(0),
         };
-        let rng = Mutex::new(seeded_rng(config.seed));
         RateLimiter {
             inner: Arc::new(Inner {
                 buckets: [slot(), slot(), slot(), slot(), slot()],
-                rng,
+                jitter: Jitter::new(config.seed),
                 config,
             }),
         }
@@ -508,7 +519,7 @@ impl RateLimiter {
     }
 
     fn unit(&self) -> f64 {
-        lock(&self.inner.rng).random::<f64>()
+        self.inner.jitter.unit()
     }
 
     /// How long to wait after a 429 whose headers are `info`, when the request has already been
@@ -521,7 +532,7 @@ impl RateLimiter {
     ) -> (Duration, WaitReason) {
         let config = &self.inner.config;
         if info.is_concurrency_limit() {
-            let wait = exponential_backoff(
+            let wait = full_jitter(
                 retries,
                 config.concurrency_backoff,
                 config.concurrency_backoff_max,
@@ -532,17 +543,15 @@ impl RateLimiter {
         let base = match info.time_to_reset(wall_now, config.window) {
             Some(to_reset) => to_reset,
             // No reset header: back off exponentially from one second.
-            None => exponential_backoff(
+            None => full_jitter(
                 retries,
                 Duration::from_secs(1),
                 config.window,
                 0.5 + self.unit() / 2.0,
             ),
         };
-        (
-            base + config.reset_jitter.mul_f64(self.unit()),
-            WaitReason::RateLimited,
-        )
+        let jitter = full_jitter(0, config.reset_jitter, config.reset_jitter, self.unit());
+        (base.saturating_add(jitter), WaitReason::RateLimited)
     }
 }
 
@@ -599,7 +608,7 @@ impl Permit {
             state.release();
             let updated = state.update(&info, now, wall_now);
             if let Some((wait, WaitReason::RateLimited)) = wait {
-                state.block(now + wait);
+                state.block(later(now, wait));
             }
             updated
         };
@@ -654,22 +663,6 @@ mod tests {
 
     fn wall() -> SystemTime {
         SystemTime::UNIX_EPOCH + Duration::from_secs(T)
-    }
-
-    #[test]
-    fn backoff_doubles_and_caps() {
-        let base = Duration::from_millis(100);
-        let max = Duration::from_secs(5);
-        assert_eq!(exponential_backoff(0, base, max, 1.0), base);
-        assert_eq!(
-            exponential_backoff(3, base, max, 1.0),
-            Duration::from_millis(800)
-        );
-        assert_eq!(exponential_backoff(40, base, max, 1.0), max);
-        assert_eq!(
-            exponential_backoff(3, base, max, 0.5),
-            Duration::from_millis(400)
-        );
     }
 
     #[test]
@@ -751,5 +744,111 @@ mod tests {
             (state.remaining, state.window),
             (99, Duration::from_secs(10))
         );
+    }
+
+    #[test]
+    fn a_reset_beyond_the_window_is_clamped_and_replaced_by_the_next_sane_response() {
+        let config = RateLimitConfig::default();
+        let mut state = BucketState::new(config.window);
+        let now = Instant::now();
+        state.update(&info(100, 80, u64::MAX, T), now, wall());
+        assert_eq!(
+            state.reset_at,
+            Some(now + config.window),
+            "clamped to the window"
+        );
+        assert!(!state.trusted);
+        // A sane response, a smaller reset: not a straggler, the window's truth.
+        let later = now + Duration::from_secs(1);
+        assert!(state.update(&info(100, 40, T + 30, T + 1), later, wall()));
+        assert_eq!(state.remaining, 40);
+        assert_eq!(state.epoch, T + 30);
+        assert_eq!(state.reset_at, Some(later + Duration::from_secs(29)));
+        assert!(state.trusted);
+        // Once a sane window is known, another lie cannot move it; its budget counts only if
+        // smaller.
+        assert!(state.update(&info(100, 70, T + 9_999_999, T + 2), later, wall()));
+        assert_eq!(
+            (state.epoch, state.remaining),
+            (T + 30, 40),
+            "the sane window stays"
+        );
+        state.update(&info(100, 39, T + 30, T + 2), later, wall());
+        assert_eq!(state.remaining, 39, "and its later responses still count");
+    }
+
+    #[test]
+    fn without_date_the_local_clock_judges_the_reset_and_nothing_overflows() {
+        let config = RateLimitConfig::default();
+        let mut state = BucketState::new(config.window);
+        let now = Instant::now();
+        let no_date = |remaining, reset| RateLimitHeaders {
+            limit: Some(100),
+            remaining: Some(remaining),
+            reset: Some(reset),
+            date: None,
+        };
+        state.update(&no_date(80, u64::MAX), now, wall());
+        assert_eq!(state.reset_at, Some(now + config.window));
+        state.update(&no_date(50, T + 20), now, wall());
+        assert_eq!(state.remaining, 50);
+        assert_eq!(state.reset_at, Some(now + Duration::from_secs(20)));
+    }
+
+    #[test]
+    fn the_learnt_window_follows_the_latest_step_so_a_wrong_one_is_corrected() {
+        let config = RateLimitConfig::default();
+        let mut state = BucketState::new(config.window);
+        let now = Instant::now();
+        state.update(&info(100, 99, T + 60, T), now, wall());
+        // A window one second long (a proxy's odd reset)…
+        state.update(&info(100, 99, T + 61, T + 1), now, wall());
+        assert_eq!(state.window, Duration::from_secs(1));
+        // …is forgotten at the next step.
+        state.update(&info(100, 99, T + 121, T + 61), now, wall());
+        assert_eq!(state.window, Duration::from_secs(60));
+    }
+
+    #[test]
+    fn an_idle_bucket_rolls_to_the_next_reset_in_one_step() {
+        let config = RateLimitConfig::default();
+        let mut state = BucketState::new(config.window);
+        let now = Instant::now();
+        state.update(&info(100, 10, T + 10, T), now, wall());
+        state.window = Duration::from_secs(1);
+        // A year later, the next boundary is found without stepping through every second.
+        let year = now + Duration::from_secs(365 * 86_400) + Duration::from_millis(300);
+        assert_eq!(state.decide(year, &config), Decision::Go);
+        assert_eq!(
+            state.reset_at,
+            Some(year + Duration::from_millis(700)),
+            "{:?}",
+            state.reset_at.map(|at| at - now)
+        );
+        assert_eq!(state.remaining, 100);
+    }
+
+    #[test]
+    fn huge_settings_saturate() {
+        let config = RateLimitConfig {
+            probe_timeout: Duration::MAX,
+            reset_jitter: Duration::MAX,
+            window: Duration::MAX,
+            ..RateLimitConfig::default()
+        };
+        let mut state = BucketState::new(config.window);
+        let now = Instant::now();
+        assert_eq!(state.decide(now, &config), Decision::Go);
+        assert!(matches!(
+            state.decide(now, &config),
+            Decision::Wait(_, WaitReason::Probe)
+        ));
+        let limiter = RateLimiter::new(config);
+        let headers = RateLimitHeaders {
+            reset: Some(u64::MAX),
+            ..RateLimitHeaders::default()
+        };
+        let (wait, _) = limiter.wait_after_429(&headers, u32::MAX, wall());
+        assert_eq!(wait, Duration::MAX);
     }
 }

@@ -40,7 +40,10 @@
 //! # Pacing
 //! Every response's `Limit`/`Remaining`/`Reset` update the bucket (the smallest remaining and
 //! the earliest reset instant of a window win, since responses arrive out of order; a
-//! straggler of a previous window is ignored). Before sending:
+//! straggler of a previous window is ignored). Every number is untrusted: a reset more than a
+//! `window` after the response's `Date` (a lie, a broken proxy) is clamped to the window and
+//! never becomes the window that ranks later responses, so the next sane response corrects
+//! it; time arithmetic saturates. Before sending:
 //! 1. While the budget is unknown, one request goes first and the others wait (at most
 //!    `probe_timeout`) for its answer. Responses without rate-limit headers switch pacing off
 //!    for the bucket.
@@ -51,20 +54,6 @@
 //!    for a request in flight to finish).
 //! 4. Once the reset instant passes, the window is assumed fresh (`remaining = limit`) until a
 //!    response of the new window tells otherwise.
-//!
-//! # Defaults ([`RateLimitConfig`])
-//! | setting | default | |
-//! | --- | --- | --- |
-//! | `max_429_retries` | 3 | re-sends after a 429 (made by the retry policy) |
-//! | `reset_jitter` | 500 ms | uniform in `[0, jitter]`, added to a reset wait |
-//! | `window` | 60 s | Okta's window; caps every reset wait |
-//! | `concurrency_backoff` .. `_max` | 100 ms .. 5 s | `× 2^n`, full jitter |
-//! | `pacing` | true | |
-//! | `reserve` | 0.02 | fraction of each window's budget left to other clients (rounded down) |
-//! | `burst_fraction` | 0.5 | above it requests go at once, below they are spread |
-//! | `probe_timeout` | 2 s | |
-//! | `seed` | OS-random | seed of the jitter |
-//! | `observer` | none | a [`RateLimitObserver`] |
 //!
 //! Every wait is a `tracing` event (`okta rate limit: waiting`, debug; after a 429, info, from
 //! the retry policy) and a [`RateLimitEvent::Waited`] for the observer.
@@ -77,10 +66,7 @@ mod parse;
 
 pub use bucket::Bucket;
 pub use layer::{RateLimit, RateLimitLayer, RateLimited, ResponseFuture};
-pub(crate) use limiter::seeded_rng;
-pub use limiter::{
-    BucketSnapshot, Completion, Permit, RateLimitConfig, RateLimiter, exponential_backoff,
-};
+pub use limiter::{BucketSnapshot, Completion, Permit, RateLimitConfig, RateLimiter};
 pub use observer::{RateLimitEvent, RateLimitObserver, WaitReason};
 pub use parse::RateLimitHeaders;
 

@@ -97,17 +97,38 @@ impl RateLimitHeaders {
     /// With a `Date` header this is `reset − date`, measured entirely on Okta's clock, so a
     /// skewed local clock does not matter; it is clamped to `[0, window]`. Without `Date` it falls
     /// back to `reset − wall_now`, clamped to `[1 s, window]` (the local clock may be off, so
-    /// neither hammer nor stall). `None` without a reset header.
+    /// neither hammer nor stall). `None` without a reset header. Any number saturates: a reset
+    /// centuries away is a wait of one window.
     pub fn time_to_reset(&self, wall_now: SystemTime, window: Duration) -> Option<Duration> {
         let reset = self.reset?;
         Some(match self.date {
             Some(date) => Duration::from_secs(reset.saturating_sub(date)).min(window),
             None => {
-                let reset = UNIX_EPOCH + Duration::from_secs(reset);
-                let left = reset.duration_since(wall_now).unwrap_or(Duration::ZERO);
+                let left = match UNIX_EPOCH.checked_add(Duration::from_secs(reset)) {
+                    Some(reset) => reset.duration_since(wall_now).unwrap_or(Duration::ZERO),
+                    // Beyond what the clock can hold.
+                    None => window,
+                };
                 left.clamp(Duration::from_secs(1).min(window), window)
             }
         })
+    }
+
+    /// Whether the reset is no further than `window` from the response's `Date` (or, without
+    /// one, from `wall_now`): what Okta sends. A reset beyond that is a lie or a broken proxy;
+    /// it is clamped to the window and must not outrank the resets of later, sane responses.
+    pub fn reset_is_plausible(&self, wall_now: SystemTime, window: Duration) -> bool {
+        let Some(reset) = self.reset else {
+            return false;
+        };
+        let now = self.date.unwrap_or_else(|| {
+            wall_now
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |since| since.as_secs())
+        });
+        // Whole seconds, rounded up: `Date` is truncated to the second.
+        let window = window.as_secs() + u64::from(window.subsec_nanos() > 0);
+        reset <= now.saturating_add(window)
     }
 }
 
@@ -200,5 +221,35 @@ mod tests {
     fn concurrency_limit_is_limit_and_remaining_zero() {
         let map = headers(&[(&X_RATE_LIMIT_LIMIT, "0"), (&X_RATE_LIMIT_REMAINING, "0")]);
         assert!(RateLimitHeaders::parse(&map).is_concurrency_limit());
+    }
+
+    #[test]
+    fn resets_beyond_the_window_are_implausible_and_saturate() {
+        let window = Duration::from_secs(60);
+        let with_date = |reset| RateLimitHeaders {
+            reset: Some(reset),
+            date: Some(T),
+            ..Default::default()
+        };
+        assert!(with_date(T + 60).reset_is_plausible(UNIX_EPOCH, window));
+        assert!(with_date(T - 5).reset_is_plausible(UNIX_EPOCH, window));
+        assert!(!with_date(T + 61).reset_is_plausible(UNIX_EPOCH, window));
+        assert!(!with_date(u64::MAX).reset_is_plausible(UNIX_EPOCH, window));
+        assert_eq!(
+            with_date(u64::MAX).time_to_reset(UNIX_EPOCH, window),
+            Some(window)
+        );
+        let now = UNIX_EPOCH + Duration::from_secs(T);
+        let without = |reset| RateLimitHeaders {
+            reset: Some(reset),
+            ..Default::default()
+        };
+        assert!(without(T + 60).reset_is_plausible(now, window));
+        assert!(!without(T + 61).reset_is_plausible(now, window));
+        for mad in [u64::MAX, 9_999_999_999_999_999_999] {
+            assert_eq!(without(mad).time_to_reset(now, window), Some(window));
+            assert!(!without(mad).reset_is_plausible(now, window));
+        }
+        assert!(!RateLimitHeaders::default().reset_is_plausible(now, window));
     }
 }

@@ -523,3 +523,73 @@ async fn a_dropped_call_gives_its_permit_back() {
     drop(future);
     assert_eq!(limiter.snapshot(Bucket::UsersCollection).in_flight, 0);
 }
+
+/// Far beyond what `SystemTime` can hold once added to the epoch.
+const MAD_RESET: u64 = 9_999_999_999_999_999_999;
+
+#[tokio::test(start_paused = true)]
+async fn a_reset_centuries_away_without_date_is_a_wait_of_one_window_not_a_panic() {
+    let (service, seen) = scripted(vec![too_many(&[MAD_RESET], None, "mad"), ok()]);
+    let limiter = RateLimiter::new(config());
+    let mut service = resending(RateLimitLayer::from_limiter(limiter.clone()), service);
+    let answer = send(&mut service, get("/api/v1/users")).await;
+    assert_eq!(answer.status(), StatusCode::OK);
+    let wait = waited(&seen, 1);
+    assert!(
+        wait >= Duration::from_secs(60) && wait <= Duration::from_millis(60_500),
+        "{wait:?}"
+    );
+    // With `Date` too, and as a 200 that only teaches the budget.
+    let (service, _) = scripted(vec![too_many(&[MAD_RESET], Some(T), "mad"), ok()]);
+    let mut service = resending(RateLimitLayer::new(config()), service);
+    assert_eq!(
+        send(&mut service, get("/api/v1/users")).await.status(),
+        StatusCode::OK
+    );
+    let reset = [("x-rate-limit-reset", MAD_RESET.to_string())];
+    let (service, _) = scripted(vec![response(200, &reset)]);
+    let mut service = RateLimitLayer::new(config()).layer(service);
+    assert_eq!(
+        send(&mut service, get("/api/v1/users")).await.status(),
+        StatusCode::OK
+    );
+}
+
+fn budget(remaining: u32, reset: u64, date_secs: u64) -> Response<Full<Bytes>> {
+    response(
+        200,
+        &[
+            ("x-rate-limit-limit", "100".to_string()),
+            ("x-rate-limit-remaining", remaining.to_string()),
+            ("x-rate-limit-reset", reset.to_string()),
+            ("date", date(date_secs)),
+        ],
+    )
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_far_future_reset_does_not_poison_the_bucket_for_the_sane_responses_after_it() {
+    // One lying response announces a window ending in the year 2286; then Okta answers sanely,
+    // with less left than the lie said.
+    let (service, seen) = scripted(vec![
+        budget(90, 9_999_999_999, T),
+        budget(60, T + 60, T),
+        budget(59, T + 60, T),
+    ]);
+    let limiter = RateLimiter::new(config());
+    let mut service = RateLimitLayer::from_limiter(limiter.clone()).layer(service);
+    let start = Instant::now();
+    for _ in 0..3 {
+        send(&mut service, get("/api/v1/users")).await;
+    }
+    assert_eq!(Instant::now(), start);
+    assert_eq!(seen.lock().unwrap().len(), 3);
+    // The sane responses replaced the lie: the limiter paces on what Okta says is left.
+    let snapshot = limiter.snapshot(Bucket::UsersCollection);
+    assert_eq!(snapshot.remaining, Some(59));
+    assert_eq!(
+        snapshot.reset_at,
+        Some(start + Duration::from_secs(60)),
+        "the sane window's reset"
+    );
+}

@@ -2,16 +2,16 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-/// Settings of the [`RetryBudget`] (like aws-smithy-runtime's retry quota).
+/// Settings of the [`RetryBudget`] (like aws-smithy-runtime's retry quota). Its defaults are in the *Defaults* table of the `okta-client` crate docs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryBudgetConfig {
-    /// Tokens when full (and at start). Default 500.
+    /// Tokens when full (and at start).
     pub capacity: u32,
-    /// Tokens a retry costs. Default 5.
+    /// Tokens a retry costs.
     pub retry_cost: u32,
-    /// Tokens a retry after a timeout costs (timeouts are expensive to wait for). Default 10.
+    /// Tokens a retry after a timeout costs (timeouts are expensive to wait for).
     pub timeout_retry_cost: u32,
-    /// Tokens a call that succeeded at its first attempt gives back. Default 1. (A call that
+    /// Tokens a call that succeeded at its first attempt gives back. (A call that
     /// succeeded after retries gives back what its retries cost.)
     pub success_refund: u32,
 }

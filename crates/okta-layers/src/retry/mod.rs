@@ -18,23 +18,17 @@
 //! | 429 with [`RateLimited`](crate::rate_limit::RateLimited) (from the rate-limit layer below) | wait its `wait`, re-send with `X-Okta-Retry-Count` / `X-Okta-Retry-For`, up to `max_429_retries` times; no budget spent, not an attempt | same |
 //! | 429 without it (no rate-limit layer below), or no 429 re-send left | done | done |
 //! | any other response (2xx, 4xx, 500, 501…) | done | done |
+//! | malformed response (not valid HTTP: a garbage status line, too many headers) | give up | give up |
 //! | call timeout, auth, refused, body too large | give up | give up |
 //!
 //! A POST may have been processed when the answer is lost, and creating a user twice is worse
-//! than an error; a 429 and a connection that never opened are certain not to have been.
+//! than an error; a 429 and a connection that never opened are certain not to have been. When
+//! the retry gives up after such an ambiguous failure, the caller gets the attempt's error (a
+//! `Timeout { Attempt }`, a `Transport` error after sending, a `MalformedResponse`), for which
+//! `Error::is_outcome_unknown()` is true: the write may have landed.
 //! An operation marked [`non_idempotent`](okta_users::Operation::non_idempotent) is treated like
 //! a POST whatever its method: Okta's `DELETE /api/v1/users/{id}` deactivates the first time and
 //! deletes the second, so it is never repeated after an ambiguous failure.
-//!
-//! # Defaults ([`RetryConfig`])
-//! | setting | default | |
-//! | --- | --- | --- |
-//! | `max_attempts` | 3 | the first attempt included |
-//! | `backoff_min` .. `backoff_max` | 100 ms .. 10 s | ceiling `min × 2^(n−1)`, full jitter `[0, ceiling]` |
-//! | `budget.capacity` | 500 tokens | shared by all calls of a client |
-//! | `budget.retry_cost` / `timeout_retry_cost` | 5 / 10 | per retry |
-//! | `budget.success_refund` | 1 | per first-attempt success; a retried success refunds its cost |
-//! | `seed` | OS-random | seed of the jitter |
 
 mod budget;
 mod policy;
@@ -45,7 +39,7 @@ pub use policy::{
     Decision, GiveUp, Outcome, RetryConfig, RetryPolicy, classify, decide, is_idempotent,
     is_repeatable,
 };
-pub use service::{Retry, RetryFuture, RetryLayer, layer};
+pub use service::{Retry, RetryFuture, RetryLayer};
 
 #[cfg(test)]
 mod tests;

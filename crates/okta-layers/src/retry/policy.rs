@@ -1,29 +1,28 @@
 //! The retry decisions (pure functions) and the policy that applies them.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use http::{HeaderValue, Method, Request, Response, StatusCode};
+use okta_users::headers::{X_OKTA_RETRY_COUNT, X_OKTA_RETRY_FOR};
 use okta_users::{BoxError, Error, TimeoutKind};
-use rand::Rng;
-use rand::rngs::SmallRng;
 
 use super::{RetryBudget, RetryBudgetConfig};
-use crate::rate_limit::{RateLimitEvent, RateLimited, exponential_backoff};
-use okta_users::headers::{X_OKTA_RETRY_COUNT, X_OKTA_RETRY_FOR};
+use crate::backoff::{Jitter, full_jitter};
+use crate::rate_limit::{RateLimitEvent, RateLimited};
 
-/// Settings of the retry policy. See the [module docs](super) for the defaults.
+/// Settings of the retry policy. Its defaults are in the *Defaults* table of the `okta-client` crate docs.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RetryConfig {
-    /// Attempts per call, the first included (1: never retry). Default 3.
+    /// Attempts per call, the first included (1: never retry).
     pub max_attempts: u32,
-    /// Ceiling of the first backoff; doubled for each further retry. Default 100 ms.
+    /// Ceiling of the first backoff; doubled for each further retry.
     pub backoff_min: Duration,
-    /// Cap of the backoff's ceiling. Default 10 s.
+    /// Cap of the backoff's ceiling.
     pub backoff_max: Duration,
     /// The retry budget shared by all calls.
     pub budget: RetryBudgetConfig,
-    /// Seed of the jitter's random numbers (`None`: seeded from the OS). Default `None`.
+    /// Seed of the jitter's random numbers (`None`: seeded from the OS).
     pub seed: Option<u64>,
 }
 
@@ -54,7 +53,8 @@ pub enum Outcome {
     Timeout,
     /// 502, 503, 504, or a transport failure after sending: the server may have processed it.
     Ambiguous,
-    /// An error no retry can fix (authentication, refused, body too large, the call timeout…).
+    /// An error no retry can fix (authentication, refused, body too large, a malformed
+    /// response, the call timeout…).
     Fatal,
 }
 
@@ -85,6 +85,8 @@ fn classify_error(error: &(dyn std::error::Error + 'static)) -> Outcome {
                 kind: TimeoutKind::Call,
             } => Outcome::Fatal,
             Error::Timeout { .. } => Outcome::Timeout,
+            // Not valid HTTP: sent, so perhaps processed, and a re-send gets the same answer.
+            Error::MalformedResponse { .. } => Outcome::Fatal,
             _ => Outcome::Fatal,
         };
     }
@@ -158,7 +160,7 @@ pub fn decide(
     if attempts >= config.max_attempts {
         return Decision::GiveUp(GiveUp::MaxAttempts);
     }
-    Decision::RetryAfter(exponential_backoff(
+    Decision::RetryAfter(full_jitter(
         attempts.saturating_sub(1),
         config.backoff_min,
         config.backoff_max,
@@ -169,7 +171,7 @@ pub fn decide(
 struct Shared {
     config: RetryConfig,
     budget: RetryBudget,
-    rng: Mutex<SmallRng>,
+    jitter: Jitter,
 }
 
 /// The policy applying [`decide`] with the shared [`RetryBudget`], and re-sending after a 429
@@ -205,7 +207,7 @@ impl RetryPolicy {
     pub fn new(config: RetryConfig) -> Self {
         let shared = Shared {
             budget: RetryBudget::new(config.budget.capacity),
-            rng: Mutex::new(crate::rate_limit::seeded_rng(config.seed)),
+            jitter: Jitter::new(config.seed),
             config,
         };
         RetryPolicy {
@@ -222,14 +224,6 @@ impl RetryPolicy {
     /// The shared retry budget.
     pub fn budget(&self) -> &RetryBudget {
         &self.shared.budget
-    }
-
-    fn unit(&self) -> f64 {
-        self.shared
-            .rng
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .random::<f64>()
     }
 
     /// After a 429 annotated by the rate-limit layer with a re-send left: sets the retry
@@ -299,7 +293,7 @@ impl RetryPolicy {
             self.shared.budget.deposit(refund);
             return None;
         }
-        let unit = self.unit();
+        let unit = self.shared.jitter.unit();
         let delay = match decide(
             counts.attempts,
             is_repeatable(request),
@@ -427,6 +421,13 @@ mod tests {
         assert_eq!(
             classify(&err(okta_users::AuthError::new("no").into())),
             Outcome::Fatal
+        );
+        assert_eq!(
+            classify(&err(Error::MalformedResponse {
+                source: "invalid HTTP status-code parsed".into()
+            })),
+            Outcome::Fatal,
+            "no re-send can change how the server answers"
         );
     }
 

@@ -4,6 +4,10 @@
 //! call's future. Here a call copies its request (a re-send needs it) and one `Arc`; the inner
 //! service is cloned from that `Arc` only when a re-send happens, and the backoff timer is
 //! boxed, so the future that every layer above moves stays small.
+//!
+//! A re-send keeps its one clone from `poll_ready` to `call`, as tower's `retry/future.rs` does:
+//! a clone that is not ready may hold a waiter (a `ConcurrencyLimit` permit being acquired, a
+//! `Buffer` slot), and dropping it would drop the wake-up with it.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -28,8 +32,13 @@ pub struct RetryLayer {
 }
 
 impl RetryLayer {
-    /// A layer applying `policy`.
-    pub fn new(policy: RetryPolicy) -> Self {
+    /// A layer with its own policy (and budget) from `config`.
+    pub fn new(config: RetryConfig) -> Self {
+        RetryLayer::from_policy(RetryPolicy::new(config))
+    }
+
+    /// A layer applying an existing `policy` (to share its budget between stacks).
+    pub fn from_policy(policy: RetryPolicy) -> Self {
         RetryLayer { policy }
     }
 
@@ -45,11 +54,6 @@ impl<S: Clone> Layer<S> for RetryLayer {
     fn layer(&self, inner: S) -> Retry<S> {
         Retry::new(self.policy.clone(), inner)
     }
-}
-
-/// A [`RetryLayer`] with its own budget.
-pub fn layer(config: RetryConfig) -> RetryLayer {
-    RetryLayer::new(RetryPolicy::new(config))
 }
 
 /// Sends each request through the inner service and re-sends it as [`RetryPolicy`] decides
@@ -135,7 +139,7 @@ pin_project! {
         S: Service<Request<B>>,
     {
         #[pin]
-        state: State<S::Future>,
+        state: State<S::Future, S>,
         // The copy the next re-send takes.
         request: Option<Request<B>>,
         counts: Counts,
@@ -145,10 +149,11 @@ pin_project! {
 
 pin_project! {
     #[project = StateProj]
-    enum State<F> {
+    enum State<F, S> {
         Called { #[pin] future: F },
         Waiting { sleep: Pin<Box<Sleep>> },
-        Resending,
+        // The clone that is polled until ready and then called: never replaced meanwhile.
+        Resending { service: S },
     }
 }
 
@@ -189,20 +194,19 @@ where
                 }
                 StateProj::Waiting { sleep } => {
                     ready!(sleep.as_mut().poll(cx));
-                    this.state.set(State::Resending);
+                    this.state.set(State::Resending {
+                        service: this.spare.service.clone(),
+                    });
                 }
-                StateProj::Resending => {
-                    // A fresh clone each time: one that is not ready has reserved nothing.
-                    let mut service = this.spare.service.clone();
+                StateProj::Resending { service } => {
                     ready!(service.poll_ready(cx)).map_err(Into::into)?;
                     let request = this
                         .request
                         .take()
                         .expect("a copy is kept for each re-send");
                     *this.request = Some(request.clone());
-                    this.state.set(State::Called {
-                        future: service.call(request),
-                    });
+                    let future = service.call(request);
+                    this.state.set(State::Called { future });
                 }
             }
         }

@@ -59,7 +59,7 @@ fn config() -> RetryConfig {
 #[tokio::test(start_paused = true)]
 async fn a_get_is_retried_after_a_503_with_backoff() {
     let (service, seen) = scripted(vec![|| status(503), || status(200)]);
-    let service = layer(config()).layer(service);
+    let service = RetryLayer::new(config()).layer(service);
     let response = service.oneshot(request(Method::GET)).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let seen = seen.lock().unwrap();
@@ -74,7 +74,7 @@ async fn a_get_is_retried_after_a_503_with_backoff() {
 #[tokio::test(start_paused = true)]
 async fn attempts_are_capped_and_the_last_answer_returned() {
     let (service, seen) = scripted(vec![|| status(502)]);
-    let service = layer(config()).layer(service);
+    let service = RetryLayer::new(config()).layer(service);
     let response = service.oneshot(request(Method::DELETE)).await.unwrap();
     assert_eq!(response.status(), StatusCode::BAD_GATEWAY);
     assert_eq!(seen.lock().unwrap().len(), 3);
@@ -95,14 +95,14 @@ async fn a_post_is_not_retried_after_an_ambiguous_failure() {
     };
     for answer in [timeout, reset, || status(503)] {
         let (service, seen) = scripted(vec![answer, || status(200)]);
-        let service = layer(config()).layer(service);
+        let service = RetryLayer::new(config()).layer(service);
         let _ = service.oneshot(request(Method::POST)).await;
         assert_eq!(seen.lock().unwrap().len(), 1);
     }
     // The same failures are retried for a PUT.
     for answer in [timeout, reset] {
         let (service, seen) = scripted(vec![answer, || status(200)]);
-        let service = layer(config()).layer(service);
+        let service = RetryLayer::new(config()).layer(service);
         assert!(service.oneshot(request(Method::PUT)).await.is_ok());
         assert_eq!(seen.lock().unwrap().len(), 2);
     }
@@ -119,7 +119,7 @@ async fn a_post_is_retried_when_it_was_never_sent() {
         },
         || status(201),
     ]);
-    let service = layer(config()).layer(service);
+    let service = RetryLayer::new(config()).layer(service);
     let response = service.oneshot(request(Method::POST)).await.unwrap();
     assert_eq!(response.status(), StatusCode::CREATED);
     assert_eq!(seen.lock().unwrap().len(), 2);
@@ -132,7 +132,7 @@ async fn an_empty_budget_stops_retries_for_every_call() {
         retry_cost: 5,
         ..RetryBudgetConfig::default()
     };
-    let layer = layer(RetryConfig {
+    let layer = RetryLayer::new(RetryConfig {
         budget,
         max_attempts: 10,
         ..config()
@@ -219,7 +219,7 @@ async fn the_inner_service_is_cloned_only_to_re_send() {
         clones: clones.clone(),
         answers: Arc::new(Mutex::new(vec![|| status(200)])),
     };
-    let mut service = layer(config()).layer(inner);
+    let mut service = RetryLayer::new(config()).layer(inner);
     let mut get = async || {
         let ready = service.ready().await.unwrap();
         let response = ready.call(request(Method::GET)).await.unwrap();
@@ -244,4 +244,53 @@ async fn the_inner_service_is_cloned_only_to_re_send() {
         after_layering + 1,
         "one clone for the one re-send"
     );
+}
+
+/// A re-send waiting for a `ConcurrencyLimit(1)` permit held elsewhere is woken when the permit
+/// is released: the retry keeps the one clone that registered the waiter until it sends.
+#[tokio::test(start_paused = true)]
+async fn a_re_send_waiting_for_a_concurrency_permit_is_woken_when_it_is_released() {
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    let flaky_calls = Arc::new(AtomicUsize::new(0));
+    let count = flaky_calls.clone();
+    let backend = tower::service_fn(move |request: Request<Full<Bytes>>| {
+        let first_flaky = request.uri().path() == "/flaky" && count.fetch_add(1, SeqCst) == 0;
+        async move {
+            if request.uri().path() == "/hold" {
+                // Holds the only permit for a second.
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+            status(if first_flaky { 503 } else { 200 })
+        }
+    });
+    let service = tower::ServiceBuilder::new()
+        .layer(crate::timeout::TimeoutLayer::call(Duration::from_secs(10)))
+        .layer(RetryLayer::new(config()))
+        .layer(tower::limit::ConcurrencyLimitLayer::new(1))
+        .service(backend);
+    let path = |path: &str| {
+        let mut request = request(Method::GET);
+        *request.uri_mut() = path.parse().unwrap();
+        request
+    };
+    let start = Instant::now();
+    let flaky = tokio::spawn(service.clone().oneshot(path("/flaky")));
+    // Its first attempt is answered 503 at once; it then waits its backoff (≤ 100 ms)…
+    for _ in 0..100 {
+        if flaky_calls.load(SeqCst) == 1 {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    assert_eq!(flaky_calls.load(SeqCst), 1);
+    // …while another call takes the permit for a second.
+    let hold = tokio::spawn(service.clone().oneshot(path("/hold")));
+    let response = flaky
+        .await
+        .unwrap()
+        .expect("woken when the permit is released");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(Instant::now() - start, Duration::from_secs(1));
+    assert_eq!(flaky_calls.load(SeqCst), 2);
+    hold.await.unwrap().unwrap();
 }

@@ -1,6 +1,6 @@
-//! The whole stack over `service_fn`s: composition, tracing, timeouts across layers.
+//! The whole stack over `service_fn`s: composition, timeouts across layers. (What it traces is
+//! in `tests/traces.rs`, a test binary of its own: a TRACE capture must not race other tests.)
 
-use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -10,17 +10,20 @@ use http_body_util::Full;
 use okta_users::{BoxError, Error, Operation, TimeoutKind};
 use tokio::time::Instant;
 use tower::{Layer, Service, ServiceExt};
-use tracing_subscriber::layer::{Context, SubscriberExt};
 
 use super::*;
 
-const SECRET: &str = "SSWS 00super-secret-api-token";
+const TOKEN: &str = "00super-secret-api-token";
+
+fn stack() -> StackLayer {
+    let org = OrgUrl::from_uri(&http::Uri::from_static("https://dev-123.okta.com")).unwrap();
+    StackLayer::new(&config(), org, &Credentials::api_token(TOKEN)).unwrap()
+}
 
 fn request(method: Method, path: &str) -> Request<Full<Bytes>> {
     let mut request = Request::builder()
         .method(method)
         .uri(path)
-        .header(http::header::AUTHORIZATION, SECRET)
         .body(Full::new(Bytes::from_static(b"{}")))
         .unwrap();
     request
@@ -75,163 +78,15 @@ fn the_stack_is_clone_send_sync_with_a_send_future() {
         S::Future: Send + 'static,
     {
     }
-    let service = layers(&config()).layer(backend(|_| Box::pin(async { Ok(response(200, "a")) })));
+    let service = stack().layer(backend(|_| Box::pin(async { Ok(response(200, "a")) })));
     check(&service);
     fn http_service<S: okta_users::HttpService>(_: &S) {}
     http_service(&service);
 }
 
-/// Spans and events as flat field maps.
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<CaptureState>>);
-
-#[derive(Default)]
-struct CaptureState {
-    spans: Vec<(String, BTreeMap<String, String>)>,
-    ids: BTreeMap<u64, usize>,
-    events: Vec<BTreeMap<String, String>>,
-}
-
-struct Fields<'a>(&'a mut BTreeMap<String, String>);
-
-impl tracing::field::Visit for Fields<'_> {
-    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-        self.0
-            .insert(field.name().to_string(), format!("{value:?}"));
-    }
-    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
-        self.0.insert(field.name().to_string(), value.to_string());
-    }
-}
-
-impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Capture {
-    fn on_new_span(
-        &self,
-        attrs: &tracing::span::Attributes<'_>,
-        id: &tracing::span::Id,
-        _: Context<'_, S>,
-    ) {
-        let mut fields = BTreeMap::new();
-        attrs.record(&mut Fields(&mut fields));
-        let mut state = self.0.lock().unwrap();
-        let index = state.spans.len();
-        state
-            .spans
-            .push((attrs.metadata().name().to_string(), fields));
-        state.ids.insert(id.into_u64(), index);
-    }
-    fn on_record(
-        &self,
-        id: &tracing::span::Id,
-        values: &tracing::span::Record<'_>,
-        _: Context<'_, S>,
-    ) {
-        let mut state = self.0.lock().unwrap();
-        let index = state.ids[&id.into_u64()];
-        values.record(&mut Fields(&mut state.spans[index].1));
-    }
-    fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
-        let mut fields = BTreeMap::new();
-        event.record(&mut Fields(&mut fields));
-        self.0.lock().unwrap().events.push(fields);
-    }
-}
-
-/// Everything a TRACE-level `fmt` subscriber would print.
-#[derive(Clone, Default)]
-struct Text(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Text {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-#[tokio::test(start_paused = true)]
-async fn spans_carry_the_operation_and_http_fields_and_never_the_secret() {
-    let capture = Capture::default();
-    let text = Text::default();
-    let writer = text.clone();
-    let subscriber = tracing_subscriber::registry()
-        .with(capture.clone())
-        .with(
-            tracing_subscriber::fmt::layer()
-                .with_writer(move || writer.clone())
-                .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
-                .with_ansi(false),
-        )
-        .with(tracing_subscriber::filter::LevelFilter::TRACE);
-    let _guard = tracing::subscriber::set_default(subscriber);
-
-    let service = layers(&config()).layer(backend(|n| {
-        Box::pin(async move {
-            Ok(if n == 0 {
-                response(503, "req-1")
-            } else {
-                response(200, "req-2")
-            })
-        })
-    }));
-    let answer = service
-        .oneshot(request(Method::GET, "/api/v1/users?limit=2"))
-        .await
-        .unwrap();
-    assert_eq!(answer.status(), 200);
-
-    let state = capture.0.lock().unwrap();
-    let calls: Vec<_> = state
-        .spans
-        .iter()
-        .filter(|(name, _)| name == "okta.call")
-        .collect();
-    assert_eq!(calls.len(), 1);
-    let call = &calls[0].1;
-    assert_eq!(call["otel.name"], "okta.users.list");
-    assert_eq!(call["okta.operation_id"], "listUsers");
-    assert_eq!(call["http.request.method"], "GET");
-    assert_eq!(call["url.full"], "/api/v1/users?limit=2");
-    assert_eq!(call["http.response.status_code"], "200");
-    assert_eq!(call["okta.request_id"], "req-2");
-    assert_eq!(call["http.request.resend_count"], "1");
-    let attempts: Vec<_> = state
-        .spans
-        .iter()
-        .filter(|(name, _)| name == "okta.attempt")
-        .map(|(_, f)| f)
-        .collect();
-    assert_eq!(attempts.len(), 2);
-    assert_eq!(attempts[0]["http.response.status_code"], "503");
-    assert_eq!(attempts[0]["error.type"], "503");
-    assert!(!attempts[0].contains_key("http.request.resend_count"));
-    assert_eq!(attempts[1]["http.request.resend_count"], "1");
-    assert_eq!(attempts[1]["okta.request_id"], "req-2");
-    assert!(
-        state.events.iter().any(|e| e
-            .get("message")
-            .is_some_and(|m| m.contains("okta retry: waiting"))),
-        "the backoff is an event"
-    );
-    let text = String::from_utf8(text.0.lock().unwrap().clone()).unwrap();
-    assert!(
-        text.contains("okta.call") && text.contains("okta.attempt"),
-        "{text}"
-    );
-    assert!(
-        !text.contains("super-secret") && !text.to_lowercase().contains("authorization"),
-        "{text}"
-    );
-    for (_, fields) in &state.spans {
-        assert!(fields.values().all(|v| !v.contains("super-secret")));
-    }
-}
-
 #[tokio::test(start_paused = true)]
 async fn the_call_timeout_covers_rate_limit_waits() {
-    let service = layers(&config()).layer(backend(|_| {
+    let service = stack().layer(backend(|_| {
         Box::pin(async {
             Ok(Response::builder()
                 .status(429)
@@ -274,7 +129,7 @@ fn hang_then_answer(n: usize) -> BoxedAnswer {
 #[tokio::test(start_paused = true)]
 async fn an_attempt_timeout_is_retried_for_a_get_but_not_for_a_post() {
     let start = Instant::now();
-    let service = layers(&config()).layer(backend(hang_then_answer));
+    let service = stack().layer(backend(hang_then_answer));
     let answer = service
         .oneshot(request(Method::GET, "/api/v1/users/00u1"))
         .await
@@ -285,16 +140,80 @@ async fn an_attempt_timeout_is_retried_for_a_get_but_not_for_a_post() {
         elapsed >= Duration::from_secs(30) && elapsed <= Duration::from_millis(30_100),
         "{elapsed:?}"
     );
+}
 
-    let service = layers(&config()).layer(backend(hang_then_answer));
-    let error = service
+#[tokio::test(start_paused = true)]
+async fn a_post_whose_attempt_times_out_is_sent_once_and_its_outcome_is_unknown() {
+    let sent = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = sent.clone();
+    let backend = tower::service_fn(move |_request: Request<Full<Bytes>>| {
+        let n = count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        hang_then_answer(n)
+    });
+    let error = stack()
+        .layer(backend)
         .oneshot(request(Method::POST, "/api/v1/users"))
         .await
         .unwrap_err();
-    assert!(matches!(
-        Error::from_service(error),
-        Error::Timeout {
-            kind: TimeoutKind::Attempt
-        }
-    ));
+    let error = Error::from_service(error);
+    assert!(
+        matches!(
+            error,
+            Error::Timeout {
+                kind: TimeoutKind::Attempt
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(error.is_outcome_unknown(), "the user may have been created");
+    assert_eq!(sent.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_stack_shapes_the_request_and_hands_back_the_redactor() {
+    let seen = Arc::new(Mutex::new(None));
+    let record = seen.clone();
+    let backend = tower::service_fn(move |request: Request<Full<Bytes>>| {
+        *record.lock().unwrap() = Some((request.uri().clone(), request.headers().clone()));
+        async { Ok::<_, BoxError>(response(200, "a")) }
+    });
+    let answer = stack()
+        .layer(backend)
+        .oneshot(request(Method::GET, "/api/v1/users/me"))
+        .await
+        .unwrap();
+    let (uri, headers) = seen.lock().unwrap().take().unwrap();
+    assert_eq!(uri, "https://dev-123.okta.com/api/v1/users/me");
+    assert_eq!(headers["authorization"], format!("SSWS {TOKEN}"));
+    assert!(headers["authorization"].is_sensitive());
+    assert_eq!(headers["user-agent"], crate::headers::DEFAULT_USER_AGENT);
+    assert_eq!(headers["accept"], "application/json");
+    let redactor = answer.extensions().get::<okta_users::Redactor>().unwrap();
+    assert!(redactor.finds_secret_in(TOKEN.as_bytes()));
+    // Requests for another origin never reach the transport.
+    let error = stack()
+        .layer(backend_never_called())
+        .oneshot(request(
+            Method::GET,
+            "https://evil.example.com/api/v1/users",
+        ))
+        .await
+        .unwrap_err();
+    assert!(matches!(Error::from_service(error), Error::Refused(_)));
+}
+
+fn backend_never_called() -> impl Service<
+    Request<Full<Bytes>>,
+    Response = Response<Full<Bytes>>,
+    Error = BoxError,
+    Future: Send + 'static,
+> + Clone
++ Send
++ Sync
++ 'static {
+    tower::service_fn(|_request: Request<Full<Bytes>>| async {
+        panic!("sent to the transport");
+        #[allow(unreachable_code)]
+        Ok::<_, BoxError>(response(200, "never"))
+    })
 }
