@@ -86,6 +86,6 @@ pub use error::BuildError;
 pub use okta_layers::stack::StackConfig;
 pub use stack::{BoxedService, ClientLayer, ClientService, StackOver};
 
-pub use okta_hyper::{CertificateDer, HyperTransport};
+pub use okta_hyper::{CertificateDer, HyperTransport, Proxy, ProxyError};
 pub use okta_layers::auth::{Credentials, PrivateKey, PrivateKeyJwt, SecretToken};
 pub use okta_users::{self, Error, Users};

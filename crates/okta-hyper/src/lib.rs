@@ -38,6 +38,9 @@
 mod builder;
 mod connect;
 mod error;
+mod proxy;
+mod stall;
+mod tls;
 mod transport;
 
 pub use builder::{
@@ -45,6 +48,7 @@ pub use builder::{
     DEFAULT_POOL_IDLE_TIMEOUT, HyperTransportBuilder,
 };
 pub use error::BuildError;
+pub use proxy::{Proxy, ProxyError};
 pub use transport::{HyperTransport, ResponseFuture};
 
 /// A DER-encoded X.509 certificate, as taken by [`HyperTransportBuilder::add_root_certificate`]
