@@ -56,6 +56,9 @@
 //! | response body cap | 16 MiB | [`ClientBuilder::max_response_size`] |
 //! | stalled response body (gap between chunks) | 30 s | [`ClientBuilder::body_idle_timeout`] |
 //! | idle pooled connection kept | 90 s | `HyperTransport::builder().pool_idle_timeout(..)` |
+//! | proxy | `https_proxy` / `http_proxy` / `all_proxy` / `no_proxy` from the environment | [`ClientBuilder::proxy`], [`ClientBuilder::no_proxy`] |
+//! | response compression (gzip, deflate; the cap applies decompressed) | on | [`ClientBuilder::response_compression`] |
+//! | trusted roots | the bundled Mozilla roots (feature `webpki-roots`) | feature `platform-verifier` (the OS's), [`ClientBuilder::add_root_certificates_pem_file`] |
 //! | whole call, waits and retries included | 120 s | `stack.call_timeout` |
 //! | one attempt | 30 s | `stack.attempt_timeout` |
 //! | attempts per call | 3 | `stack.retry.max_attempts` |
@@ -74,6 +77,12 @@
 //! each attempt), or wrap [`Client::service`] (it is `Clone`, `Send` and `Sync`) yourself and give
 //! the result to [`okta_users::Users::new`]; the parts are public in `okta-layers` to assemble a
 //! stack by hand.
+
+//! # Cargo features
+//!
+//! `webpki-roots` (default) trusts the Mozilla roots bundled in the binary; `platform-verifier`
+//! trusts what the operating system trusts (and wins when both are on). Both are okta-hyper's,
+//! forwarded: see [its docs](okta_hyper#tls-trust-cargo-features).
 
 mod builder;
 mod client;
