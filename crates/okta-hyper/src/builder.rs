@@ -138,7 +138,7 @@ impl HyperTransportBuilder {
         self
     }
 
-    /// Whether to ask for compressed responses (`Accept-Encoding: gzip,deflate`) and
+    /// Whether to ask for compressed responses (`Accept-Encoding: gzip, deflate`) and
     /// decompress them (default: on). The body cap applies to the decompressed size.
     pub fn response_compression(mut self, enabled: bool) -> Self {
         self.response_compression = enabled;

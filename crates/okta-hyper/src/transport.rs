@@ -13,15 +13,14 @@ use http::uri::Scheme;
 use http::{HeaderMap, Request, Response};
 use http_body_util::combinators::Collect;
 use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::Incoming;
 use hyper_util::client::legacy::{self, Client};
 use okta_users::{Error, MaxResponseSize, RequestBody};
 use pin_project_lite::pin_project;
-use tower_http::decompression::{self, Decompression, DecompressionBody};
 use tower_service::Service;
 
 use crate::builder::HyperTransportBuilder;
 use crate::connect::{Connector, ProxyRoutes};
+use crate::decompress::{self, WireBody};
 use crate::error::{from_body_error, from_client_error};
 use crate::proxy::Proxy;
 use crate::stall::StallTimeout;
@@ -113,14 +112,16 @@ impl Service<Request<RequestBody>> for HyperTransport {
         if let Some(routes) = &inner.proxy_routes {
             authorize_forwarded(routes, &mut request);
         }
-        let future = Decompression::new(&inner.client)
-            .gzip(inner.response_compression)
-            .deflate(inner.response_compression)
-            .call(request);
+        if inner.response_compression {
+            decompress::accept_compressed(request.headers_mut());
+        }
         ResponseFuture {
-            state: State::Sending { future },
+            state: State::Sending {
+                future: inner.client.request(request),
+            },
             limit,
             idle_timeout: inner.body_idle_timeout,
+            decompress: inner.response_compression,
         }
     }
 }
@@ -142,7 +143,7 @@ fn authorize_forwarded(routes: &ProxyRoutes, request: &mut Request<RequestBody>)
 }
 
 /// The response body as read: decompressed, then timed between chunks, then capped.
-type ReadBody = Limited<StallTimeout<DecompressionBody<Incoming>>>;
+type ReadBody = Limited<StallTimeout<WireBody>>;
 
 pin_project! {
     /// The future of [`HyperTransport::call`]: sends the request, then reads the body whole.
@@ -152,6 +153,7 @@ pin_project! {
         state: State,
         limit: usize,
         idle_timeout: Option<Duration>,
+        decompress: bool,
     }
 }
 
@@ -160,7 +162,7 @@ pin_project! {
     enum State {
         Sending {
             #[pin]
-            future: decompression::ResponseFuture<legacy::ResponseFuture>,
+            future: legacy::ResponseFuture,
         },
         Reading {
             parts: Option<http::response::Parts>,
@@ -179,6 +181,7 @@ impl ResponseFuture {
             state: State::Failed { error: Some(error) },
             limit,
             idle_timeout: None,
+            decompress: false,
         }
     }
 }
@@ -209,7 +212,7 @@ impl Future for ResponseFuture {
                         Ok(response) => response,
                         Err(error) => return Poll::Ready(Err(from_client_error(error))),
                     };
-                    let (parts, body) = response.into_parts();
+                    let (parts, body) = decompress::decode(response, *this.decompress).into_parts();
                     // Content-Length already says too much: read none of it. (A compressed
                     // body has lost this header: the cap then applies while decompressing.)
                     if content_length(&parts.headers)

@@ -52,7 +52,7 @@ async fn gzip_and_deflate_bodies_arrive_decompressed() {
     for seen in origin.seen() {
         assert_eq!(
             seen.headers.get(ACCEPT_ENCODING).unwrap(),
-            "gzip,deflate",
+            "gzip, deflate",
             "{}",
             seen.target
         );
