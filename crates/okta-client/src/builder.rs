@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use http::Uri;
 use http::uri::Scheme;
-use okta_hyper::{CertificateDer, HyperTransport, HyperTransportBuilder};
+use okta_hyper::{CertificateDer, HyperTransport, HyperTransportBuilder, Proxy};
 use okta_layers::ConfigError;
 use okta_layers::auth::{Credentials, PrivateKey, SecretToken};
 use okta_layers::base_uri::OrgUrl;
@@ -253,9 +253,33 @@ impl ClientBuilder {
         self.with_transport(|builder| builder.body_idle_timeout(timeout))
     }
 
-    /// Trusts `certificate` as a root in addition to the built-in Mozilla roots.
+    /// Trusts `certificate` as a root in addition to the roots of the enabled trust feature
+    /// (`webpki-roots`, the default, or `platform-verifier`).
     pub fn add_root_certificate(self, certificate: CertificateDer<'static>) -> Self {
         self.with_transport(|builder| builder.add_root_certificate(certificate))
+    }
+
+    /// Trusts every certificate in the PEM file at `path` as a root (read by `build()`, which
+    /// reports an unreadable file or one without certificates).
+    pub fn add_root_certificates_pem_file(self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.with_transport(|builder| builder.add_root_certificates_pem_file(path))
+    }
+
+    /// Sends requests through `proxy` instead of the one named by `https_proxy` /
+    /// `http_proxy` / `all_proxy` / `no_proxy` (read by default; see [`Proxy::from_env`]).
+    pub fn proxy(self, proxy: Proxy) -> Self {
+        self.with_transport(|builder| builder.proxy(proxy))
+    }
+
+    /// Connects straight to the org, whatever the proxy variables say.
+    pub fn no_proxy(self) -> Self {
+        self.with_transport(HyperTransportBuilder::no_proxy)
+    }
+
+    /// Whether to ask for gzip/deflate responses and decompress them (default: on; the body cap
+    /// applies to the decompressed size).
+    pub fn response_compression(self, enabled: bool) -> Self {
+        self.with_transport(|builder| builder.response_compression(enabled))
     }
 
     /// Replaces the middleware's settings: timeouts, retry policy and budget, rate-limit pacing

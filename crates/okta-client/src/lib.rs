@@ -41,6 +41,9 @@
 //! | response body cap | 16 MiB | [`ClientBuilder::max_response_size`] |
 //! | stalled response body (gap between chunks) | 30 s | [`ClientBuilder::body_idle_timeout`] |
 //! | idle pooled connection kept | 90 s | `HyperTransport::builder().pool_idle_timeout(..)` |
+//! | proxy | `https_proxy` / `http_proxy` / `all_proxy` / `no_proxy` from the environment | [`ClientBuilder::proxy`], [`ClientBuilder::no_proxy`] |
+//! | response compression (gzip, deflate; the cap applies decompressed) | on | [`ClientBuilder::response_compression`] |
+//! | trusted roots | the bundled Mozilla roots (feature `webpki-roots`) | feature `platform-verifier` (the OS's), [`ClientBuilder::add_root_certificates_pem_file`] |
 //! | whole call, waits and retries included | 120 s | `stack.call_timeout` |
 //! | one attempt | 30 s | `stack.attempt_timeout` |
 //! | attempts per call | 3 | `stack.retry.max_attempts` |
@@ -59,6 +62,12 @@
 //! | OAuth token endpoint answer cap | 64 KiB | — |
 //! | OAuth client assertion lifetime | 5 min | — |
 
+//! # Cargo features
+//!
+//! `webpki-roots` (default) trusts the Mozilla roots bundled in the binary; `platform-verifier`
+//! trusts what the operating system trusts (and wins when both are on). Both are okta-hyper's,
+//! forwarded: see [its docs](okta_hyper#tls-trust-cargo-features).
+
 mod builder;
 mod client;
 mod error;
@@ -70,6 +79,6 @@ pub use error::BuildError;
 pub use okta_layers::stack::{Stack, StackConfig};
 pub use stack::{BoxedService, ClientLayer, ClientService};
 
-pub use okta_hyper::{CertificateDer, HyperTransport};
+pub use okta_hyper::{CertificateDer, HyperTransport, Proxy, ProxyError};
 pub use okta_layers::auth::{Credentials, PrivateKey, PrivateKeyJwt, SecretToken};
 pub use okta_users::{self, Error, Users};

@@ -1,16 +1,18 @@
-//! [`HyperTransportBuilder`]: timeouts, size cap, pool and trust settings.
+//! [`HyperTransportBuilder`]: timeouts, size cap, pool, proxy, compression and trust settings.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
-use rustls::RootCertStore;
 use rustls::pki_types::CertificateDer;
 
-use crate::connect::TimeoutConnector;
+use crate::connect::{Connector, ProxyRoutes};
 use crate::error::BuildError;
+use crate::proxy::Proxy;
+use crate::tls;
 use crate::transport::{HyperTransport, Inner};
 
 /// The default connect timeout (TCP connect plus TLS handshake): 10 seconds.
@@ -32,6 +34,18 @@ pub struct HyperTransportBuilder {
     pool_idle_timeout: Option<Duration>,
     pool_max_idle_per_host: usize,
     root_certificates: Vec<CertificateDer<'static>>,
+    root_certificate_files: Vec<PathBuf>,
+    proxy: ProxySetting,
+    response_compression: bool,
+}
+
+/// Where the proxy comes from.
+#[derive(Debug, Clone)]
+enum ProxySetting {
+    /// The process environment, read by `build()`.
+    FromEnv,
+    /// Given in code (possibly empty: every request direct); boxed to keep the builder small.
+    Given(Box<Proxy>),
 }
 
 impl Default for HyperTransportBuilder {
@@ -43,6 +57,9 @@ impl Default for HyperTransportBuilder {
             pool_idle_timeout: Some(DEFAULT_POOL_IDLE_TIMEOUT),
             pool_max_idle_per_host: usize::MAX,
             root_certificates: Vec::new(),
+            root_certificate_files: Vec::new(),
+            proxy: ProxySetting::FromEnv,
+            response_compression: true,
         }
     }
 }
@@ -60,9 +77,10 @@ impl HyperTransportBuilder {
         self
     }
 
-    /// The largest response body accepted, in bytes (default 16 MiB). A larger body fails the
-    /// request with `BodyTooLarge` as soon as it is known: from `Content-Length`, or while
-    /// counting the chunks.
+    /// The largest response body accepted, in bytes, after decompression (default 16 MiB). A
+    /// larger body fails the request with `BodyTooLarge` as soon as it is known: from
+    /// `Content-Length`, or while reading, so no more than the cap is ever held. A request
+    /// carrying [`okta_users::MaxResponseSize`] in its extensions lowers the cap for itself.
     pub fn max_response_size(mut self, bytes: usize) -> Self {
         self.max_response_size = bytes;
         self
@@ -88,42 +106,77 @@ impl HyperTransportBuilder {
         self
     }
 
-    /// Trusts `certificate` as a root, in addition to the built-in Mozilla roots (for an Okta
-    /// reached through a TLS-inspecting proxy, or a test server).
+    /// Trusts `certificate` as a root, in addition to the roots of the enabled trust feature
+    /// (for an Okta reached through a TLS-inspecting proxy, or a test server).
     pub fn add_root_certificate(mut self, certificate: CertificateDer<'static>) -> Self {
         self.root_certificates.push(certificate);
         self
     }
 
+    /// Trusts every certificate of the PEM file at `path` as a root, like
+    /// [`add_root_certificate`](Self::add_root_certificate). The file is read by
+    /// [`build`](Self::build), which fails if it is unreadable or holds no certificate.
+    pub fn add_root_certificates_pem_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.root_certificate_files.push(path.into());
+        self
+    }
+
+    /// Sends every request through `proxy` (direct where its `no_proxy` list says so),
+    /// instead of the proxy named by the environment.
+    ///
+    /// By default the transport reads `https_proxy`, `http_proxy`, `all_proxy` and `no_proxy`
+    /// (lower or upper case) when it is built: see [`Proxy::from_env`]. To read them from
+    /// elsewhere, give `Proxy::from_env_with(lookup)?` here.
+    pub fn proxy(mut self, proxy: Proxy) -> Self {
+        self.proxy = ProxySetting::Given(Box::new(proxy));
+        self
+    }
+
+    /// Connects straight to the org, whatever the environment says.
+    pub fn no_proxy(mut self) -> Self {
+        self.proxy = ProxySetting::Given(Box::new(Proxy::none()));
+        self
+    }
+
+    /// Whether to ask for compressed responses (`Accept-Encoding: gzip, deflate`) and
+    /// decompress them (default: on). The body cap applies to the decompressed size.
+    pub fn response_compression(mut self, enabled: bool) -> Self {
+        self.response_compression = enabled;
+        self
+    }
+
     /// Builds the transport. Needs no Tokio runtime; sending requests does.
     pub fn build(self) -> Result<HyperTransport, BuildError> {
-        let mut roots = RootCertStore {
-            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-        };
-        for certificate in self.root_certificates {
-            roots
-                .add(certificate)
-                .map_err(BuildError::InvalidRootCertificate)?;
+        let mut roots = self.root_certificates;
+        for path in &self.root_certificate_files {
+            roots.extend(tls::read_pem_file(path)?);
         }
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let tls = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(BuildError::Tls)?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
+        let tls = tls::client_config(roots)?;
+        let proxy = match self.proxy {
+            ProxySetting::FromEnv => Proxy::from_env()?,
+            ProxySetting::Given(proxy) => *proxy,
+        };
 
-        let mut http = HttpConnector::new();
-        http.enforce_http(false);
-        http.set_nodelay(true);
-        http.set_connect_timeout(Some(self.connect_timeout));
-        let https = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(tls)
+        let mut tcp = HttpConnector::new();
+        tcp.enforce_http(false);
+        tcp.set_nodelay(true);
+        tcp.set_connect_timeout(Some(self.connect_timeout));
+        let direct = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls.clone())
             .https_or_http()
             .enable_http1()
             .enable_http2()
-            .wrap_connector(http);
-        let connector = TimeoutConnector {
-            inner: https,
+            .wrap_connector(tcp.clone());
+        let proxy_routes = (!proxy.is_empty()).then(|| {
+            Arc::new(ProxyRoutes {
+                matcher: proxy.matcher(),
+                tcp,
+                tls,
+            })
+        });
+        let connector = Connector {
+            direct,
+            proxy: proxy_routes.clone(),
             timeout: self.connect_timeout,
         };
 
@@ -139,6 +192,9 @@ impl HyperTransportBuilder {
                 client,
                 max_response_size: self.max_response_size,
                 body_idle_timeout: self.body_idle_timeout,
+                response_compression: self.response_compression,
+                proxy,
+                proxy_routes,
             }),
         })
     }

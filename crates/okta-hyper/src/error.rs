@@ -1,10 +1,16 @@
 //! Errors of building a transport, and the mapping of hyper's errors to `okta_users::Error`.
 
 use std::error::Error as StdError;
+use std::path::PathBuf;
 
-use okta_users::{Error, TimeoutKind};
+use http_body_util::LengthLimitError;
+use okta_users::{BoxError, Error, RefusedReason, TimeoutKind};
 
-/// Why a [`HyperTransport`](crate::HyperTransport) could not be built.
+use crate::connect::TunnelError;
+use crate::proxy::ProxyError;
+
+/// Why a [`HyperTransport`](crate::HyperTransport) could not be built. No message contains a
+/// proxy's credentials.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum BuildError {
@@ -13,30 +19,77 @@ pub enum BuildError {
     /// usable trust anchor.
     #[error("invalid root certificate: {0}")]
     InvalidRootCertificate(#[source] rustls::Error),
+    /// A file given to
+    /// [`add_root_certificates_pem_file`](crate::HyperTransportBuilder::add_root_certificates_pem_file)
+    /// could not be read, or holds no usable certificate.
+    #[error("root certificates from {}: {reason}", path.display())]
+    RootCertificatesFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The operating system's trust store could not be used (feature `platform-verifier`).
+    #[error("the operating system's trust store is unusable: {0}")]
+    TrustStore(#[source] rustls::Error),
     /// rustls refused the TLS configuration.
     #[error("invalid TLS configuration: {0}")]
     Tls(#[source] rustls::Error),
+    /// A proxy setting, given in code or read from the environment, is unusable.
+    #[error(transparent)]
+    Proxy(#[from] ProxyError),
 }
 
-/// Maps an error of the hyper-util client to the façade's error.
+/// Maps an error of the hyper-util client (before a response head arrived) to the façade's.
 pub(crate) fn from_client_error(error: hyper_util::client::legacy::Error) -> Error {
     if error.is_connect() {
-        connect_failure(Box::new(error))
-    } else {
-        Error::Transport {
-            not_sent: false,
+        return connect_failure(Box::new(error));
+    }
+    if is_malformed(&error) {
+        return Error::MalformedResponse {
             source: Box::new(error),
-        }
+        };
+    }
+    Error::Transport {
+        not_sent: false,
+        source: Box::new(error),
     }
 }
 
-/// A failure to connect: a timeout anywhere in the chain is `Timeout { Connect }`, anything else
-/// (DNS, refused, TLS) certainly never sent the request.
-pub(crate) fn connect_failure(error: Box<dyn StdError + Send + Sync>) -> Error {
+/// Maps an error met while reading a response body (capped, timed, maybe decompressed).
+pub(crate) fn from_body_error(error: BoxError, limit: usize) -> Error {
+    if find::<LengthLimitError>(&*error).is_some() {
+        return Error::BodyTooLarge { limit };
+    }
+    // Our own (the stall timeout), passed through the decompressor and the cap.
+    let error = match error.downcast::<Error>() {
+        Ok(error) => return *error,
+        Err(error) => error,
+    };
+    if find::<hyper::Error>(&*error).is_some() && !is_malformed(&*error) {
+        // The connection failed mid-body (reset, closed early): the network's fault.
+        return Error::Transport {
+            not_sent: false,
+            source: error,
+        };
+    }
+    // Invalid framing, or bytes the decompressor refused (corrupt gzip, trailing data).
+    Error::MalformedResponse { source: error }
+}
+
+/// A failure to connect: a timeout anywhere in the chain is `Timeout { Connect }`; a proxy
+/// asking for credentials is `Refused` (no re-send can change it); anything else (DNS, refused,
+/// TLS, the proxy could not reach the org) certainly never sent the request.
+pub(crate) fn connect_failure(error: BoxError) -> Error {
     if is_timeout(&*error) {
         Error::Timeout {
             kind: TimeoutKind::Connect,
         }
+    } else if matches!(
+        find::<TunnelError>(&*error),
+        Some(TunnelError::ProxyAuthRequired)
+    ) {
+        Error::Refused(RefusedReason::ProxyAuthRequired)
     } else {
         Error::Transport {
             not_sent: true,
@@ -45,19 +98,60 @@ pub(crate) fn connect_failure(error: Box<dyn StdError + Send + Sync>) -> Error {
     }
 }
 
+/// Whether the answer was not valid HTTP: a head hyper could not parse (status line, header
+/// count or size), a broken chunked body, or an HTTP/2 frame our side found invalid. Sending
+/// again cannot change any of these.
+fn is_malformed(error: &(dyn StdError + 'static)) -> bool {
+    let Some(hyper_error) = find::<hyper::Error>(error) else {
+        return false;
+    };
+    // Every kind of parse error: version, status, header, too many or too large headers.
+    if hyper_error.is_parse() {
+        return true;
+    }
+    // hyper reports invalid chunked framing as a body error over an `io::Error` of kind
+    // InvalidData or InvalidInput (a body cut short is UnexpectedEof: the network's fault).
+    if let Some(io) = hyper_error.source().and_then(|s| find::<std::io::Error>(s))
+        && matches!(
+            io.kind(),
+            std::io::ErrorKind::InvalidData | std::io::ErrorKind::InvalidInput
+        )
+    {
+        return true;
+    }
+    // An HTTP/2 protocol violation detected by our side (a GOAWAY we sent), not one the server
+    // blamed us for.
+    find::<h2::Error>(error).is_some_and(|h2| {
+        h2.is_library()
+            && matches!(
+                h2.reason(),
+                Some(
+                    h2::Reason::PROTOCOL_ERROR
+                        | h2::Reason::COMPRESSION_ERROR
+                        | h2::Reason::FRAME_SIZE_ERROR
+                )
+            )
+    })
+}
+
 /// Whether an `io::Error` of kind `TimedOut` is somewhere in the chain of `error` (hyper-util's
 /// `HttpConnector` reports its connect timeout that way, and so does this crate's connector).
 fn is_timeout(error: &(dyn StdError + 'static)) -> bool {
-    let mut current = Some(error);
-    while let Some(e) = current {
-        if let Some(io) = e.downcast_ref::<std::io::Error>()
-            && io.kind() == std::io::ErrorKind::TimedOut
-        {
-            return true;
-        }
-        current = e.source();
-    }
-    false
+    chain(error).any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
+    })
+}
+
+/// The first `T` in the chain of `error`.
+fn find<'a, T: StdError + 'static>(error: &'a (dyn StdError + 'static)) -> Option<&'a T> {
+    chain(error).find_map(|e| e.downcast_ref::<T>())
+}
+
+fn chain<'a>(
+    error: &'a (dyn StdError + 'static),
+) -> impl Iterator<Item = &'a (dyn StdError + 'static)> {
+    std::iter::successors(Some(error), |&e| e.source())
 }
 
 #[cfg(test)]
@@ -103,5 +197,15 @@ mod tests {
             matches!(mapped, Error::Transport { not_sent: true, .. }),
             "{mapped:?}"
         );
+    }
+
+    #[test]
+    fn bytes_the_decompressor_refuses_are_a_malformed_response() {
+        let corrupt =
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, "corrupt deflate stream");
+        assert!(matches!(
+            from_body_error(Box::new(corrupt), 7),
+            Error::MalformedResponse { .. }
+        ));
     }
 }

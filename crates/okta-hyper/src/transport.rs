@@ -7,19 +7,23 @@ use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
-use bytes::{Bytes, BytesMut};
-use http::{Request, Response};
-use http_body::Body as _;
-use http_body_util::Full;
-use hyper::body::Incoming;
+use bytes::Bytes;
+use http::header::{CONTENT_LENGTH, PROXY_AUTHORIZATION};
+use http::uri::Scheme;
+use http::{HeaderMap, Request, Response};
+use http_body_util::combinators::Collect;
+use http_body_util::{BodyExt, Full, Limited};
 use hyper_util::client::legacy::{self, Client};
-use okta_users::{Error, RequestBody, TimeoutKind};
-use tokio::time::{Instant, Sleep};
+use okta_users::{Error, MaxResponseSize, RequestBody};
+use pin_project_lite::pin_project;
 use tower_service::Service;
 
 use crate::builder::HyperTransportBuilder;
-use crate::connect::TimeoutConnector;
-use crate::error::from_client_error;
+use crate::connect::{Connector, ProxyRoutes};
+use crate::decompress::{self, WireBody};
+use crate::error::{from_body_error, from_client_error};
+use crate::proxy::Proxy;
+use crate::stall::StallTimeout;
 
 /// A pooled HTTP/1.1 and HTTP/2 client over rustls that reads each response whole.
 ///
@@ -31,9 +35,12 @@ pub struct HyperTransport {
 }
 
 pub(crate) struct Inner {
-    pub(crate) client: Client<TimeoutConnector, RequestBody>,
+    pub(crate) client: Client<Connector, RequestBody>,
     pub(crate) max_response_size: usize,
     pub(crate) body_idle_timeout: Option<Duration>,
+    pub(crate) response_compression: bool,
+    pub(crate) proxy: Proxy,
+    pub(crate) proxy_routes: Option<Arc<ProxyRoutes>>,
 }
 
 impl HyperTransport {
@@ -56,6 +63,11 @@ impl HyperTransport {
     pub fn body_idle_timeout(&self) -> Option<Duration> {
         self.inner.body_idle_timeout
     }
+
+    /// Whether compressed responses are asked for and decompressed.
+    pub fn response_compression(&self) -> bool {
+        self.inner.response_compression
+    }
 }
 
 impl fmt::Debug for HyperTransport {
@@ -63,6 +75,8 @@ impl fmt::Debug for HyperTransport {
         f.debug_struct("HyperTransport")
             .field("max_response_size", &self.inner.max_response_size)
             .field("body_idle_timeout", &self.inner.body_idle_timeout)
+            .field("response_compression", &self.inner.response_compression)
+            .field("proxy", &self.inner.proxy)
             .finish_non_exhaustive()
     }
 }
@@ -78,35 +92,98 @@ impl Service<Request<RequestBody>> for HyperTransport {
         Poll::Ready(Ok(()))
     }
 
-    fn call(&mut self, request: Request<RequestBody>) -> ResponseFuture {
-        let state = if request.uri().scheme().is_none() || request.uri().authority().is_none() {
-            State::Failed {
-                error: Some(Error::InvalidInput {
+    fn call(&mut self, mut request: Request<RequestBody>) -> ResponseFuture {
+        let inner = &*self.inner;
+        let limit = match request.extensions().get::<MaxResponseSize>() {
+            Some(MaxResponseSize(cap)) => (*cap).min(inner.max_response_size),
+            None => inner.max_response_size,
+        };
+        if request.uri().scheme().is_none() || request.uri().authority().is_none() {
+            return ResponseFuture::failed(
+                Error::InvalidInput {
                     what: "request URI",
                     reason:
                         "the transport needs an absolute URI (put a BaseUri layer in front of it)"
                             .to_owned(),
-                }),
-            }
-        } else {
-            State::Sending {
-                future: self.inner.client.request(request),
-            }
-        };
+                },
+                limit,
+            );
+        }
+        if let Some(routes) = &inner.proxy_routes {
+            authorize_forwarded(routes, &mut request);
+        }
+        if inner.response_compression {
+            decompress::accept_compressed(request.headers_mut());
+        }
         ResponseFuture {
-            state,
-            limit: self.inner.max_response_size,
-            idle_timeout: self.inner.body_idle_timeout,
+            state: State::Sending {
+                future: inner.client.request(request),
+            },
+            limit,
+            idle_timeout: inner.body_idle_timeout,
+            decompress: inner.response_compression,
         }
     }
 }
 
-/// The future of [`HyperTransport::call`]: sends the request, then reads the body whole.
-#[must_use = "futures do nothing unless polled"]
-pub struct ResponseFuture {
-    state: State,
-    limit: usize,
-    idle_timeout: Option<Duration>,
+/// A plain `http://` request handed to a forwarding proxy carries the proxy's credentials
+/// itself (an `https://` one is tunnelled: the credentials go with `CONNECT` only).
+fn authorize_forwarded(routes: &ProxyRoutes, request: &mut Request<RequestBody>) {
+    if request.uri().scheme() != Some(&Scheme::HTTP) {
+        return;
+    }
+    if let Some(intercept) = routes.matcher.intercept(request.uri())
+        && let Some(authorization) = intercept.basic_auth()
+    {
+        // Marked sensitive by hyper-util: never shown by `Debug` or HPACK-indexed.
+        request
+            .headers_mut()
+            .insert(PROXY_AUTHORIZATION, authorization.clone());
+    }
+}
+
+/// The response body as read: decompressed, then timed between chunks, then capped.
+type ReadBody = Limited<StallTimeout<WireBody>>;
+
+pin_project! {
+    /// The future of [`HyperTransport::call`]: sends the request, then reads the body whole.
+    #[must_use = "futures do nothing unless polled"]
+    pub struct ResponseFuture {
+        #[pin]
+        state: State,
+        limit: usize,
+        idle_timeout: Option<Duration>,
+        decompress: bool,
+    }
+}
+
+pin_project! {
+    #[project = StateProjection]
+    enum State {
+        Sending {
+            #[pin]
+            future: legacy::ResponseFuture,
+        },
+        Reading {
+            parts: Option<http::response::Parts>,
+            #[pin]
+            body: Collect<ReadBody>,
+        },
+        Failed {
+            error: Option<Error>,
+        },
+    }
+}
+
+impl ResponseFuture {
+    fn failed(error: Error, limit: usize) -> Self {
+        ResponseFuture {
+            state: State::Failed { error: Some(error) },
+            limit,
+            idle_timeout: None,
+            decompress: false,
+        }
+    }
 }
 
 impl fmt::Debug for ResponseFuture {
@@ -115,221 +192,70 @@ impl fmt::Debug for ResponseFuture {
             State::Sending { .. } => "sending",
             State::Reading { .. } => "reading body",
             State::Failed { .. } => "failed",
-            State::Done => "done",
         };
         f.debug_struct("ResponseFuture")
             .field("state", &state)
+            .field("limit", &self.limit)
             .finish_non_exhaustive()
     }
-}
-
-enum State {
-    Sending {
-        future: legacy::ResponseFuture,
-    },
-    Reading {
-        parts: Option<http::response::Parts>,
-        body: Incoming,
-        buffer: Buffer,
-        /// Created on the first wait only: a body that is already there costs no timer.
-        stall: Option<Pin<Box<Sleep>>>,
-        /// Whether `stall` is armed for the current wait.
-        armed: bool,
-    },
-    Failed {
-        error: Option<Error>,
-    },
-    Done,
 }
 
 impl Future for ResponseFuture {
     type Output = Result<Response<Full<Bytes>>, Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        // Every field is Unpin: the response future and the sleep are boxed by their owners.
-        let this = self.get_mut();
+        let mut this = self.project();
         loop {
-            match &mut this.state {
-                State::Sending { future } => {
-                    let response = match ready!(Pin::new(future).poll(cx)) {
+            match this.state.as_mut().project() {
+                StateProjection::Sending { future } => {
+                    let response = match ready!(future.poll(cx)) {
                         Ok(response) => response,
-                        Err(error) => {
-                            this.state = State::Done;
-                            return Poll::Ready(Err(from_client_error(error)));
-                        }
+                        Err(error) => return Poll::Ready(Err(from_client_error(error))),
                     };
-                    let (parts, body) = response.into_parts();
-                    if body.size_hint().lower() > this.limit as u64 {
-                        // Content-Length already says too much: do not read any of it.
-                        this.state = State::Done;
-                        return Poll::Ready(Err(Error::BodyTooLarge { limit: this.limit }));
+                    let (parts, body) = decompress::decode(response, *this.decompress).into_parts();
+                    // Content-Length already says too much: read none of it. (A compressed
+                    // body has lost this header: the cap then applies while decompressing.)
+                    if content_length(&parts.headers)
+                        .is_some_and(|length| length > *this.limit as u64)
+                    {
+                        return Poll::Ready(Err(Error::BodyTooLarge { limit: *this.limit }));
                     }
-                    this.state = State::Reading {
+                    let body =
+                        Limited::new(StallTimeout::new(body, *this.idle_timeout), *this.limit);
+                    this.state.set(State::Reading {
                         parts: Some(parts),
-                        body,
-                        buffer: Buffer::Empty,
-                        stall: None,
-                        armed: false,
-                    };
+                        body: body.collect(),
+                    });
                 }
-                State::Reading {
-                    parts,
-                    body,
-                    buffer,
-                    stall,
-                    armed,
-                } => {
-                    let result = poll_body(
-                        cx,
-                        body,
-                        buffer,
-                        stall,
-                        armed,
-                        this.limit,
-                        this.idle_timeout,
-                    );
-                    let result = match ready!(result) {
-                        Ok(()) => {
-                            let parts = parts.take().expect("parts are taken once");
-                            let body = std::mem::replace(buffer, Buffer::Empty).into_bytes();
-                            Ok(Response::from_parts(parts, Full::new(body)))
+                StateProjection::Reading { parts, body } => {
+                    let result = match ready!(body.poll(cx)) {
+                        Ok(collected) => {
+                            let parts = parts
+                                .take()
+                                .expect("ResponseFuture polled after completion");
+                            Ok(Response::from_parts(parts, Full::new(collected.to_bytes())))
                         }
-                        Err(error) => Err(error),
+                        Err(error) => Err(from_body_error(error, *this.limit)),
                     };
-                    this.state = State::Done;
                     return Poll::Ready(result);
                 }
-                State::Failed { error } => {
-                    let error = error.take().expect("polled after completion");
-                    this.state = State::Done;
-                    return Poll::Ready(Err(error));
-                }
-                State::Done => panic!("ResponseFuture polled after completion"),
-            }
-        }
-    }
-}
-
-/// Reads frames until the end of the body, the cap, an error or the stall timeout.
-fn poll_body(
-    cx: &mut Context<'_>,
-    body: &mut Incoming,
-    buffer: &mut Buffer,
-    stall: &mut Option<Pin<Box<Sleep>>>,
-    armed: &mut bool,
-    limit: usize,
-    idle_timeout: Option<Duration>,
-) -> Poll<Result<(), Error>> {
-    loop {
-        if body.is_end_stream() {
-            return Poll::Ready(Ok(()));
-        }
-        match Pin::new(&mut *body).poll_frame(cx) {
-            Poll::Ready(Some(Ok(frame))) => {
-                *armed = false;
-                if let Ok(data) = frame.into_data() {
-                    buffer.push(data, limit, body.size_hint().lower())?;
+                StateProjection::Failed { error } => {
+                    return Poll::Ready(Err(error
+                        .take()
+                        .expect("ResponseFuture polled after completion")));
                 }
             }
-            Poll::Ready(Some(Err(error))) => {
-                return Poll::Ready(Err(Error::Transport {
-                    not_sent: false,
-                    source: Box::new(error),
-                }));
-            }
-            Poll::Ready(None) => return Poll::Ready(Ok(())),
-            Poll::Pending => {
-                let Some(idle) = idle_timeout else {
-                    return Poll::Pending;
-                };
-                let sleep = stall.get_or_insert_with(|| Box::pin(tokio::time::sleep(idle)));
-                if !*armed {
-                    sleep.as_mut().reset(Instant::now() + idle);
-                    *armed = true;
-                }
-                ready!(sleep.as_mut().poll(cx));
-                return Poll::Ready(Err(Error::Timeout {
-                    kind: TimeoutKind::BodyStalled,
-                }));
-            }
         }
     }
 }
 
-/// The body read so far; one chunk is kept as is, without a copy.
-enum Buffer {
-    Empty,
-    One(Bytes),
-    Many(BytesMut),
-}
-
-impl Buffer {
-    fn len(&self) -> usize {
-        match self {
-            Buffer::Empty => 0,
-            Buffer::One(bytes) => bytes.len(),
-            Buffer::Many(bytes) => bytes.len(),
-        }
-    }
-
-    /// Appends `data`, failing once the total exceeds `limit`; `remaining` is the body's lower
-    /// size hint for what is still to come.
-    fn push(&mut self, data: Bytes, limit: usize, remaining: u64) -> Result<(), Error> {
-        if data.is_empty() {
-            return Ok(());
-        }
-        let total = self.len() + data.len();
-        if total > limit {
-            return Err(Error::BodyTooLarge { limit });
-        }
-        match self {
-            Buffer::Empty => *self = Buffer::One(data),
-            Buffer::One(first) => {
-                let hint = usize::try_from(remaining)
-                    .unwrap_or(usize::MAX)
-                    .min(limit - total);
-                let mut many = BytesMut::with_capacity(total + hint);
-                many.extend_from_slice(first);
-                many.extend_from_slice(&data);
-                *self = Buffer::Many(many);
-            }
-            Buffer::Many(many) => many.extend_from_slice(&data),
-        }
-        Ok(())
-    }
-
-    fn into_bytes(self) -> Bytes {
-        match self {
-            Buffer::Empty => Bytes::new(),
-            Buffer::One(bytes) => bytes,
-            Buffer::Many(bytes) => bytes.freeze(),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn one_chunk_is_kept_without_a_copy_and_many_are_joined() {
-        let mut buffer = Buffer::Empty;
-        let first = Bytes::from_static(b"hello ");
-        buffer.push(first.clone(), 100, 5).unwrap();
-        assert!(matches!(&buffer, Buffer::One(b) if b.as_ptr() == first.as_ptr()));
-        buffer.push(Bytes::from_static(b"world"), 100, 0).unwrap();
-        assert_eq!(buffer.into_bytes(), Bytes::from_static(b"hello world"));
-    }
-
-    #[test]
-    fn the_cap_is_checked_on_every_chunk() {
-        let mut buffer = Buffer::Empty;
-        buffer.push(Bytes::from_static(b"12345"), 8, 0).unwrap();
-        buffer.push(Bytes::from_static(b"678"), 8, 0).unwrap();
-        let error = buffer.push(Bytes::from_static(b"9"), 8, 0).unwrap_err();
-        assert!(
-            matches!(error, Error::BodyTooLarge { limit: 8 }),
-            "{error:?}"
-        );
-    }
+/// The `Content-Length` of a response, when it is a number.
+fn content_length(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get(CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
 }

@@ -146,6 +146,9 @@ pub enum RefusedReason {
         /// What is wrong with it.
         reason: String,
     },
+    /// The proxy answered `CONNECT` with 407: it wants credentials that were not given (or
+    /// not accepted). No re-send can change that.
+    ProxyAuthRequired,
 }
 
 /// What the `Display` of every error whose outcome is unknown says (see
@@ -172,6 +175,10 @@ impl std::fmt::Display for RefusedReason {
                 "a request for {origin} is outside the org {org}; credentials are only sent to the org"
             ),
             RefusedReason::InvalidUri { reason } => write!(f, "invalid request URI: {reason}"),
+            RefusedReason::ProxyAuthRequired => f.write_str(
+                "the proxy requires authentication (407 to CONNECT): give credentials in the \
+                 proxy URL or with Proxy::basic_auth",
+            ),
         }
     }
 }
