@@ -141,7 +141,7 @@ async fn create_answered_login_exists_on_the_re_send_is_this_call_s_user() {
         })
     );
     assert_eq!(org.users_with_login("ada@example.com"), 1);
-    assert_eq!(org.user_ids(), [outcome.value.id.clone()]);
+    assert_eq!(org.user_ids(), std::slice::from_ref(&outcome.value.id));
     assert!(
         outcome.value.etag.is_some(),
         "the user read back, with its ETag"
