@@ -38,7 +38,7 @@ macro_rules! single {
             pub async fn send_reconciled(self) -> $crate::Result<$crate::reconcile::Outcome<$output>> {
                 let request = self.request()?;
                 let endpoint = request.endpoint;
-                let started = ::std::time::Instant::now();
+                let started = ::tokio::time::Instant::now();
                 let cause = match $crate::call::single!(@fetch $kind, self.users, request) {
                     Ok(value) => return Ok($crate::reconcile::Outcome::answered(value)),
                     Err(cause) => cause,

@@ -219,6 +219,7 @@ endpoints! {
     /// [`Users::revoke_refresh_token`](crate::Users::revoke_refresh_token).
     REVOKE_REFRESH_TOKEN = DELETE "/api/v1/users/{userId}/clients/{clientId}/tokens/{tokenId}",
         "okta.users.revoke_refresh_token", "revokeTokenForUserAndClient",
+        marked non_idempotent,
         reconcile Rule::Resend;
     /// `changePassword`: [`Users::change_password`](crate::Users::change_password).
     CHANGE_PASSWORD = POST "/api/v1/users/{userId}/credentials/change_password",
@@ -244,6 +245,7 @@ endpoints! {
     /// `revokeUserGrant`: [`Users::revoke_grant`](crate::Users::revoke_grant).
     REVOKE_GRANT = DELETE "/api/v1/users/{userId}/grants/{grantId}", "okta.users.revoke_grant",
         "revokeUserGrant",
+        marked non_idempotent,
         reconcile Rule::Resend;
     /// `listUserGroups`: [`Users::list_groups`](crate::Users::list_groups).
     LIST_GROUPS = GET "/api/v1/users/{userId}/groups", "okta.users.list_groups",
@@ -314,6 +316,7 @@ endpoints! {
     /// `unassignRoleFromUser`: [`Users::unassign_role`](crate::Users::unassign_role).
     UNASSIGN_ROLE = DELETE "/api/v1/users/{userId}/roles/{roleId}", "okta.users.unassign_role",
         "unassignRoleFromUser",
+        marked non_idempotent,
         reconcile Rule::Resend;
     /// `listApplicationTargetsForApplicationAdministratorRoleForUser`:
     /// [`Users::list_app_targets`](crate::Users::list_app_targets).
@@ -336,6 +339,7 @@ endpoints! {
     UNASSIGN_APP_TARGET = DELETE
         "/api/v1/users/{userId}/roles/{roleId}/targets/catalog/apps/{appName}",
         "okta.users.unassign_app_target", "unassignAppTargetFromAppAdminRoleForUser",
+        marked non_idempotent,
         reconcile Rule::Resend;
     /// `assignAppInstanceTargetToAppAdminRoleForUser`:
     /// [`Users::assign_app_instance_target`](crate::Users::assign_app_instance_target).
@@ -349,6 +353,7 @@ endpoints! {
         "/api/v1/users/{userId}/roles/{roleId}/targets/catalog/apps/{appName}/{applicationId}",
         "okta.users.unassign_app_instance_target",
         "unassignAppInstanceTargetFromAdminRoleForUser",
+        marked non_idempotent,
         reconcile Rule::Resend;
     /// `listGroupTargetsForRole`: [`Users::list_group_targets`](crate::Users::list_group_targets).
     LIST_GROUP_TARGETS = GET "/api/v1/users/{userId}/roles/{roleId}/targets/groups",
@@ -363,6 +368,7 @@ endpoints! {
     UNASSIGN_GROUP_TARGET = DELETE
         "/api/v1/users/{userId}/roles/{roleId}/targets/groups/{groupId}",
         "okta.users.unassign_group_target", "unassignGroupTargetFromUserAdminRole",
+        marked non_idempotent,
         reconcile Rule::Resend;
     /// `revokeUserSessions`: [`Users::revoke_sessions`](crate::Users::revoke_sessions).
     REVOKE_SESSIONS = DELETE "/api/v1/users/{userId}/sessions", "okta.users.revoke_sessions",

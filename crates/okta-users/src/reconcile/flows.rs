@@ -204,8 +204,9 @@ pub(crate) async fn status_or_resend<S: HttpService, T>(
     }
 }
 
-/// [`Rule::Profile`](super::Rule::Profile): re-send; after a 412 to an `If-Match` re-send,
-/// read the user and compare (`sent`: the profile sent, when nothing else was).
+/// [`Rule::Profile`](super::Rule::Profile): re-send; after a 412 to an `If-Match` re-send, or a
+/// re-send that failed without a refusal, read the user and compare (`sent`: the profile sent,
+/// when nothing else was).
 pub(crate) async fn profile<S: HttpService, P: DeserializeOwned>(
     mut r: Reconciler<S>,
     user_id: &str,
@@ -218,13 +219,15 @@ pub(crate) async fn profile<S: HttpService, P: DeserializeOwned>(
         Err(error) if error.effect() == Effect::Applied => {
             return r.fail(Finding::Resent, Some(error));
         }
-        Err(error) if error.is_precondition_failed() => error,
+        // The entity tag no longer matches: the first request changed the user, or someone
+        // else did. The profile tells.
+        Err(error) if error.is_precondition_failed() => Some(error),
         // The same body to the same user: refused now, refused then.
         Err(error) if is_refusal(&error) => return r.fail(Finding::NotApplied, Some(error)),
-        Err(_) => return r.undecided(),
+        // The re-send's answer is lost too, or says nothing (5xx, 429): the profile tells
+        // whether either took effect, not that neither did.
+        Err(_) => None,
     };
-    // The entity tag no longer matches: the first request changed the user, or someone else
-    // did. The profile tells.
     let Some(sent) = sent else {
         return r.undecided();
     };
@@ -240,14 +243,19 @@ pub(crate) async fn profile<S: HttpService, P: DeserializeOwned>(
         compare::holds(&sent, &state.profile)
     };
     r.saw(Evidence::Profile { holds });
-    if holds {
-        let value = match read.raw.user() {
-            Ok(user) => AppliedValue::Value(user),
-            Err(error) => AppliedValue::Failed(error),
-        };
-        r.applied(value)
-    } else {
-        r.fail(Finding::NotApplied, Some(precondition_failed))
+    match (holds, precondition_failed) {
+        (true, _) => {
+            let value = match read.raw.user() {
+                Ok(user) => AppliedValue::Value(user),
+                Err(error) => AppliedValue::Failed(error),
+            };
+            r.applied(value)
+        }
+        // Someone else changed the user: Okta refuses this version, then and now.
+        (false, Some(precondition_failed)) => {
+            r.fail(Finding::NotApplied, Some(precondition_failed))
+        }
+        (false, None) => r.undecided(),
     }
 }
 

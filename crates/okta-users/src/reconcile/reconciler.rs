@@ -2,11 +2,11 @@
 //! through the caller's service), what they showed, and how it ends.
 
 use std::future::Future;
-use std::time::Instant;
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
+use tokio::time::Instant;
 
 use super::window::CallWindow;
 use super::{Action, Effect, Evidence, Finding, Outcome, Reconciliation, Rule, Step};

@@ -28,8 +28,8 @@ pub enum Rule {
     /// taking effect, otherwise it is re-sent.
     Status(TargetStatus),
     /// `updateUser`, `replaceUser`: re-sent (the same body leaves the same state); after a 412
-    /// to a re-send with `If-Match`, the user is read and the call took effect if its profile
-    /// holds what was sent.
+    /// to a re-send with `If-Match`, or a re-send that failed too, the user is read and the call
+    /// took effect if its profile holds what was sent.
     Profile,
     /// `assignRoleToUser`: re-sent; when that fails ("already assigned"), the user's roles are
     /// read and the assignment of the role asked for is this call's if created during it.

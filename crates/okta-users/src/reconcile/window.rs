@@ -14,7 +14,8 @@ pub const CLOCK_TOLERANCE: Duration = Duration::from_secs(2);
 ///
 /// The client's clock is never compared with Okta's: the call's start is that `Date` minus
 /// the time elapsed between the call's start and that answer's arrival on the client's
-/// monotonic clock. Okta dated the answer before it arrived, so the call started no later
+/// monotonic clock (tokio's, which the stack's waits run on: paused in a test on paused time,
+/// std's outside a runtime). Okta dated the answer before it arrived, so the call started no later
 /// than that on Okta's clock; [`CLOCK_TOLERANCE`] is subtracted for the spread between
 /// Okta's servers. The end is the `Date` plus its last second plus the tolerance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
