@@ -536,6 +536,7 @@ fn find_length_limit(error: &(dyn std::error::Error + 'static)) -> Option<usize>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::reconcile::Finding;
 
     #[test]
     fn an_error_boxed_by_a_layer_comes_back_unchanged() {
@@ -600,6 +601,105 @@ mod tests {
         );
     }
 
+    fn reconciled(finding: Finding, error: Option<Error>) -> Error {
+        Error::Reconciled(Box::new(Reconciled {
+            reconciliation: Reconciliation {
+                operation: crate::endpoints::SUSPEND_USER.operation,
+                rule: crate::endpoints::SUSPEND_USER.reconcile,
+                finding,
+                evidence: None,
+                steps: Vec::new(),
+                lost: None,
+                cause: format!("timed out (attempt){OUTCOME_UNKNOWN}"),
+            },
+            error,
+        }))
+    }
+
+    #[test]
+    fn every_error_says_whether_the_change_happened() {
+        let io = || -> BoxError { Box::new(std::io::Error::other("connection reset")) };
+        let decode = serde_json::from_str::<u8>("x").unwrap_err();
+        let cases = [
+            (api_error(StatusCode::BAD_REQUEST), Effect::NotApplied),
+            (
+                api_error(StatusCode::INTERNAL_SERVER_ERROR),
+                Effect::NotApplied,
+            ),
+            (api_error(StatusCode::BAD_GATEWAY), Effect::Unknown),
+            (
+                Error::Transport {
+                    not_sent: true,
+                    source: io(),
+                },
+                Effect::NotApplied,
+            ),
+            (
+                Error::Transport {
+                    not_sent: false,
+                    source: io(),
+                },
+                Effect::Unknown,
+            ),
+            (
+                Error::Timeout {
+                    kind: TimeoutKind::Connect,
+                },
+                Effect::NotApplied,
+            ),
+            (
+                Error::Timeout {
+                    kind: TimeoutKind::Call,
+                },
+                Effect::Unknown,
+            ),
+            (
+                Error::Decode {
+                    request_id: None,
+                    snippet: String::new(),
+                    source: decode,
+                },
+                Effect::Applied,
+            ),
+            (Error::BodyTooLarge { limit: 1 }, Effect::Unknown),
+            (
+                Error::InvalidInput {
+                    what: "userId",
+                    reason: String::new(),
+                },
+                Effect::NotApplied,
+            ),
+            (reconciled(Finding::Applied, None), Effect::Applied),
+            (reconciled(Finding::Resent, None), Effect::Applied),
+            (reconciled(Finding::NotApplied, None), Effect::NotApplied),
+            (
+                reconciled(
+                    Finding::Undecided,
+                    Some(Error::MalformedResponse { source: io() }),
+                ),
+                Effect::Unknown,
+            ),
+        ];
+        for (error, effect) in cases {
+            assert_eq!(error.effect(), effect, "{error}");
+        }
+        let refused = reconciled(
+            Finding::NotApplied,
+            Some(api_error(StatusCode::PRECONDITION_FAILED)),
+        );
+        assert!(
+            refused.is_precondition_failed(),
+            "the status of the error it ended on"
+        );
+        assert_eq!(refused.error_code(), Some("E0000009"));
+        assert!(refused.reconciliation().is_some());
+        assert!(
+            api_error(StatusCode::BAD_REQUEST)
+                .reconciliation()
+                .is_none()
+        );
+    }
+
     fn api_error(status: StatusCode) -> Error {
         let mut api: ApiError =
             serde_json::from_str(r#"{"errorCode":"E0000009","errorSummary":"Internal"}"#).unwrap();
@@ -646,6 +746,16 @@ mod tests {
             unexpected(StatusCode::NOT_FOUND),
             Error::BodyTooLarge { limit: 10 },
             Error::PaginationCycle { next: "/x".into() },
+            reconciled(
+                Finding::Undecided,
+                Some(Error::MalformedResponse { source: io() }),
+            ),
+            reconciled(
+                Finding::NotApplied,
+                Some(api_error(StatusCode::BAD_REQUEST)),
+            ),
+            reconciled(Finding::NotApplied, None),
+            reconciled(Finding::Applied, None),
         ];
         let phrase = "the request was sent and no answer came: it may have taken effect";
         let mut unknown = 0;
@@ -655,8 +765,8 @@ mod tests {
             unknown += usize::from(error.is_outcome_unknown());
         }
         assert_eq!(
-            unknown, 9,
-            "transport (sent), 3 timeouts, malformed, 2×502, 2×504"
+            unknown, 10,
+            "transport (sent), 3 timeouts, malformed, 2×502, 2×504, an undecided reconciliation"
         );
         assert_eq!(
             Error::Timeout {

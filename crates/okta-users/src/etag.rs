@@ -10,7 +10,24 @@ use std::fmt;
 /// [`User::etag`](crate::models::User::etag) (a user from a list has none). Hand it back with
 /// [`UpdateUser::if_match`](crate::ops::user::UpdateUser::if_match): the update is refused
 /// with a 412 ([`Error::is_precondition_failed`](crate::Error::is_precondition_failed)) if the
-/// user changed in between.
+/// user changed in between. A read–modify–write that never overwrites a concurrent change
+/// (`examples/optimistic_concurrency.rs` runs it against the mock org):
+///
+/// ```no_run
+/// # async fn run(users: okta_users::Users<impl okta_users::HttpService>) -> okta_users::Result<()> {
+/// use okta_users::models::UpdateUserRequest;
+/// loop {
+///     let user = users.get("00u1").await?;
+///     let etag = user.etag.clone().expect("Okta sends one with a user");
+///     let mut profile = user.profile;
+///     profile.title = Some(format!("{} (retired)", profile.title.unwrap_or_default()));
+///     match users.replace("00u1", UpdateUserRequest::profile(profile)).if_match(&etag).await {
+///         Err(error) if error.is_precondition_failed() => continue, // changed meanwhile: again
+///         done => break done.map(drop),
+///     }
+/// }
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ETag(String);
 
