@@ -3,8 +3,8 @@
 //! `okta_users::reconcile` with a write whose answer is lost — the mock's `reset-after` fault
 //! (applied, then the connection closed) or a 502 (not applied, and a gateway's answer says
 //! nothing) — scoped to that write; and the cases where reconciliation must not claim success.
+//! (The tracing event: `reconcile_tracing.rs`.)
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -14,7 +14,7 @@ use okta_mock::{DEFAULT_SERVICE_BASE_URL, Fault, FaultPlan, Method, MockOrg, Moc
 use okta_users::models::{
     ChangePasswordRequest, CreateUserRequest, RoleType, UpdateUserRequest, UserProfile, UserStatus,
 };
-use okta_users::reconcile::{Action, Evidence, Finding, Rule};
+use okta_users::reconcile::{Action, Evidence, Finding, Rule, TargetStatus};
 use okta_users::{Effect, Error, Users};
 use tower_service::Service;
 
@@ -389,6 +389,24 @@ async fn suspend_whose_status_did_not_change_is_not_claimed() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn deactivate_applied_then_answer_lost_is_settled_by_the_status_read() {
+    let deactivate = "/api/v1/users/*/lifecycle/deactivate";
+    let (org, users) = org_with(always(Fault::reset_after(), Method::POST, deactivate));
+    let id = new_user(&users, "ada", true).await;
+
+    let outcome = users.deactivate(&id).send_reconciled().await.unwrap();
+
+    let reconciliation = outcome.reconciliation.unwrap();
+    assert_eq!(
+        reconciliation.rule,
+        Rule::Status(TargetStatus::Deprovisioned)
+    );
+    assert_eq!(reconciliation.finding, Finding::Applied);
+    assert_eq!(actions(&reconciliation), [Action::Read]);
+    assert_eq!(org.user_status(&id), Some("DEPROVISIONED"));
+}
+
+#[tokio::test(start_paused = true)]
 async fn deactivate_of_a_user_deactivated_before_the_call_is_not_applied() {
     let deactivate = "/api/v1/users/*/lifecycle/deactivate";
     let plan = firing(
@@ -476,6 +494,67 @@ async fn reset_password_with_the_link_emailed_is_settled_by_the_status_without_a
 }
 
 // ---- lifecycle: re-send rules ----
+
+#[tokio::test(start_paused = true)]
+async fn reset_password_and_forgot_password_with_the_link_in_the_answer_are_re_sent_for_a_new_link()
+{
+    let reset = "/api/v1/users/*/lifecycle/reset_password";
+    let forgot = "/api/v1/users/*/credentials/forgot_password";
+    let plan = firing(Fault::reset_after(), Method::POST, reset, &[true, false]).await;
+    let (org, users) = org_with(plan);
+    let login = "grace@example.com";
+    let body = CreateUserRequest::new(UserProfile::new("Grace", "Hopper", login, login))
+        .password("correct horse battery staple")
+        .recovery_question("First computer?", "Harvard Mark I");
+    let id = users.create(body).await.unwrap().id;
+    let reset_id = new_user(&users, "ada", true).await;
+
+    let outcome = users
+        .reset_password(&reset_id)
+        .send_email(false)
+        .send_reconciled()
+        .await
+        .unwrap();
+
+    let reconciliation = outcome.reconciliation.unwrap();
+    assert_eq!(
+        reconciliation.rule,
+        Rule::Resend,
+        "narrowed from the endpoint's status rule"
+    );
+    assert_eq!(reconciliation.finding, Finding::Resent);
+    assert!(outcome.value.reset_password_url.is_some(), "a new link");
+    assert_eq!(org.user_activity(&reset_id).unwrap().recovery_tokens, 2);
+
+    // forgot_password: with the link in the answer, re-sent; emailed, not reconciled.
+    let plan = firing(
+        Fault::reset_after(),
+        Method::POST,
+        forgot,
+        &[true, false, true],
+    )
+    .await;
+    drop(org);
+    let (org, users) = org_with(plan);
+    let body = CreateUserRequest::new(UserProfile::new("Grace", "Hopper", login, login))
+        .password("correct horse battery staple")
+        .recovery_question("First computer?", "Harvard Mark I");
+    assert_eq!(users.create(body).await.unwrap().id, id, "seeded ids");
+    let outcome = users
+        .forgot_password(&id)
+        .send_email(false)
+        .send_reconciled()
+        .await
+        .unwrap();
+    assert_eq!(outcome.reconciliation.unwrap().finding, Finding::Resent);
+    assert!(outcome.value.reset_password_url.is_some());
+    let emailed = users.forgot_password(&id).await.unwrap_err();
+    assert!(
+        emailed.is_outcome_unknown() && emailed.reconciliation().is_none(),
+        "{emailed}"
+    );
+    assert_eq!(org.user_activity(&id).unwrap().recovery_tokens, 3);
+}
 
 #[tokio::test(start_paused = true)]
 async fn expire_password_with_temp_password_is_re_sent_for_a_password_that_works() {
@@ -828,51 +907,4 @@ async fn a_read_is_not_reconciled() {
 
     assert!(error.is_outcome_unknown());
     assert!(error.reconciliation().is_none());
-}
-
-/// The `okta_users::reconcile` events: level and fields.
-#[derive(Clone, Default)]
-struct Events(Arc<Mutex<Vec<String>>>);
-
-impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Events {
-    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
-        struct Fields(String);
-        impl tracing::field::Visit for Fields {
-            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-                self.0.push_str(&format!(" {}={value:?}", field.name()));
-            }
-        }
-        if event.metadata().target() == "okta_users::reconcile" {
-            let mut fields = Fields(event.metadata().level().to_string());
-            event.record(&mut fields);
-            self.0.lock().unwrap().push(fields.0);
-        }
-    }
-}
-
-#[tokio::test(start_paused = true)]
-async fn each_reconciliation_is_one_tracing_event() {
-    use tracing_subscriber::layer::SubscriberExt;
-    let events = Events::default();
-    let _guard =
-        tracing::subscriber::set_default(tracing_subscriber::registry().with(events.clone()));
-    let (_org, users) = org_with(always(Fault::reset_after(), Method::POST, SUSPEND));
-    let id = new_user(&users, "ada", true).await;
-
-    users.suspend(&id).await.unwrap();
-    tokio::time::advance(Duration::from_secs(60)).await;
-    // Suspended before the call: refused and lost, and so is the re-send: undecided.
-    users.suspend(&id).await.unwrap_err();
-
-    let events = events.0.lock().unwrap().clone();
-    assert_eq!(events.len(), 2, "{events:?}");
-    assert!(events[0].starts_with("INFO"), "{}", events[0]);
-    assert!(
-        events[0].contains("operation=\"okta.users.suspend\""),
-        "{}",
-        events[0]
-    );
-    assert!(events[0].contains("finding=Applied"), "{}", events[0]);
-    assert!(events[1].starts_with("WARN"), "{}", events[1]);
-    assert!(events[1].contains("finding=Undecided"), "{}", events[1]);
 }
