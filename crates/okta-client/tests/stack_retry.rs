@@ -122,7 +122,8 @@ async fn a_503_on_post_is_not_retried_and_comes_back_typed() {
 async fn create_through_a_reset(fault: Fault, login: &str) -> MockOrg {
     let plan = FaultPlan::new(5).with(fault.on(Method::POST, "/api/v1/users"));
     let org = org(0, plan).await;
-    let users = client(&org, |_| {}).users();
+    // The stack's own behaviour: without the façade's reconciliation above it.
+    let users = client(&org, |_| {}).users().reconcile(false);
     let error = users.create(new_user(login)).await.unwrap_err();
     assert!(
         matches!(
@@ -201,10 +202,12 @@ async fn a_post_slower_than_the_attempt_timeout_fails_typed_and_is_not_retried()
     let plan = FaultPlan::new(5)
         .with(Fault::latency(Duration::from_millis(400)).on(Method::POST, "/api/v1/users"));
     let org = org(0, plan).await;
+    // The stack's own behaviour: without the façade's reconciliation above it.
     let users = client(&org, |stack| {
         stack.attempt_timeout = Some(Duration::from_millis(100));
     })
-    .users();
+    .users()
+    .reconcile(false);
     let login = "slow-post@example.com";
     let error = users.create(new_user(login)).await.unwrap_err();
     assert!(
@@ -286,7 +289,8 @@ async fn the_call_timeout_ends_a_call_that_keeps_retrying() {
 async fn a_user_delete_reset_after_processing_is_not_retried() {
     let plan = FaultPlan::new(5).with(Fault::reset_after().on(Method::DELETE, "/api/v1/users/*"));
     let org = org(3, plan).await;
-    let users = client(&org, |_| {}).users();
+    // The stack's own behaviour: without the façade's reconciliation above it.
+    let users = client(&org, |_| {}).users().reconcile(false);
     let id = org
         .user_ids()
         .into_iter()
@@ -327,7 +331,10 @@ async fn a_grant_revocation_reset_after_processing_is_retried() {
             .on(Method::DELETE, "/api/v1/users/*/grants"),
     );
     let org = org(3, plan).await;
-    let users = client(&org, |stack| stack.retry.max_attempts = 2).users();
+    // The stack's own behaviour: without the façade's reconciliation above it.
+    let users = client(&org, |stack| stack.retry.max_attempts = 2)
+        .users()
+        .reconcile(false);
     let id = org.user_ids().remove(0);
 
     let error = users.revoke_grants(&id).await.unwrap_err();

@@ -10,6 +10,7 @@ use http::Method;
 use percent_encoding::utf8_percent_encode;
 
 use crate::error::{Error, Result};
+use crate::reconcile::{Rule, TargetStatus};
 use crate::request::{Operation, SEGMENT, check_segment};
 
 /// One operation of the Users API: what it is called, and the request line it sends.
@@ -31,6 +32,9 @@ pub struct Endpoint {
     /// whole, [`UNPAGED_MAX_ITEMS`]. A page with more is refused before it is decoded whole.
     /// `None` for an operation that is not a list.
     pub max_page_items: Option<usize>,
+    /// How the façade reconciles the operation after an ambiguous failure (see
+    /// [`crate::reconcile`]): [`Rule::None`] for a read.
+    pub reconcile: Rule,
 }
 
 /// The most items of a list that Okta answers in one response with no `limit` parameter
@@ -50,7 +54,13 @@ impl Endpoint {
             path,
             query: "",
             max_page_items: None,
+            reconcile: Rule::None,
         }
+    }
+
+    const fn reconciled(mut self, rule: Rule) -> Self {
+        self.reconcile = rule;
+        self
     }
 
     const fn with_query(mut self, query: &'static str) -> Self {
@@ -133,7 +143,8 @@ macro_rules! endpoints {
     ($(
         $(#[$doc:meta])*
         $name:ident = $method:ident $path:literal, $span:literal, $operation_id:literal
-            $(, query $query:literal)? $(, list $max:expr)? $(, marked $non_idempotent:ident)?;
+            $(, query $query:literal)? $(, list $max:expr)? $(, marked $non_idempotent:ident)?
+            $(, reconcile $rule:expr)?;
     )*) => {
         $(
             $(#[$doc])*
@@ -142,6 +153,7 @@ macro_rules! endpoints {
                 Endpoint::new(operation, Method::$method, $path)
                     $(.with_query($query))?
                     $(.list($max))?
+                    $(.reconciled($rule))?
             };
         )*
 
@@ -154,22 +166,27 @@ endpoints! {
     /// `listUsers`: [`Users::list`](crate::Users::list).
     LIST_USERS = GET "/api/v1/users", "okta.users.list", "listUsers", list PAGE_MAX;
     /// `createUser`: [`Users::create`](crate::Users::create).
-    CREATE_USER = POST "/api/v1/users", "okta.users.create", "createUser";
+    CREATE_USER = POST "/api/v1/users", "okta.users.create", "createUser",
+        reconcile Rule::CreateUser;
     /// `assignLinkedObjectValueForPrimary`:
     /// [`Users::assign_linked_object`](crate::Users::assign_linked_object).
     ASSIGN_LINKED_OBJECT = PUT
         "/api/v1/users/{associatedUserId}/linkedObjects/{primaryRelationshipName}/{primaryUserId}",
-        "okta.users.assign_linked_object", "assignLinkedObjectValueForPrimary";
+        "okta.users.assign_linked_object", "assignLinkedObjectValueForPrimary",
+        reconcile Rule::Resend;
     /// `getUser`: [`Users::get`](crate::Users::get).
     GET_USER = GET "/api/v1/users/{userId}", "okta.users.get", "getUser";
     /// `replaceUser`: [`Users::replace`](crate::Users::replace).
-    REPLACE_USER = PUT "/api/v1/users/{userId}", "okta.users.replace", "replaceUser";
+    REPLACE_USER = PUT "/api/v1/users/{userId}", "okta.users.replace", "replaceUser",
+        reconcile Rule::Profile;
     /// `updateUser`: [`Users::update`](crate::Users::update).
-    UPDATE_USER = POST "/api/v1/users/{userId}", "okta.users.update", "updateUser";
+    UPDATE_USER = POST "/api/v1/users/{userId}", "okta.users.update", "updateUser",
+        reconcile Rule::Profile;
     /// `deleteUser`: [`Users::delete`](crate::Users::delete). The first DELETE deactivates,
     /// the second deletes: never repeated after an ambiguous failure.
     DELETE_USER = DELETE "/api/v1/users/{userId}", "okta.users.delete", "deleteUser",
-        marked non_idempotent;
+        marked non_idempotent,
+        reconcile Rule::DeleteUser;
     /// `listAppLinks`: [`Users::list_app_links`](crate::Users::list_app_links).
     LIST_APP_LINKS = GET "/api/v1/users/{userId}/appLinks", "okta.users.list_app_links",
         "listAppLinks", list UNPAGED_MAX_ITEMS;
@@ -183,7 +200,8 @@ endpoints! {
     /// `revokeGrantsForUserAndClient`:
     /// [`Users::revoke_client_grants`](crate::Users::revoke_client_grants).
     REVOKE_CLIENT_GRANTS = DELETE "/api/v1/users/{userId}/clients/{clientId}/grants",
-        "okta.users.revoke_client_grants", "revokeGrantsForUserAndClient";
+        "okta.users.revoke_client_grants", "revokeGrantsForUserAndClient",
+        reconcile Rule::Resend;
     /// `listRefreshTokensForUserAndClient`:
     /// [`Users::list_refresh_tokens`](crate::Users::list_refresh_tokens).
     LIST_REFRESH_TOKENS = GET "/api/v1/users/{userId}/clients/{clientId}/tokens",
@@ -191,7 +209,8 @@ endpoints! {
     /// `revokeTokensForUserAndClient`:
     /// [`Users::revoke_refresh_tokens`](crate::Users::revoke_refresh_tokens).
     REVOKE_REFRESH_TOKENS = DELETE "/api/v1/users/{userId}/clients/{clientId}/tokens",
-        "okta.users.revoke_refresh_tokens", "revokeTokensForUserAndClient";
+        "okta.users.revoke_refresh_tokens", "revokeTokensForUserAndClient",
+        reconcile Rule::Resend;
     /// `getRefreshTokenForUserAndClient`:
     /// [`Users::get_refresh_token`](crate::Users::get_refresh_token).
     GET_REFRESH_TOKEN = GET "/api/v1/users/{userId}/clients/{clientId}/tokens/{tokenId}",
@@ -199,14 +218,17 @@ endpoints! {
     /// `revokeTokenForUserAndClient`:
     /// [`Users::revoke_refresh_token`](crate::Users::revoke_refresh_token).
     REVOKE_REFRESH_TOKEN = DELETE "/api/v1/users/{userId}/clients/{clientId}/tokens/{tokenId}",
-        "okta.users.revoke_refresh_token", "revokeTokenForUserAndClient";
+        "okta.users.revoke_refresh_token", "revokeTokenForUserAndClient",
+        marked non_idempotent,
+        reconcile Rule::Resend;
     /// `changePassword`: [`Users::change_password`](crate::Users::change_password).
     CHANGE_PASSWORD = POST "/api/v1/users/{userId}/credentials/change_password",
         "okta.users.change_password", "changePassword";
     /// `changeRecoveryQuestion`:
     /// [`Users::change_recovery_question`](crate::Users::change_recovery_question).
     CHANGE_RECOVERY_QUESTION = POST "/api/v1/users/{userId}/credentials/change_recovery_question",
-        "okta.users.change_recovery_question", "changeRecoveryQuestion";
+        "okta.users.change_recovery_question", "changeRecoveryQuestion",
+        reconcile Rule::Resend;
     /// `forgotPassword`: [`Users::forgot_password`](crate::Users::forgot_password).
     FORGOT_PASSWORD = POST "/api/v1/users/{userId}/credentials/forgot_password",
         "okta.users.forgot_password", "forgotPassword";
@@ -215,13 +237,16 @@ endpoints! {
         "listUserGrants", list PAGE_MAX;
     /// `revokeUserGrants`: [`Users::revoke_grants`](crate::Users::revoke_grants).
     REVOKE_GRANTS = DELETE "/api/v1/users/{userId}/grants", "okta.users.revoke_grants",
-        "revokeUserGrants";
+        "revokeUserGrants",
+        reconcile Rule::Resend;
     /// `getUserGrant`: [`Users::get_grant`](crate::Users::get_grant).
     GET_GRANT = GET "/api/v1/users/{userId}/grants/{grantId}", "okta.users.get_grant",
         "getUserGrant";
     /// `revokeUserGrant`: [`Users::revoke_grant`](crate::Users::revoke_grant).
     REVOKE_GRANT = DELETE "/api/v1/users/{userId}/grants/{grantId}", "okta.users.revoke_grant",
-        "revokeUserGrant";
+        "revokeUserGrant",
+        marked non_idempotent,
+        reconcile Rule::Resend;
     /// `listUserGroups`: [`Users::list_groups`](crate::Users::list_groups).
     LIST_GROUPS = GET "/api/v1/users/{userId}/groups", "okta.users.list_groups",
         "listUserGroups", list UNPAGED_MAX_ITEMS;
@@ -232,36 +257,46 @@ endpoints! {
         list UNPAGED_MAX_ITEMS;
     /// `activateUser`: [`Users::activate`](crate::Users::activate).
     ACTIVATE_USER = POST "/api/v1/users/{userId}/lifecycle/activate", "okta.users.activate",
-        "activateUser";
+        "activateUser",
+        reconcile Rule::Status(TargetStatus::Activated);
     /// `deactivateUser`: [`Users::deactivate`](crate::Users::deactivate).
     DEACTIVATE_USER = POST "/api/v1/users/{userId}/lifecycle/deactivate",
-        "okta.users.deactivate", "deactivateUser";
+        "okta.users.deactivate", "deactivateUser",
+        reconcile Rule::Status(TargetStatus::Deprovisioned);
     /// `expirePassword`: [`Users::expire_password`](crate::Users::expire_password).
     EXPIRE_PASSWORD = POST "/api/v1/users/{userId}/lifecycle/expire_password",
-        "okta.users.expire_password", "expirePassword", query "tempPassword=false";
+        "okta.users.expire_password", "expirePassword", query "tempPassword=false",
+        reconcile Rule::Status(TargetStatus::PasswordExpired);
     /// `expirePasswordWithTempPassword`:
     /// [`Users::expire_password_with_temp_password`](crate::Users::expire_password_with_temp_password).
     EXPIRE_PASSWORD_WITH_TEMP_PASSWORD = POST "/api/v1/users/{userId}/lifecycle/expire_password",
         "okta.users.expire_password_with_temp_password", "expirePasswordWithTempPassword",
-        query "tempPassword=true";
+        query "tempPassword=true",
+        reconcile Rule::Resend;
     /// `reactivateUser`: [`Users::reactivate`](crate::Users::reactivate).
     REACTIVATE_USER = POST "/api/v1/users/{userId}/lifecycle/reactivate",
-        "okta.users.reactivate", "reactivateUser";
+        "okta.users.reactivate", "reactivateUser",
+        reconcile Rule::Resend;
     /// `resetFactors`: [`Users::reset_factors`](crate::Users::reset_factors).
     RESET_FACTORS = POST "/api/v1/users/{userId}/lifecycle/reset_factors",
-        "okta.users.reset_factors", "resetFactors";
+        "okta.users.reset_factors", "resetFactors",
+        reconcile Rule::Resend;
     /// `resetPassword`: [`Users::reset_password`](crate::Users::reset_password).
     RESET_PASSWORD = POST "/api/v1/users/{userId}/lifecycle/reset_password",
-        "okta.users.reset_password", "resetPassword";
+        "okta.users.reset_password", "resetPassword",
+        reconcile Rule::Status(TargetStatus::Recovery);
     /// `suspendUser`: [`Users::suspend`](crate::Users::suspend).
     SUSPEND_USER = POST "/api/v1/users/{userId}/lifecycle/suspend", "okta.users.suspend",
-        "suspendUser";
+        "suspendUser",
+        reconcile Rule::Status(TargetStatus::Suspended);
     /// `unlockUser`: [`Users::unlock`](crate::Users::unlock).
     UNLOCK_USER = POST "/api/v1/users/{userId}/lifecycle/unlock", "okta.users.unlock",
-        "unlockUser";
+        "unlockUser",
+        reconcile Rule::Resend;
     /// `unsuspendUser`: [`Users::unsuspend`](crate::Users::unsuspend).
     UNSUSPEND_USER = POST "/api/v1/users/{userId}/lifecycle/unsuspend", "okta.users.unsuspend",
-        "unsuspendUser";
+        "unsuspendUser",
+        reconcile Rule::Status(TargetStatus::Unsuspended);
     /// `listLinkedObjectsForUser`:
     /// [`Users::list_linked_objects`](crate::Users::list_linked_objects).
     LIST_LINKED_OBJECTS = GET "/api/v1/users/{userId}/linkedObjects/{relationshipName}",
@@ -269,16 +304,20 @@ endpoints! {
     /// `deleteLinkedObjectForUser`:
     /// [`Users::delete_linked_object`](crate::Users::delete_linked_object).
     DELETE_LINKED_OBJECT = DELETE "/api/v1/users/{userId}/linkedObjects/{relationshipName}",
-        "okta.users.delete_linked_object", "deleteLinkedObjectForUser";
+        "okta.users.delete_linked_object", "deleteLinkedObjectForUser",
+        reconcile Rule::Resend;
     /// `listAssignedRolesForUser`: [`Users::list_roles`](crate::Users::list_roles).
     LIST_ROLES = GET "/api/v1/users/{userId}/roles", "okta.users.list_roles",
         "listAssignedRolesForUser", list UNPAGED_MAX_ITEMS;
     /// `assignRoleToUser`: [`Users::assign_role`](crate::Users::assign_role).
     ASSIGN_ROLE = POST "/api/v1/users/{userId}/roles", "okta.users.assign_role",
-        "assignRoleToUser";
+        "assignRoleToUser",
+        reconcile Rule::AssignRole;
     /// `unassignRoleFromUser`: [`Users::unassign_role`](crate::Users::unassign_role).
     UNASSIGN_ROLE = DELETE "/api/v1/users/{userId}/roles/{roleId}", "okta.users.unassign_role",
-        "unassignRoleFromUser";
+        "unassignRoleFromUser",
+        marked non_idempotent,
+        reconcile Rule::Resend;
     /// `listApplicationTargetsForApplicationAdministratorRoleForUser`:
     /// [`Users::list_app_targets`](crate::Users::list_app_targets).
     LIST_APP_TARGETS = GET "/api/v1/users/{userId}/roles/{roleId}/targets/catalog/apps",
@@ -287,43 +326,54 @@ endpoints! {
     /// `assignAllAppsAsTargetToRoleForUser`:
     /// [`Users::assign_all_apps_target`](crate::Users::assign_all_apps_target).
     ASSIGN_ALL_APPS_TARGET = PUT "/api/v1/users/{userId}/roles/{roleId}/targets/catalog/apps",
-        "okta.users.assign_all_apps_target", "assignAllAppsAsTargetToRoleForUser";
+        "okta.users.assign_all_apps_target", "assignAllAppsAsTargetToRoleForUser",
+        reconcile Rule::Resend;
     /// `assignAppTargetToAdminRoleForUser`:
     /// [`Users::assign_app_target`](crate::Users::assign_app_target).
     ASSIGN_APP_TARGET = PUT
         "/api/v1/users/{userId}/roles/{roleId}/targets/catalog/apps/{appName}",
-        "okta.users.assign_app_target", "assignAppTargetToAdminRoleForUser";
+        "okta.users.assign_app_target", "assignAppTargetToAdminRoleForUser",
+        reconcile Rule::Resend;
     /// `unassignAppTargetFromAppAdminRoleForUser`:
     /// [`Users::unassign_app_target`](crate::Users::unassign_app_target).
     UNASSIGN_APP_TARGET = DELETE
         "/api/v1/users/{userId}/roles/{roleId}/targets/catalog/apps/{appName}",
-        "okta.users.unassign_app_target", "unassignAppTargetFromAppAdminRoleForUser";
+        "okta.users.unassign_app_target", "unassignAppTargetFromAppAdminRoleForUser",
+        marked non_idempotent,
+        reconcile Rule::Resend;
     /// `assignAppInstanceTargetToAppAdminRoleForUser`:
     /// [`Users::assign_app_instance_target`](crate::Users::assign_app_instance_target).
     ASSIGN_APP_INSTANCE_TARGET = PUT
         "/api/v1/users/{userId}/roles/{roleId}/targets/catalog/apps/{appName}/{applicationId}",
-        "okta.users.assign_app_instance_target", "assignAppInstanceTargetToAppAdminRoleForUser";
+        "okta.users.assign_app_instance_target", "assignAppInstanceTargetToAppAdminRoleForUser",
+        reconcile Rule::Resend;
     /// `unassignAppInstanceTargetFromAdminRoleForUser`:
     /// [`Users::unassign_app_instance_target`](crate::Users::unassign_app_instance_target).
     UNASSIGN_APP_INSTANCE_TARGET = DELETE
         "/api/v1/users/{userId}/roles/{roleId}/targets/catalog/apps/{appName}/{applicationId}",
         "okta.users.unassign_app_instance_target",
-        "unassignAppInstanceTargetFromAdminRoleForUser";
+        "unassignAppInstanceTargetFromAdminRoleForUser",
+        marked non_idempotent,
+        reconcile Rule::Resend;
     /// `listGroupTargetsForRole`: [`Users::list_group_targets`](crate::Users::list_group_targets).
     LIST_GROUP_TARGETS = GET "/api/v1/users/{userId}/roles/{roleId}/targets/groups",
         "okta.users.list_group_targets", "listGroupTargetsForRole", list PAGE_MAX;
     /// `assignGroupTargetToUserRole`:
     /// [`Users::assign_group_target`](crate::Users::assign_group_target).
     ASSIGN_GROUP_TARGET = PUT "/api/v1/users/{userId}/roles/{roleId}/targets/groups/{groupId}",
-        "okta.users.assign_group_target", "assignGroupTargetToUserRole";
+        "okta.users.assign_group_target", "assignGroupTargetToUserRole",
+        reconcile Rule::Resend;
     /// `unassignGroupTargetFromUserAdminRole`:
     /// [`Users::unassign_group_target`](crate::Users::unassign_group_target).
     UNASSIGN_GROUP_TARGET = DELETE
         "/api/v1/users/{userId}/roles/{roleId}/targets/groups/{groupId}",
-        "okta.users.unassign_group_target", "unassignGroupTargetFromUserAdminRole";
+        "okta.users.unassign_group_target", "unassignGroupTargetFromUserAdminRole",
+        marked non_idempotent,
+        reconcile Rule::Resend;
     /// `revokeUserSessions`: [`Users::revoke_sessions`](crate::Users::revoke_sessions).
     REVOKE_SESSIONS = DELETE "/api/v1/users/{userId}/sessions", "okta.users.revoke_sessions",
-        "revokeUserSessions";
+        "revokeUserSessions",
+        reconcile Rule::Resend;
 }
 
 #[cfg(test)]

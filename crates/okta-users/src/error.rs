@@ -3,6 +3,7 @@
 use http::StatusCode;
 use serde::{Deserialize, Serialize};
 
+use crate::reconcile::{Effect, Reconciliation};
 use crate::redact::Redactor;
 
 /// A boxed error, as tower services return them.
@@ -128,6 +129,14 @@ pub enum Error {
     /// The request was refused by policy before being sent (for example a URL outside the org).
     #[error("request refused: {0}")]
     Refused(RefusedReason),
+    /// A write whose first answer was lost (an [outcome-unknown](Error::is_outcome_unknown)
+    /// error) that the façade [reconciled](crate::reconcile) without a value to return: it
+    /// took effect but the data only its answer held is lost, Okta refused the re-send and a
+    /// read explains why (not applied), or nothing could tell (undecided). What it did and
+    /// found is in [`Error::reconciliation`]; [`Error::effect`] says whether the change
+    /// happened.
+    #[error("{0}")]
+    Reconciled(Box<Reconciled>),
 }
 
 /// Why a request was refused before being sent.
@@ -149,6 +158,30 @@ pub enum RefusedReason {
     /// The proxy answered `CONNECT` with 407: it wants credentials that were not given (or
     /// not accepted). No re-send can change that.
     ProxyAuthRequired,
+}
+
+/// A reconciled write's failure (see [`Error::Reconciled`]): what the reconciliation did and
+/// found, and the error it ended on.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Reconciled {
+    /// What the reconciliation did and found.
+    pub reconciliation: Reconciliation,
+    /// The error the call ends on: Okta's refusal of the re-send (not applied), a re-send's
+    /// success that could not be decoded, or the first failure (undecided); `None` when the
+    /// change took effect and only its answer's data is lost, or when a read alone showed it
+    /// cannot have taken effect.
+    pub error: Option<Error>,
+}
+
+impl std::fmt::Display for Reconciled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.reconciliation)?;
+        if let Some(error) = &self.error {
+            write!(f, "; {error}")?;
+        }
+        Ok(())
+    }
 }
 
 /// What the `Display` of every error whose outcome is unknown says (see
@@ -395,11 +428,13 @@ impl Error {
         }
     }
 
-    /// The HTTP status of an error response, if this error is one.
+    /// The HTTP status of an error response, if this error is one (for a reconciled write,
+    /// that of the error it ended on).
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Error::Api(api) => Some(api.status),
             Error::UnexpectedStatus { status, .. } => Some(*status),
+            Error::Reconciled(reconciled) => reconciled.error.as_ref().and_then(Error::status),
             _ => None,
         }
     }
@@ -412,15 +447,50 @@ impl Error {
             | Error::Decode { request_id, .. }
             | Error::PageTooLarge { request_id, .. } => request_id.as_deref(),
             Error::Auth(auth) => auth.request_id.as_deref(),
+            Error::Reconciled(reconciled) => reconciled.error.as_ref().and_then(Error::request_id),
             _ => None,
         }
     }
 
-    /// Okta's error body, if this error carries one.
+    /// Okta's error body, if this error carries one (for a reconciled write, that of the error
+    /// it ended on: Okta's refusal of the re-send).
     pub fn api(&self) -> Option<&ApiError> {
         match self {
             Error::Api(api) => Some(api),
+            Error::Reconciled(reconciled) => reconciled.error.as_ref().and_then(Error::api),
             _ => None,
+        }
+    }
+
+    /// What the façade did and found reconciling a write whose answer was lost, when it ended
+    /// on this error (see [`crate::reconcile`]).
+    pub fn reconciliation(&self) -> Option<&Reconciliation> {
+        match self {
+            Error::Reconciled(reconciled) => Some(&reconciled.reconciliation),
+            _ => None,
+        }
+    }
+
+    /// Whether the change a write asked for happened, as far as this error tells:
+    ///
+    /// - [`Effect::NotApplied`]: nothing was sent (invalid input, refused, authentication, a
+    ///   connection that never opened), Okta answered an error status other than 502 or 504,
+    ///   or a [reconciliation](crate::reconcile) found that it did not take effect;
+    /// - [`Effect::Applied`]: Okta answered with a success status whose body could not be
+    ///   read ([`Error::Decode`], or a list's page refused by its bounds), or a reconciliation
+    ///   found that it took effect (and only its answer's data is lost);
+    /// - [`Effect::Unknown`]: every [outcome-unknown](Error::is_outcome_unknown) error, and
+    ///   an answer too large to read ([`Error::BodyTooLarge`]: its status is unknown too).
+    pub fn effect(&self) -> Effect {
+        match self {
+            Error::Reconciled(reconciled) => reconciled.reconciliation.effect(),
+            Error::Decode { .. }
+            | Error::PageTooLarge { .. }
+            | Error::PaginationCycle { .. }
+            | Error::InvalidNextLink { .. } => Effect::Applied,
+            Error::BodyTooLarge { .. } => Effect::Unknown,
+            _ if self.is_outcome_unknown() => Effect::Unknown,
+            _ => Effect::NotApplied,
         }
     }
 
@@ -437,9 +507,12 @@ impl Error {
     /// Whether the request may have reached Okta and taken effect although no answer says so:
     /// the connection failed after the request was sent, an attempt or the call timed out, the
     /// response body stalled, the answer was not valid HTTP, or a gateway answered 502 or 504.
-    /// For a write, read the resource back before deciding to send it again.
+    /// For a write, read the resource back before deciding to send it again: the façade
+    /// does so itself where Okta's semantics allow deciding (see [`crate::reconcile`]); a
+    /// reconciled write that could not decide is still outcome-unknown.
     pub fn is_outcome_unknown(&self) -> bool {
         match self {
+            Error::Reconciled(reconciled) => reconciled.reconciliation.effect() == Effect::Unknown,
             Error::Transport { not_sent, .. } => !*not_sent,
             Error::Timeout { kind } => !matches!(kind, TimeoutKind::Connect),
             Error::MalformedResponse { .. } => true,
@@ -448,6 +521,13 @@ impl Error {
             }
             _ => false,
         }
+    }
+
+    /// Whether Okta refused a conditional update because the user changed since the
+    /// [`ETag`](crate::ETag) sent in `If-Match` (HTTP 412, Okta's `E0000231`): read it again,
+    /// re-apply the change, and retry.
+    pub fn is_precondition_failed(&self) -> bool {
+        self.status() == Some(StatusCode::PRECONDITION_FAILED)
     }
 
     /// Whether this is a timeout of any kind.
@@ -490,6 +570,7 @@ fn find_length_limit(error: &(dyn std::error::Error + 'static)) -> Option<usize>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::reconcile::Finding;
 
     #[test]
     fn an_error_boxed_by_a_layer_comes_back_unchanged() {
@@ -554,6 +635,105 @@ mod tests {
         );
     }
 
+    fn reconciled(finding: Finding, error: Option<Error>) -> Error {
+        Error::Reconciled(Box::new(Reconciled {
+            reconciliation: Reconciliation {
+                operation: crate::endpoints::SUSPEND_USER.operation,
+                rule: crate::endpoints::SUSPEND_USER.reconcile,
+                finding,
+                evidence: None,
+                steps: Vec::new(),
+                lost: None,
+                cause: format!("timed out (attempt){OUTCOME_UNKNOWN}"),
+            },
+            error,
+        }))
+    }
+
+    #[test]
+    fn every_error_says_whether_the_change_happened() {
+        let io = || -> BoxError { Box::new(std::io::Error::other("connection reset")) };
+        let decode = serde_json::from_str::<u8>("x").unwrap_err();
+        let cases = [
+            (api_error(StatusCode::BAD_REQUEST), Effect::NotApplied),
+            (
+                api_error(StatusCode::INTERNAL_SERVER_ERROR),
+                Effect::NotApplied,
+            ),
+            (api_error(StatusCode::BAD_GATEWAY), Effect::Unknown),
+            (
+                Error::Transport {
+                    not_sent: true,
+                    source: io(),
+                },
+                Effect::NotApplied,
+            ),
+            (
+                Error::Transport {
+                    not_sent: false,
+                    source: io(),
+                },
+                Effect::Unknown,
+            ),
+            (
+                Error::Timeout {
+                    kind: TimeoutKind::Connect,
+                },
+                Effect::NotApplied,
+            ),
+            (
+                Error::Timeout {
+                    kind: TimeoutKind::Call,
+                },
+                Effect::Unknown,
+            ),
+            (
+                Error::Decode {
+                    request_id: None,
+                    snippet: String::new(),
+                    source: decode,
+                },
+                Effect::Applied,
+            ),
+            (Error::BodyTooLarge { limit: 1 }, Effect::Unknown),
+            (
+                Error::InvalidInput {
+                    what: "userId",
+                    reason: String::new(),
+                },
+                Effect::NotApplied,
+            ),
+            (reconciled(Finding::Applied, None), Effect::Applied),
+            (reconciled(Finding::Resent, None), Effect::Applied),
+            (reconciled(Finding::NotApplied, None), Effect::NotApplied),
+            (
+                reconciled(
+                    Finding::Undecided,
+                    Some(Error::MalformedResponse { source: io() }),
+                ),
+                Effect::Unknown,
+            ),
+        ];
+        for (error, effect) in cases {
+            assert_eq!(error.effect(), effect, "{error}");
+        }
+        let refused = reconciled(
+            Finding::NotApplied,
+            Some(api_error(StatusCode::PRECONDITION_FAILED)),
+        );
+        assert!(
+            refused.is_precondition_failed(),
+            "the status of the error it ended on"
+        );
+        assert_eq!(refused.error_code(), Some("E0000009"));
+        assert!(refused.reconciliation().is_some());
+        assert!(
+            api_error(StatusCode::BAD_REQUEST)
+                .reconciliation()
+                .is_none()
+        );
+    }
+
     fn api_error(status: StatusCode) -> Error {
         let mut api: ApiError =
             serde_json::from_str(r#"{"errorCode":"E0000009","errorSummary":"Internal"}"#).unwrap();
@@ -600,6 +780,16 @@ mod tests {
             unexpected(StatusCode::NOT_FOUND),
             Error::BodyTooLarge { limit: 10 },
             Error::PaginationCycle { next: "/x".into() },
+            reconciled(
+                Finding::Undecided,
+                Some(Error::MalformedResponse { source: io() }),
+            ),
+            reconciled(
+                Finding::NotApplied,
+                Some(api_error(StatusCode::BAD_REQUEST)),
+            ),
+            reconciled(Finding::NotApplied, None),
+            reconciled(Finding::Applied, None),
         ];
         let phrase = "the request was sent and no answer came: it may have taken effect";
         let mut unknown = 0;
@@ -609,8 +799,8 @@ mod tests {
             unknown += usize::from(error.is_outcome_unknown());
         }
         assert_eq!(
-            unknown, 9,
-            "transport (sent), 3 timeouts, malformed, 2×502, 2×504"
+            unknown, 10,
+            "transport (sent), 3 timeouts, malformed, 2×502, 2×504, an undecided reconciliation"
         );
         assert_eq!(
             Error::Timeout {

@@ -34,11 +34,13 @@
 mod call;
 pub mod endpoints;
 pub mod error;
+mod etag;
 pub mod headers;
 mod link;
 pub mod models;
 pub mod ops;
 mod page;
+pub mod reconcile;
 mod redact;
 mod request;
 mod seen_pages;
@@ -48,9 +50,12 @@ mod users;
 pub use call::BoxFuture;
 pub use endpoints::Endpoint;
 pub use error::{
-    ApiError, AuthError, BoxError, Error, ErrorCause, RefusedReason, Result, TimeoutKind,
+    ApiError, AuthError, BoxError, Error, ErrorCause, Reconciled, RefusedReason, Result,
+    TimeoutKind,
 };
+pub use etag::ETag;
 pub use page::{Items, Page, Pages};
+pub use reconcile::{Effect, Outcome};
 pub use redact::{REDACTED, Redactor};
 pub use request::Operation;
 pub use service::{HttpService, MaxResponseSize, RequestBody};

@@ -15,9 +15,12 @@ pub struct Operation {
     pub name: &'static str,
     /// Okta's operationId in its OpenAPI spec, e.g. `listUsers`.
     pub operation_id: &'static str,
-    /// Whether repeating the request can do more than sending it once although its HTTP method
-    /// is idempotent: Okta's `DELETE /api/v1/users/{id}` deactivates a user the first time and
-    /// deletes it the second. A retry layer treats such a request like a POST.
+    /// Whether repeating the request after an ambiguous failure can do more than sending it
+    /// once, or report the first one's effect as a failure, although its HTTP method is
+    /// idempotent: Okta's `DELETE /api/v1/users/{id}` deactivates a user the first time and
+    /// deletes it the second; a `DELETE` of one role assignment, role target, grant or refresh
+    /// token answers 404 once it is gone. A retry layer treats such a request like a POST, and
+    /// the façade [reconciles](crate::reconcile) it instead.
     pub non_idempotent: bool,
 }
 

@@ -6,9 +6,10 @@ use http::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
 use http_body_util::BodyExt;
 use serde::de::DeserializeOwned;
 
+use crate::ETag;
 use crate::error::{ApiError, Error, Result};
 use crate::headers::request_id;
-use crate::models::PageDecodeError;
+use crate::models::{PageDecodeError, User};
 use crate::redact::Redactor;
 use crate::request::ApiRequest;
 use crate::service::{HttpService, RequestBody};
@@ -19,13 +20,42 @@ use crate::service::{HttpService, RequestBody};
 #[derive(Debug, Clone)]
 pub struct Users<S> {
     service: S,
+    /// Whether a write whose answer was lost is reconciled (see [`crate::reconcile`]).
+    pub(crate) reconcile: bool,
 }
 
 impl<S> Users<S> {
     /// Wraps a service that sends requests with origin-form URIs (`/api/v1/users?…`) to the org:
     /// the service is responsible for the org's scheme and host, authentication and retries.
+    ///
+    /// Writes are [reconciled](crate::reconcile) after an ambiguous failure unless
+    /// [`reconcile(false)`](Self::reconcile).
     pub fn new(service: S) -> Self {
-        Users { service }
+        Users {
+            service,
+            reconcile: true,
+        }
+    }
+
+    /// Whether a write that fails with an [outcome-unknown](crate::Error::is_outcome_unknown)
+    /// error is [reconciled](crate::reconcile) — read back and, where its rule says so,
+    /// re-sent — before it returns (`true`, the default), or returns that error as it is
+    /// (`false`). Each write's builder can override it with its own `.reconcile(..)`.
+    ///
+    /// ```no_run
+    /// # fn run(users: okta_users::Users<impl okta_users::HttpService>) {
+    /// let raw = users.clone().reconcile(false); // every write through `raw` reports what it met
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn reconcile(mut self, on: bool) -> Self {
+        self.reconcile = on;
+        self
+    }
+
+    /// Whether writes through this handle are reconciled (see [`reconcile`](Self::reconcile)).
+    pub fn reconciles(&self) -> bool {
+        self.reconcile
     }
 
     /// The underlying service.
@@ -55,6 +85,19 @@ impl RawResponse {
 
     pub(crate) fn json<T: DeserializeOwned>(&self) -> Result<T> {
         crate::models::from_json_slice(&self.body).map_err(|source| self.decode_error(source))
+    }
+
+    /// A user, with the response's `ETag` on it.
+    pub(crate) fn user<P: DeserializeOwned>(&self) -> Result<User<P>> {
+        let mut user: User<P> = self.json()?;
+        user.etag = ETag::from_headers(&self.headers);
+        Ok(user)
+    }
+
+    /// The response's `Date`: when Okta answered, on Okta's clock.
+    pub(crate) fn date(&self) -> Option<std::time::SystemTime> {
+        let date = self.headers.get(http::header::DATE)?.to_str().ok()?;
+        httpdate::parse_http_date(date).ok()
     }
 
     /// A list page: refused once it holds more than `bounds.max_items` items, with room for
@@ -154,6 +197,14 @@ impl<S: HttpService> Users<S> {
     /// Sends `request` and decodes a JSON body.
     pub(crate) async fn fetch_json<T: DeserializeOwned>(&self, request: ApiRequest) -> Result<T> {
         self.execute(request).await?.json()
+    }
+
+    /// Sends `request` and decodes a user, with the response's `ETag` on it.
+    pub(crate) async fn fetch_user<P: DeserializeOwned>(
+        &self,
+        request: ApiRequest,
+    ) -> Result<User<P>> {
+        self.execute(request).await?.user()
     }
 
     /// Sends `request` and ignores the (empty) body of its success.

@@ -213,3 +213,40 @@ async fn every_builder_sends_its_endpoint() {
     assert_eq!(log.len(), 50);
     assert_eq!(covered.len(), 49, "every endpoint sent by its builder");
 }
+
+#[test]
+fn every_endpoint_s_reconciliation_rule_is_its_row_of_the_reconcile_docs() {
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/src/reconcile/rules.md"
+    ))
+    .unwrap();
+    let mut covered = BTreeSet::new();
+    for line in doc.lines().filter(|line| line.starts_with("| [`Users::")) {
+        let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
+        let [operation, rule, what] = cells[..] else {
+            panic!("a row of three cells: {line}")
+        };
+        let method = operation
+            .strip_prefix("[`Users::")
+            .and_then(|rest| rest.split_once("`]"))
+            .map(|(method, _)| method)
+            .unwrap_or_else(|| panic!("a `Users::` method: {line}"));
+        let endpoint = by_method_name(method);
+        assert_eq!(endpoint.reconcile.to_string(), rule, "the rule of {method}");
+        assert!(!what.is_empty(), "{method} says what happens");
+        let read = endpoint.method == http::Method::GET;
+        assert_eq!(
+            read,
+            what == "a read" || what.starts_with("a read:"),
+            "{method}"
+        );
+        assert_eq!(
+            read,
+            endpoint.reconcile == okta_users::reconcile::Rule::None && !what.contains("not"),
+            "only reads, and the writes the doc says are not reconciled, have no rule: {method}"
+        );
+        assert!(covered.insert(endpoint.operation.name), "{method} twice");
+    }
+    assert_eq!(covered.len(), 49);
+}

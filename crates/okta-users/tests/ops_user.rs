@@ -332,3 +332,42 @@ async fn a_missing_user_is_okta_s_404() {
     assert!(api.error_causes.is_empty());
     assert_eq!(api.request_id.as_deref(), Some("req-404"));
 }
+
+#[tokio::test]
+async fn a_fetched_user_carries_its_etag_and_if_match_sends_it_back() {
+    let (users, log) = recorder(vec![
+        Canned::json(200, fixture("ops_user.json")).header("etag", "W/\"3f6a\""),
+        Canned::json(
+            412,
+            r#"{"errorCode":"E0000231","errorSummary":"ETag value doesn't match.","errorCauses":[]}"#,
+        ),
+    ]);
+
+    let user = users.get("00u1").await.unwrap();
+    let etag = user.etag.clone().expect("the ETag header");
+    assert_eq!(etag.as_str(), "W/\"3f6a\"");
+    let error = users
+        .update(&user.id, UpdateUserRequest::profile(user.profile))
+        .if_match(&etag)
+        .await
+        .unwrap_err();
+
+    assert!(error.is_precondition_failed(), "{error}");
+    assert_eq!(error.error_code(), Some("E0000231"));
+    assert!(
+        error.reconciliation().is_none(),
+        "an answer, not a lost one"
+    );
+    let sent = log.lock().unwrap();
+    assert_eq!(sent.len(), 2);
+    assert_eq!(sent[1].headers["if-match"], "W/\"3f6a\"");
+}
+
+#[tokio::test]
+async fn users_from_a_list_have_no_etag() {
+    let (users, _log) = recorder(vec![
+        Canned::json(200, fixture("ops_list_users.json")).header("etag", "W/\"page\""),
+    ]);
+    let page = users.list().send().await.unwrap();
+    assert!(page.items.iter().all(|user| user.etag.is_none()));
+}

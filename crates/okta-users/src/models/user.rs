@@ -88,6 +88,13 @@ pub struct User<P = UserProfile> {
     /// `_links`: operations and resources related to the user (`self`, `activate`, ...).
     #[serde(rename = "_links", default, skip_serializing_if = "Links::is_empty")]
     pub links: Links,
+    /// The entity tag of this version of the user, from the response's `ETag` header (not
+    /// part of the JSON): set on a user from `get`, `create`, `update`, `replace` and
+    /// `expire_password`, `None` on one from a list. Send it back with
+    /// [`if_match`](crate::ops::user::UpdateUser::if_match) for a read–modify–write that
+    /// cannot overwrite a concurrent change.
+    #[serde(skip)]
+    pub etag: Option<crate::ETag>,
 }
 
 impl<P> User<P> {
@@ -109,6 +116,7 @@ impl<P> User<P> {
             transitioning_to_status: None,
             embedded: Map::new(),
             links: Links::default(),
+            etag: None,
         }
     }
 }

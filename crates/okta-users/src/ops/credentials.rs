@@ -2,8 +2,10 @@
 //! (`POST /api/v1/users/{userId}/credentials/…`).
 
 use crate::call::single;
+use crate::endpoints::Endpoint;
 use crate::endpoints::{CHANGE_PASSWORD, CHANGE_RECOVERY_QUESTION, FORGOT_PASSWORD};
 use crate::models::{ChangePasswordRequest, ForgotPasswordResponse, UserCredentials};
+use crate::reconcile::{Outcome, Reconciler, Rule, flows};
 use crate::request::ApiRequest;
 use crate::{HttpService, Result, Users};
 
@@ -97,7 +99,7 @@ impl<S> ChangePassword<S> {
         Ok(request)
     }
 }
-single!(ChangePassword => UserCredentials, json);
+single!(ChangePassword => UserCredentials, json, reconcile resend);
 
 /// `POST /api/v1/users/{userId}/credentials/change_recovery_question`, built by
 /// [`Users::change_recovery_question`].
@@ -116,7 +118,7 @@ impl<S> ChangeRecoveryQuestion<S> {
         Ok(request)
     }
 }
-single!(ChangeRecoveryQuestion => UserCredentials, json);
+single!(ChangeRecoveryQuestion => UserCredentials, json, reconcile resend);
 
 /// `POST /api/v1/users/{userId}/credentials/forgot_password`, built by [`Users::forgot_password`].
 #[derive(Debug, Clone)]
@@ -141,4 +143,23 @@ impl<S> ForgotPassword<S> {
         Ok(request)
     }
 }
-single!(ForgotPassword => ForgotPasswordResponse, json);
+impl<S: HttpService> ForgotPassword<S> {
+    /// With the link emailed, a re-send emails the user again and nothing read shows the first
+    /// did: not reconciled. With the link in the answer, a re-send gives a new one.
+    fn rule(&self, endpoint: &'static Endpoint) -> Rule {
+        if self.send_email == Some(false) {
+            Rule::Resend
+        } else {
+            endpoint.reconcile
+        }
+    }
+
+    async fn reconcile_after(
+        self,
+        reconciler: Reconciler<S>,
+    ) -> Result<Outcome<ForgotPasswordResponse>> {
+        let request = self.request()?;
+        flows::resend(reconciler, self.users.fetch_json(request)).await
+    }
+}
+single!(ForgotPassword => ForgotPasswordResponse, json, reconcile custom);

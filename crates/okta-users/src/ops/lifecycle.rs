@@ -9,6 +9,7 @@ use crate::endpoints::{
     REACTIVATE_USER, RESET_FACTORS, RESET_PASSWORD, SUSPEND_USER, UNLOCK_USER, UNSUSPEND_USER,
 };
 use crate::models::{ResetPasswordToken, TempPassword, User, UserActivationToken, UserProfile};
+use crate::reconcile::{AppliedValue, Outcome, Reconciler, Rule, flows};
 use crate::request::ApiRequest;
 use crate::{HttpService, Result, Users};
 
@@ -201,7 +202,36 @@ impl<S> ActivateUser<S> {
         Ok(request)
     }
 }
-single!(ActivateUser => UserActivationToken, json);
+impl<S: HttpService> ActivateUser<S> {
+    fn rule(&self, endpoint: &'static Endpoint) -> Rule {
+        endpoint.reconcile
+    }
+
+    /// Activated during the call: with the link emailed, Okta's answer is empty anyway; with
+    /// the token in the answer, it is lost with it.
+    async fn reconcile_after(
+        self,
+        reconciler: Reconciler<S>,
+    ) -> Result<Outcome<UserActivationToken>> {
+        let token_in_answer = self.send_email == Some(false);
+        let request = self.request()?;
+        let resend = self.users.fetch_json(request);
+        flows::status_or_resend(
+            reconciler,
+            &self.id,
+            |_| {
+                if token_in_answer {
+                    AppliedValue::Lost("activation token")
+                } else {
+                    AppliedValue::Value(UserActivationToken::default())
+                }
+            },
+            resend,
+        )
+        .await
+    }
+}
+single!(ActivateUser => UserActivationToken, json, reconcile custom);
 
 /// `POST /api/v1/users/{id}/lifecycle/deactivate`, built by [`Users::deactivate`].
 #[derive(Debug, Clone)]
@@ -238,7 +268,18 @@ impl<S> DeactivateUser<S> {
         Ok(request)
     }
 }
-single!(DeactivateUser => (), empty);
+impl<S: HttpService> DeactivateUser<S> {
+    fn rule(&self, endpoint: &'static Endpoint) -> Rule {
+        endpoint.reconcile
+    }
+
+    async fn reconcile_after(self, reconciler: Reconciler<S>) -> Result<Outcome<()>> {
+        let request = self.request()?;
+        let resend = self.users.fetch_empty(request);
+        flows::status_or_resend(reconciler, &self.id, |_| AppliedValue::Value(()), resend).await
+    }
+}
+single!(DeactivateUser => (), empty, reconcile custom);
 
 /// `POST /api/v1/users/{id}/lifecycle/expire_password?tempPassword=false`, built by
 /// [`Users::expire_password`].
@@ -264,7 +305,32 @@ impl<S, P> ExpirePassword<S, P> {
         ApiRequest::new(&EXPIRE_PASSWORD, &[&self.id])
     }
 }
-single!(ExpirePassword<P> => User<P>, json);
+impl<S, P> ExpirePassword<S, P>
+where
+    S: HttpService,
+    P: serde::Serialize + serde::de::DeserializeOwned + Send + 'static,
+{
+    fn rule(&self, endpoint: &'static Endpoint) -> Rule {
+        endpoint.reconcile
+    }
+
+    /// PASSWORD_EXPIRED: the user read is what Okta's answer would have been.
+    async fn reconcile_after(self, reconciler: Reconciler<S>) -> Result<Outcome<User<P>>> {
+        let request = self.request()?;
+        let resend = self.users.fetch_user(request);
+        flows::status_or_resend(
+            reconciler,
+            &self.id,
+            |read| match read.raw.user() {
+                Ok(user) => AppliedValue::Value(user),
+                Err(error) => AppliedValue::Failed(error),
+            },
+            resend,
+        )
+        .await
+    }
+}
+single!(ExpirePassword<P> => User<P>, user, reconcile custom);
 
 /// `POST /api/v1/users/{id}/lifecycle/expire_password?tempPassword=true`, built by
 /// [`Users::expire_password_with_temp_password`].
@@ -289,7 +355,7 @@ impl<S> ExpirePasswordWithTempPassword<S> {
         Ok(request)
     }
 }
-single!(ExpirePasswordWithTempPassword => TempPassword, json);
+single!(ExpirePasswordWithTempPassword => TempPassword, json, reconcile resend);
 
 /// `POST /api/v1/users/{id}/lifecycle/reset_password`, built by [`Users::reset_password`].
 #[derive(Debug, Clone)]
@@ -322,7 +388,32 @@ impl<S> ResetPassword<S> {
         Ok(request)
     }
 }
-single!(ResetPassword => ResetPasswordToken, json);
+impl<S: HttpService> ResetPassword<S> {
+    /// With the link in the answer, a re-send gives a new one (Okta allows it from RECOVERY).
+    fn rule(&self, endpoint: &'static Endpoint) -> Rule {
+        if self.send_email {
+            endpoint.reconcile
+        } else {
+            Rule::Resend
+        }
+    }
+
+    async fn reconcile_after(
+        self,
+        reconciler: Reconciler<S>,
+    ) -> Result<Outcome<ResetPasswordToken>> {
+        let request = self.request()?;
+        let resend = self.users.fetch_json(request);
+        flows::status_or_resend(
+            reconciler,
+            &self.id,
+            |_| AppliedValue::Value(ResetPasswordToken::default()),
+            resend,
+        )
+        .await
+    }
+}
+single!(ResetPassword => ResetPasswordToken, json, reconcile custom);
 
 /// A lifecycle change without parameters or response body — `reset_factors`, `suspend`,
 /// `unsuspend`, `unlock` — built by [`Users::reset_factors`], [`Users::suspend`],
@@ -350,4 +441,15 @@ impl<S> LifecycleAction<S> {
         ApiRequest::new(self.endpoint, &[&self.id])
     }
 }
-single!(LifecycleAction => (), empty);
+impl<S: HttpService> LifecycleAction<S> {
+    fn rule(&self, endpoint: &'static Endpoint) -> Rule {
+        endpoint.reconcile
+    }
+
+    async fn reconcile_after(self, reconciler: Reconciler<S>) -> Result<Outcome<()>> {
+        let request = self.request()?;
+        let resend = self.users.fetch_empty(request);
+        flows::status_or_resend(reconciler, &self.id, |_| AppliedValue::Value(()), resend).await
+    }
+}
+single!(LifecycleAction => (), empty, reconcile custom);

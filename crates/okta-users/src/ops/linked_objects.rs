@@ -101,7 +101,7 @@ impl<S> AssignLinkedObject<S> {
         )
     }
 }
-single!(AssignLinkedObject => (), empty);
+single!(AssignLinkedObject => (), empty, reconcile resend);
 
 /// `GET /api/v1/users/{userIdOrLogin}/linkedObjects/{relationshipName}`, built by
 /// [`Users::list_linked_objects`].
@@ -158,4 +158,4 @@ impl<S> DeleteLinkedObject<S> {
         )
     }
 }
-single!(DeleteLinkedObject => (), empty);
+single!(DeleteLinkedObject => (), empty, reconcile resend);

@@ -305,7 +305,7 @@ impl<S> RevokeClientGrants<S> {
         ApiRequest::new(&REVOKE_CLIENT_GRANTS, &[&self.user_id, &self.client_id])
     }
 }
-single!(RevokeClientGrants => (), empty);
+single!(RevokeClientGrants => (), empty, reconcile resend);
 
 /// `GET /api/v1/users/{userId}/clients/{clientId}/tokens`, built by
 /// [`Users::list_refresh_tokens`].
@@ -364,7 +364,7 @@ impl<S> RevokeRefreshTokens<S> {
         ApiRequest::new(&REVOKE_REFRESH_TOKENS, &[&self.user_id, &self.client_id])
     }
 }
-single!(RevokeRefreshTokens => (), empty);
+single!(RevokeRefreshTokens => (), empty, reconcile resend);
 
 /// `GET /api/v1/users/{userId}/clients/{clientId}/tokens/{tokenId}`, built by
 /// [`Users::get_refresh_token`].
@@ -415,7 +415,7 @@ impl<S> RevokeRefreshToken<S> {
         )
     }
 }
-single!(RevokeRefreshToken => (), empty);
+single!(RevokeRefreshToken => (), empty, reconcile resend);
 
 /// `GET /api/v1/users/{userId}/grants`, built by [`Users::list_grants`].
 #[derive(Debug, Clone)]
@@ -478,7 +478,7 @@ impl<S> RevokeUserGrants<S> {
         ApiRequest::new(&REVOKE_GRANTS, &[&self.user_id])
     }
 }
-single!(RevokeUserGrants => (), empty);
+single!(RevokeUserGrants => (), empty, reconcile resend);
 
 /// `GET /api/v1/users/{userId}/grants/{grantId}`, built by [`Users::get_grant`].
 #[derive(Debug, Clone)]
@@ -519,4 +519,4 @@ impl<S> RevokeUserGrant<S> {
         ApiRequest::new(&REVOKE_GRANT, &[&self.user_id, &self.grant_id])
     }
 }
-single!(RevokeUserGrant => (), empty);
+single!(RevokeUserGrant => (), empty, reconcile resend);

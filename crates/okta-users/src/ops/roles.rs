@@ -10,6 +10,7 @@ use crate::endpoints::{
     UNASSIGN_APP_INSTANCE_TARGET, UNASSIGN_APP_TARGET, UNASSIGN_GROUP_TARGET, UNASSIGN_ROLE,
 };
 use crate::models::{AssignRoleRequest, CatalogApplication, Group, Role};
+use crate::reconcile::{Outcome, Reconciler, Rule, flows};
 use crate::request::ApiRequest;
 use crate::{HttpService, Result, Users};
 
@@ -418,7 +419,19 @@ impl<S> AssignRole<S> {
         Ok(request)
     }
 }
-single!(AssignRole => Role, json);
+
+impl<S: HttpService> AssignRole<S> {
+    fn rule(&self, endpoint: &'static Endpoint) -> Rule {
+        endpoint.reconcile
+    }
+
+    async fn reconcile_after(self, reconciler: Reconciler<S>) -> Result<Outcome<Role>> {
+        let request = self.request()?;
+        let resend = self.users.fetch_json(request);
+        flows::assign_role(reconciler, &self.user_id, &self.body, resend).await
+    }
+}
+single!(AssignRole => Role, json, reconcile custom);
 
 /// `DELETE /api/v1/users/{userId}/roles/{roleId}`, built by [`Users::unassign_role`].
 #[derive(Debug, Clone)]
@@ -434,7 +447,7 @@ impl<S> UnassignRole<S> {
         ApiRequest::new(&UNASSIGN_ROLE, &[&self.user_id, &self.role_id])
     }
 }
-single!(UnassignRole => (), empty);
+single!(UnassignRole => (), empty, reconcile resend);
 
 /// `GET /api/v1/users/{userId}/roles/{roleId}/targets/catalog/apps`, built by
 /// [`Users::list_app_targets`].
@@ -485,7 +498,7 @@ impl<S> AssignAllAppsTarget<S> {
         ApiRequest::new(&ASSIGN_ALL_APPS_TARGET, &[&self.user_id, &self.role_id])
     }
 }
-single!(AssignAllAppsTarget => (), empty);
+single!(AssignAllAppsTarget => (), empty, reconcile resend);
 
 /// `PUT` or `DELETE /api/v1/users/{userId}/roles/{roleId}/targets/catalog/apps/{appName}`,
 /// built by [`Users::assign_app_target`] and [`Users::unassign_app_target`].
@@ -526,7 +539,7 @@ impl<S> AppTarget<S> {
         )
     }
 }
-single!(AppTarget => (), empty);
+single!(AppTarget => (), empty, reconcile resend);
 
 /// `PUT` or `DELETE
 /// /api/v1/users/{userId}/roles/{roleId}/targets/catalog/apps/{appName}/{applicationId}`, built
@@ -571,7 +584,7 @@ impl<S> AppInstanceTarget<S> {
         )
     }
 }
-single!(AppInstanceTarget => (), empty);
+single!(AppInstanceTarget => (), empty, reconcile resend);
 
 /// `GET /api/v1/users/{userId}/roles/{roleId}/targets/groups`, built by
 /// [`Users::list_group_targets`].
@@ -646,4 +659,4 @@ impl<S> GroupTarget<S> {
         )
     }
 }
-single!(GroupTarget => (), empty);
+single!(GroupTarget => (), empty, reconcile resend);

@@ -56,4 +56,4 @@ impl<S> RevokeSessions<S> {
         Ok(request)
     }
 }
-single!(RevokeSessions => (), empty);
+single!(RevokeSessions => (), empty, reconcile resend);

@@ -7,8 +7,19 @@ use crate::endpoints::{
     CREATE_USER, DELETE_USER, Endpoint, GET_USER, LIST_USERS, REPLACE_USER, UPDATE_USER,
 };
 use crate::models::{CreateUserRequest, UpdateUserRequest, User, UserNextLogin, UserProfile};
+use crate::reconcile::{Outcome, Reconciler, Rule, flows};
 use crate::request::ApiRequest;
 use crate::{HttpService, Result, Users};
+
+/// A JSON object as a map; anything else as nothing.
+fn json_object<T: serde::Serialize>(
+    value: &T,
+) -> Option<serde_json::Map<String, serde_json::Value>> {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::Object(map)) => Some(map),
+        _ => None,
+    }
+}
 
 /// The order of a sorted search.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -294,7 +305,22 @@ impl<S, P: serde::Serialize> CreateUser<S, P> {
         Ok(request)
     }
 }
-single!(CreateUser<P> => User<P>, json);
+impl<S, P> CreateUser<S, P>
+where
+    S: HttpService,
+    P: serde::Serialize + serde::de::DeserializeOwned + Send + 'static,
+{
+    fn rule(&self, endpoint: &'static Endpoint) -> Rule {
+        endpoint.reconcile
+    }
+
+    async fn reconcile_after(self, reconciler: Reconciler<S>) -> Result<Outcome<User<P>>> {
+        let sent = json_object(&self.body.profile);
+        let request = self.request()?;
+        flows::create_user(reconciler, sent, self.users.fetch_user(request)).await
+    }
+}
+single!(CreateUser<P> => User<P>, user, reconcile custom);
 
 /// `GET /api/v1/users/{id}`, built by [`Users::get`].
 #[derive(Debug, Clone)]
@@ -329,7 +355,7 @@ impl<S, P> GetUser<S, P> {
         Ok(request)
     }
 }
-single!(GetUser<P> => User<P>, json);
+single!(GetUser<P> => User<P>, user);
 
 /// `POST` (partial) or `PUT` (whole) `/api/v1/users/{id}`, built by [`Users::update`] and
 /// [`Users::replace`].
@@ -368,7 +394,45 @@ impl<S, P: serde::Serialize> UpdateUser<S, P> {
         Ok(request)
     }
 }
-single!(UpdateUser<P> => User<P>, json);
+impl<S, P> UpdateUser<S, P>
+where
+    S: HttpService,
+    P: serde::Serialize + serde::de::DeserializeOwned + Send + 'static,
+{
+    /// A body setting a password is not reconciled: the password history can refuse a
+    /// re-send that the first request caused, and no read shows a password.
+    fn rule(&self, endpoint: &'static Endpoint) -> Rule {
+        let sets_password = self
+            .body
+            .credentials
+            .as_ref()
+            .is_some_and(|credentials| credentials.password.is_some());
+        if sets_password {
+            Rule::None
+        } else {
+            endpoint.reconcile
+        }
+    }
+
+    async fn reconcile_after(self, reconciler: Reconciler<S>) -> Result<Outcome<User<P>>> {
+        // Only a profile can be compared with a read: a body with anything else is re-sent
+        // but not compared.
+        let profile_only = self.body.credentials.is_none()
+            && self.body.realm_id.is_none()
+            && self.body.r#type.is_none();
+        let sent = self
+            .body
+            .profile
+            .as_ref()
+            .filter(|_| profile_only)
+            .and_then(json_object);
+        let replace = std::ptr::eq(self.endpoint, &REPLACE_USER);
+        let request = self.request()?;
+        let resend = self.users.fetch_user(request);
+        flows::profile(reconciler, &self.id, sent, replace, resend).await
+    }
+}
+single!(UpdateUser<P> => User<P>, user, reconcile custom);
 
 /// `DELETE /api/v1/users/{id}`, built by [`Users::delete`].
 #[derive(Debug, Clone)]
@@ -405,4 +469,14 @@ impl<S> DeleteUser<S> {
         Ok(request)
     }
 }
-single!(DeleteUser => (), empty);
+impl<S: HttpService> DeleteUser<S> {
+    fn rule(&self, endpoint: &'static Endpoint) -> Rule {
+        endpoint.reconcile
+    }
+
+    async fn reconcile_after(self, reconciler: Reconciler<S>) -> Result<Outcome<()>> {
+        let request = self.request()?;
+        flows::delete_user(reconciler, &self.id, self.users.fetch_empty(request)).await
+    }
+}
+single!(DeleteUser => (), empty, reconcile custom);
