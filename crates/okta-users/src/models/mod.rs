@@ -87,14 +87,10 @@ mod tests;
 /// tenth of the time of decoding a page of users). Invalid UTF-8 is reported where it is.
 #[doc(hidden)] // the façade's internals, public for the decode benches
 pub fn from_json_slice<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
-    let mut deserializer = sonic_rs::Deserializer::from_slice(bytes);
-    let value = T::deserialize(&mut deserializer).map_err(sonic_error)?;
-    deserializer.end().map_err(sonic_error)?;
-    Ok(value)
-}
-
-fn sonic_error(error: sonic_rs::Error) -> serde_json::Error {
-    serde::de::Error::custom(error)
+    match std::str::from_utf8(bytes) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(bytes),
+    }
 }
 
 /// Decodes a list page as the façade does for a request with `limit`: room for `limit`
@@ -141,16 +137,26 @@ pub(crate) fn decode_page<T: serde::de::DeserializeOwned>(
         overflow: &overflow,
         item: std::marker::PhantomData,
     };
-    let mut deserializer = sonic_rs::Deserializer::from_slice(bytes);
-    let decoded = serde::de::DeserializeSeed::deserialize(seed, &mut deserializer)
-        .and_then(|items| deserializer.end().map(|()| items));
+    let decoded = match std::str::from_utf8(bytes) {
+        Ok(text) => decode_with(seed, &mut serde_json::Deserializer::from_str(text)),
+        Err(_) => decode_with(seed, &mut serde_json::Deserializer::from_slice(bytes)),
+    };
     decoded.map_err(|error| {
         if overflow.get() {
             PageDecodeError::TooManyItems
         } else {
-            PageDecodeError::Json(sonic_error(error))
+            PageDecodeError::Json(error)
         }
     })
+}
+
+fn decode_with<'de, R: serde_json::de::Read<'de>, T: serde::de::DeserializeOwned>(
+    seed: PageSeed<'_, T>,
+    deserializer: &mut serde_json::Deserializer<R>,
+) -> serde_json::Result<Vec<T>> {
+    let items = serde::de::DeserializeSeed::deserialize(seed, &mut *deserializer)?;
+    deserializer.end()?;
+    Ok(items)
 }
 
 /// A JSON array into a `Vec`, counting: at most `max_items` items.
