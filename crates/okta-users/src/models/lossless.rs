@@ -11,9 +11,24 @@
 //! `null` marker under its key in the extra map, so it is sent back as `null` (Okta's partial
 //! update clears an attribute sent as `null` and keeps one left out). A typed field that is
 //! `Some` always wins over an extra entry of the same key.
+//!
+//! `str_accessors (yes);` after the extra map adds a `fn field(&self) -> Option<&str>` per typed
+//! attribute (for structs whose attributes are all strings), so that callers can read them
+//! without depending on their storage type.
 
 /// Generates a struct of `Option<T>` attributes plus an extra map, and its serde impls.
 macro_rules! lossless_struct {
+    (@str_accessors [] $name:ident { $($field:ident = $key:literal),* }) => {};
+    (@str_accessors [$_yes:tt] $name:ident { $($field:ident = $key:literal),* }) => {
+        impl $name {
+            $(
+                #[doc = concat!("`", $key, "` as a `&str`, whatever the field's storage.")]
+                pub fn $field(&self) -> ::std::option::Option<&str> {
+                    self.$field.as_deref()
+                }
+            )*
+        }
+    };
     (
         $(#[$meta:meta])*
         pub struct $name:ident {
@@ -24,6 +39,7 @@ macro_rules! lossless_struct {
         }
         $(#[$emeta:meta])*
         extra $extra:ident;
+        $(str_accessors $str_accessors:tt;)?
     ) => {
         $(#[$meta])*
         pub struct $name {
@@ -34,6 +50,8 @@ macro_rules! lossless_struct {
             $(#[$emeta])*
             pub $extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         }
+
+        lossless_struct!(@str_accessors [$($str_accessors)?] $name { $($field = $key),* });
 
         impl $name {
             /// The JSON keys of the typed attributes.

@@ -202,6 +202,11 @@ impl<'de, T: serde::de::DeserializeOwned> serde::de::Visitor<'de> for PageSeed<'
     }
 }
 
+/// The storage of profile attributes: a string of up to 24 bytes is held inline (most are),
+/// a longer one on the heap. It derefs to `str`; build one with `.into()` from a `&str` or a
+/// `String`, or read a field as `&str` with its accessor (`profile.city()`).
+pub use compact_str::CompactString;
+
 pub use app::{AppLink, CatalogApplication};
 pub use enums::{
     AuthenticationProviderType, CatalogApplicationStatus, DigestAlgorithm, GrantOrTokenStatus,
