@@ -450,7 +450,7 @@ mod tests {
             serde_json::from_str(r#"{"assignee": {"href\"": "https://x/u/1"}}"#).unwrap();
         let assignee = links.get("assignee").unwrap().first().unwrap();
         assert_eq!(assignee.href(), None);
-        assert_eq!(assignee.extra.get("href\""), Some(&json!("https://x/u/1")));
+        assert_eq!(assignee.extra.get("href\""), Some(json!("https://x/u/1")));
     }
 
     #[test]

@@ -74,6 +74,7 @@ mod lossless;
 mod oauth;
 mod open_enum;
 mod profile;
+pub(crate) mod raw_json_map;
 mod requests;
 mod role;
 mod secret;
@@ -222,6 +223,7 @@ pub use lifecycle::{
 pub use links::{HrefHints, HrefObject, LinkValue, LinkedObject, Links};
 pub use oauth::{OAuth2Actor, OAuth2Client, OAuth2RefreshToken, OAuth2ScopeConsentGrant};
 pub use profile::{GroupProfile, UserProfile};
+pub use raw_json_map::RawJsonMap;
 pub use requests::{
     AssignRoleRequest, ChangePasswordRequest, CreateUserRequest, UpdateUserRequest,
 };

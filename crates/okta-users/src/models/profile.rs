@@ -1,13 +1,15 @@
 //! User and group profiles: typed standard attributes plus lossless custom attributes.
 
 use compact_str::CompactString;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::lossless::lossless_struct;
+use super::raw_json_map::RawJsonMap;
 
 lossless_struct! {
     /// A user's profile (`UserProfile`): Okta's standard attributes, typed, plus every custom
-    /// attribute of your org's user schema, kept as JSON in [`custom`](Self::custom).
+    /// attribute of your org's user schema, kept as JSON text in [`custom`](Self::custom) and
+    /// decoded when read.
     ///
     /// A profile read from Okta and sent back (read-modify-write) keeps every custom
     /// attribute unchanged, whatever its JSON type. See [the module docs](super) for typing
@@ -24,7 +26,8 @@ lossless_struct! {
     /// let mut profile = UserProfile::new("Ada", "Lovelace", "ada@example.com", "ada@example.com");
     /// profile.title = Some("Countess".into());
     /// profile.set_custom("favoriteNumbers", serde_json::json!([3, 7]));
-    /// assert_eq!(profile.custom("favoriteNumbers"), Some(&serde_json::json!([3, 7])));
+    /// assert_eq!(profile.custom("favoriteNumbers"), Some(serde_json::json!([3, 7])));
+    /// assert_eq!(profile.custom_as::<Vec<u8>>("favoriteNumbers").unwrap().unwrap(), [3, 7]);
     /// ```
     #[derive(Debug, Clone, Default, PartialEq)]
     #[non_exhaustive]
@@ -115,11 +118,21 @@ impl UserProfile {
         }
     }
 
-    /// A custom attribute (or the `null` marker of a standard attribute), by its JSON name.
+    /// A custom attribute (or the `null` marker of a standard attribute), by its JSON name,
+    /// decoded from the JSON text it is kept as.
     ///
-    /// Standard attributes are read from their fields (`profile.city`), not from here.
-    pub fn custom(&self, name: &str) -> Option<&Value> {
+    /// Standard attributes are read from their fields (`profile.city()`), not from here.
+    pub fn custom(&self, name: &str) -> Option<Value> {
         self.custom.get(name)
+    }
+
+    /// A custom attribute decoded as your own type, straight from its JSON text (no `Value`
+    /// built): `profile.custom_as::<u32>("clearanceLevel")`.
+    pub fn custom_as<T: serde::de::DeserializeOwned>(
+        &self,
+        name: &str,
+    ) -> Option<serde_json::Result<T>> {
+        self.custom.get_as(name)
     }
 
     /// Sets an attribute by its JSON name.
@@ -137,8 +150,8 @@ impl UserProfile {
         self.custom.remove(name)
     }
 
-    /// Every custom attribute (and `null` marker), by name.
-    pub fn custom_attributes(&self) -> &Map<String, Value> {
+    /// Every custom attribute (and `null` marker), by name, as JSON text.
+    pub fn custom_attributes(&self) -> &RawJsonMap {
         &self.custom
     }
 }
@@ -178,8 +191,9 @@ impl GroupProfile {
         }
     }
 
-    /// A custom attribute (or the `null` marker of a standard attribute), by its JSON name.
-    pub fn custom(&self, name: &str) -> Option<&Value> {
+    /// A custom attribute (or the `null` marker of a standard attribute), by its JSON name,
+    /// decoded from the JSON text it is kept as.
+    pub fn custom(&self, name: &str) -> Option<Value> {
         self.custom.get(name)
     }
 
@@ -229,9 +243,9 @@ mod tests {
         assert_eq!(profile.login.as_deref(), Some("isaac.brock@example.com"));
         assert_eq!(profile.city.as_deref(), Some("San Francisco"));
         assert_eq!(profile.second_email, None);
-        assert_eq!(profile.custom("secondEmail"), Some(&Value::Null));
-        assert_eq!(profile.custom("shoeSize"), Some(&json!(44.5)));
-        assert_eq!(profile.custom("pager"), Some(&Value::Null));
+        assert_eq!(profile.custom("secondEmail"), Some(Value::Null));
+        assert_eq!(profile.custom("shoeSize"), Some(json!(44.5)));
+        assert_eq!(profile.custom("pager"), Some(Value::Null));
         assert_eq!(
             profile.custom("address").unwrap()["home"]["street"],
             "1 Main St"
@@ -324,7 +338,7 @@ mod tests {
         let profile: UserProfile =
             serde_json::from_str(r#"{"first\u004eame":"A\u0064a","cust\u006fm":"x"}"#).unwrap();
         assert_eq!(profile.first_name.as_deref(), Some("Ada"));
-        assert_eq!(profile.custom("custom"), Some(&json!("x")));
+        assert_eq!(profile.custom("custom"), Some(json!("x")));
     }
 
     #[test]
@@ -403,7 +417,7 @@ mod tests {
         let before = json!({"name": "Eng", "description": "Engineers", "samAccountName": "eng", "costCode": 12});
         let mut profile: GroupProfile = serde_json::from_value(before.clone()).unwrap();
         assert_eq!(profile.sam_account_name.as_deref(), Some("eng"));
-        assert_eq!(profile.custom("costCode"), Some(&json!(12)));
+        assert_eq!(profile.custom("costCode"), Some(json!(12)));
         assert_eq!(serde_json::to_value(&profile).unwrap(), before);
         profile.set_custom("costCode", json!(13));
         assert_eq!(serde_json::to_value(&profile).unwrap()["costCode"], 13);
