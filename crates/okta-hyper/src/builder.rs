@@ -32,6 +32,7 @@ pub struct HyperTransportBuilder {
     pool_idle_timeout: Option<Duration>,
     pool_max_idle_per_host: usize,
     root_certificates: Vec<CertificateDer<'static>>,
+    http2_only: bool,
 }
 
 impl Default for HyperTransportBuilder {
@@ -43,6 +44,7 @@ impl Default for HyperTransportBuilder {
             pool_idle_timeout: Some(DEFAULT_POOL_IDLE_TIMEOUT),
             pool_max_idle_per_host: usize::MAX,
             root_certificates: Vec::new(),
+            http2_only: false,
         }
     }
 }
@@ -85,6 +87,15 @@ impl HyperTransportBuilder {
     /// The most idle connections kept per host (default: no limit).
     pub fn pool_max_idle_per_host(mut self, max: usize) -> Self {
         self.pool_max_idle_per_host = max;
+        self
+    }
+
+    /// Speaks HTTP/2 only (default: no): over TLS without waiting for ALPN, and over plain
+    /// `http://` with prior knowledge (h2c), one multiplexed connection per host. Over TLS,
+    /// HTTP/2 is negotiated anyway when the server offers it (Okta does); this is for a
+    /// plain-HTTP server known to speak HTTP/2, such as the mock org over loopback.
+    pub fn http2_only(mut self, yes: bool) -> Self {
+        self.http2_only = yes;
         self
     }
 
@@ -132,6 +143,7 @@ impl HyperTransportBuilder {
             .pool_timer(TokioTimer::new())
             .pool_idle_timeout(self.pool_idle_timeout)
             .pool_max_idle_per_host(self.pool_max_idle_per_host)
+            .http2_only(self.http2_only)
             .build(connector);
 
         Ok(HyperTransport {
