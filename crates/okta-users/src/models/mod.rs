@@ -88,14 +88,10 @@ mod tests;
 /// tenth of the time of decoding a page of users). Invalid UTF-8 is reported where it is.
 #[doc(hidden)] // the façade's internals, public for the decode benches
 pub fn from_json_slice<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
-    // simd-json unescapes strings in place: it needs a copy of the body it may write to
-    let mut owned = bytes.to_vec();
-    let mut deserializer = simd_json::Deserializer::from_slice(&mut owned).map_err(simd_error)?;
-    T::deserialize(&mut deserializer).map_err(simd_error)
-}
-
-fn simd_error(error: simd_json::Error) -> serde_json::Error {
-    serde::de::Error::custom(error)
+    match std::str::from_utf8(bytes) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(bytes),
+    }
 }
 
 /// Decodes a list page as the façade does for a request with `limit`: room for `limit`
@@ -142,16 +138,26 @@ pub(crate) fn decode_page<T: serde::de::DeserializeOwned>(
         overflow: &overflow,
         item: std::marker::PhantomData,
     };
-    let mut owned = bytes.to_vec();
-    let decoded = simd_json::Deserializer::from_slice(&mut owned)
-        .and_then(|mut deserializer| serde::de::DeserializeSeed::deserialize(seed, &mut deserializer));
+    let decoded = match std::str::from_utf8(bytes) {
+        Ok(text) => decode_with(seed, &mut serde_json::Deserializer::from_str(text)),
+        Err(_) => decode_with(seed, &mut serde_json::Deserializer::from_slice(bytes)),
+    };
     decoded.map_err(|error| {
         if overflow.get() {
             PageDecodeError::TooManyItems
         } else {
-            PageDecodeError::Json(simd_error(error))
+            PageDecodeError::Json(error)
         }
     })
+}
+
+fn decode_with<'de, R: serde_json::de::Read<'de>, T: serde::de::DeserializeOwned>(
+    seed: PageSeed<'_, T>,
+    deserializer: &mut serde_json::Deserializer<R>,
+) -> serde_json::Result<Vec<T>> {
+    let items = serde::de::DeserializeSeed::deserialize(seed, &mut *deserializer)?;
+    deserializer.end()?;
+    Ok(items)
 }
 
 /// A JSON array into a `Vec`, counting: at most `max_items` items.
