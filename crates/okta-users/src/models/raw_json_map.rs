@@ -300,28 +300,31 @@ impl RawJsonMapBuilder {
         self.bytes.extend_from_slice(b"null");
     }
 
-    /// Ends the entry started last: it replaces an earlier entry of the same name.
+    /// Ends the entry started last (sorted, and an earlier entry of the same name dropped, by
+    /// [`finish`](Self::finish)).
     pub(crate) fn finish_entry(&mut self) {
-        let entry = Entry {
+        self.entries.push(Entry {
             name_start: self.name_start,
             value_start: self.value_start,
             value_end: self.bytes.len(),
-        };
-        let bytes = &self.bytes;
-        let name = &bytes[entry.name()];
-        // Entries usually arrive in any order: a sorted insert, searched from the end.
-        match self
-            .entries
-            .binary_search_by(|probe| bytes[probe.name()].cmp(name))
-        {
-            Ok(index) => self.entries[index] = entry,
-            Err(index) => self.entries.insert(index, entry),
-        }
+        });
     }
 
     /// The map, or an error if the text is not UTF-8 (it always is: names came as `str`s and
     /// values were written by serde_json).
-    pub(crate) fn finish<E: de::Error>(self) -> Result<RawJsonMap, E> {
+    pub(crate) fn finish<E: de::Error>(mut self) -> Result<RawJsonMap, E> {
+        let bytes = &self.bytes;
+        // A stable sort keeps names given twice in the order received; of each run of equal
+        // names the last is kept, as a map inserting them in turn would.
+        self.entries
+            .sort_by(|a, b| bytes[a.name()].cmp(&bytes[b.name()]));
+        self.entries.dedup_by(|later, earlier| {
+            let same = bytes[later.name()] == bytes[earlier.name()];
+            if same {
+                *earlier = *later;
+            }
+            same
+        });
         let text = String::from_utf8(self.bytes).map_err(E::custom)?;
         Ok(RawJsonMap {
             text,
