@@ -82,7 +82,7 @@ pub struct CatalogApplication {
     /// `lastUpdated`.
     #[serde(
         default,
-        with = "super::rfc3339::option",
+        with = "time::serde::rfc3339::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub last_updated: Option<OffsetDateTime>,

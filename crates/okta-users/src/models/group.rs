@@ -18,21 +18,21 @@ pub struct Group {
     /// `created`.
     #[serde(
         default,
-        with = "super::rfc3339::option",
+        with = "time::serde::rfc3339::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub created: Option<OffsetDateTime>,
     /// `lastUpdated`: the last change of the group's profile.
     #[serde(
         default,
-        with = "super::rfc3339::option",
+        with = "time::serde::rfc3339::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub last_updated: Option<OffsetDateTime>,
     /// `lastMembershipUpdated`: the last change of the group's members.
     #[serde(
         default,
-        with = "super::rfc3339::option",
+        with = "time::serde::rfc3339::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub last_membership_updated: Option<OffsetDateTime>,

@@ -32,14 +32,14 @@ pub struct IdentityProvider {
     /// `created`.
     #[serde(
         default,
-        with = "super::rfc3339::option",
+        with = "time::serde::rfc3339::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub created: Option<OffsetDateTime>,
     /// `lastUpdated`.
     #[serde(
         default,
-        with = "super::rfc3339::option",
+        with = "time::serde::rfc3339::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub last_updated: Option<OffsetDateTime>,

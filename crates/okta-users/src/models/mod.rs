@@ -76,7 +76,6 @@ mod open_enum;
 mod profile;
 pub(crate) mod raw_json_map;
 mod requests;
-mod rfc3339;
 mod role;
 mod secret;
 mod user;

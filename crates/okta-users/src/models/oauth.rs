@@ -55,7 +55,7 @@ pub struct OAuth2ScopeConsentGrant {
     /// `created`.
     #[serde(
         default,
-        with = "super::rfc3339::option",
+        with = "time::serde::rfc3339::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub created: Option<OffsetDateTime>,
@@ -67,7 +67,7 @@ pub struct OAuth2ScopeConsentGrant {
     /// `lastUpdated`.
     #[serde(
         default,
-        with = "super::rfc3339::option",
+        with = "time::serde::rfc3339::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub last_updated: Option<OffsetDateTime>,
@@ -105,7 +105,7 @@ pub struct OAuth2RefreshToken {
     /// `created`.
     #[serde(
         default,
-        with = "super::rfc3339::option",
+        with = "time::serde::rfc3339::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub created: Option<OffsetDateTime>,
@@ -115,7 +115,7 @@ pub struct OAuth2RefreshToken {
     /// `expiresAt`.
     #[serde(
         default,
-        with = "super::rfc3339::option",
+        with = "time::serde::rfc3339::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub expires_at: Option<OffsetDateTime>,
@@ -125,7 +125,7 @@ pub struct OAuth2RefreshToken {
     /// `lastUpdated`.
     #[serde(
         default,
-        with = "super::rfc3339::option",
+        with = "time::serde::rfc3339::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub last_updated: Option<OffsetDateTime>,

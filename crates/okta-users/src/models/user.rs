@@ -29,42 +29,42 @@ pub struct User<P = UserProfile> {
     /// `created`.
     #[serde(
         default,
-        with = "super::rfc3339::option",
+        with = "time::serde::rfc3339::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub created: Option<OffsetDateTime>,
     /// `activated`: when the user was activated (`null` if never).
     #[serde(
         default,
-        with = "super::rfc3339::option",
+        with = "time::serde::rfc3339::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub activated: Option<OffsetDateTime>,
     /// `statusChanged`: when `status` last changed.
     #[serde(
         default,
-        with = "super::rfc3339::option",
+        with = "time::serde::rfc3339::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub status_changed: Option<OffsetDateTime>,
     /// `lastLogin`: the last sign-in (`null` if never).
     #[serde(
         default,
-        with = "super::rfc3339::option",
+        with = "time::serde::rfc3339::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub last_login: Option<OffsetDateTime>,
     /// `lastUpdated`: the last change of the user.
     #[serde(
         default,
-        with = "super::rfc3339::option",
+        with = "time::serde::rfc3339::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub last_updated: Option<OffsetDateTime>,
     /// `passwordChanged`: the last password change (`null` if never).
     #[serde(
         default,
-        with = "super::rfc3339::option",
+        with = "time::serde::rfc3339::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub password_changed: Option<OffsetDateTime>,
