@@ -2,7 +2,8 @@
 # Instructions per decoded 200-user page, counted by callgrind: repeatable whatever the
 # machine's load (wall-clock figures on a busy 2-core machine are not). Prints one line per
 # contender and the ratio of `serde_json::Value` to the typed decode (the `decode` bench's ratio,
-# in instructions rather than time).
+# in instructions rather than time). `user-value` and `user` decode one user as a get returns it
+# (its figure is per 200 users, to compare with a page).
 #
 #   benches/callgrind-decode.sh                 # value, typed and the diagnostics, 20 pages each
 #   benches/callgrind-decode.sh value typed     # only these
@@ -12,7 +13,7 @@ cd "$(dirname "$0")/.."
 
 count=${N:-20}
 contenders=("$@")
-[ ${#contenders[@]} -gt 0 ] || contenders=(value typed typed-grown profile-skipped ignored)
+[ ${#contenders[@]} -gt 0 ] || contenders=(value typed typed-grown profile-skipped ignored user-value user)
 
 cargo build -q --release -p okta-benches --bin decode_instructions
 bin=target/release/decode_instructions
@@ -31,4 +32,8 @@ done
 if [ -n "${per_page[value]:-}" ] && [ -n "${per_page[typed]:-}" ]; then
     awk -v v="${per_page[value]}" -v t="${per_page[typed]}" \
         'BEGIN { printf "Value ÷ typed: %.2f× (instructions)\n", v / t }'
+fi
+if [ -n "${per_page[user-value]:-}" ] && [ -n "${per_page[user]:-}" ]; then
+    awk -v v="${per_page[user-value]}" -v t="${per_page[user]}" \
+        'BEGIN { printf "one user, Value ÷ typed: %.2f× (instructions)\n", v / t }'
 fi

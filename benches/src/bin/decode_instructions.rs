@@ -5,11 +5,12 @@
 //! the decoding loops (and the drop of what they built) are counted, not building the page.
 //!
 //! `decode_instructions CONTENDER [N=20]` where CONTENDER is `value`, `typed`, `typed-grown`,
-//! `profile-skipped` or `ignored`.
+//! `profile-skipped` or `ignored` (the page), or `user-value` / `user` (one user as a get
+//! returns it, with its lifecycle links: `N` × 200 decodes).
 
 use std::hint::black_box;
 
-use okta_benches::fixtures::users_page;
+use okta_benches::fixtures::{one_user, users_page};
 use okta_users::models::User;
 use serde::de::IgnoredAny;
 use serde_json::Value;
@@ -25,9 +26,12 @@ fn main() {
         "typed-grown" => measured_typed_grown(&page, count),
         "profile-skipped" => measured_profile_skipped(&page, count),
         "ignored" => measured_ignored(&page, count),
+        "user-value" => measured_user_value(&one_user(1), count * 200),
+        "user" => measured_user(&one_user(1), count * 200),
         other => {
             eprintln!(
-                "unknown contender {other}: value, typed, typed-grown, profile-skipped, ignored"
+                "unknown contender {other}: value, typed, typed-grown, profile-skipped, \
+                 ignored, user-value, user"
             );
             std::process::exit(2);
         }
@@ -75,5 +79,21 @@ fn measured_ignored(page: &[u8], count: usize) {
     for _ in 0..count {
         let any: IgnoredAny = serde_json::from_slice(black_box(page)).expect("IgnoredAny");
         black_box(any);
+    }
+}
+
+#[inline(never)]
+fn measured_user_value(user: &[u8], count: usize) {
+    for _ in 0..count {
+        let value: Value = serde_json::from_slice(black_box(user)).expect("Value");
+        black_box(value);
+    }
+}
+
+#[inline(never)]
+fn measured_user(user: &[u8], count: usize) {
+    for _ in 0..count {
+        let user: User = okta_users::models::from_json_slice(black_box(user)).expect("User");
+        black_box(user);
     }
 }
