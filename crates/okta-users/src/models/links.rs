@@ -144,6 +144,9 @@ pub struct Links {
     entries: Vec<(Rel, LinkValue)>,
 }
 
+/// Room made for more links once a `_links` object holds more than its first.
+const LINKS_AFTER_THE_FIRST: usize = 15;
+
 /// A relation name. Okta's usual ones are `&'static str`s, so that decoding them allocates
 /// nothing (a user has five to ten links).
 #[derive(Clone)]
@@ -318,14 +321,19 @@ impl<'de> Deserialize<'de> for Links {
             }
 
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Links, A::Error> {
-                let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(1));
+                let mut entries: Vec<(Rel, LinkValue)> =
+                    Vec::with_capacity(map.size_hint().unwrap_or(1));
                 while let Some((rel, value)) = map.next_entry::<Rel, LinkValue>()? {
-                    match entries
-                        .iter_mut()
-                        .find(|(name, _): &&mut (Rel, LinkValue)| *name == rel)
-                    {
+                    match entries.iter_mut().find(|(name, _)| *name == rel) {
                         Some((_, old)) => *old = value,
-                        None => entries.push((rel, value)),
+                        None => {
+                            if entries.len() == entries.capacity() {
+                                // A listed user has one link (`self`), a user read alone about
+                                // a dozen: grown once, not by doubling from one.
+                                entries.reserve(LINKS_AFTER_THE_FIRST);
+                            }
+                            entries.push((rel, value));
+                        }
                     }
                 }
                 Ok(Links { entries })

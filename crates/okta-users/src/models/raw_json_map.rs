@@ -313,6 +313,9 @@ impl RawJsonMapBuilder {
     /// The map, or an error if the text is not UTF-8 (it always is: names came as `str`s and
     /// values were written by serde_json).
     pub(crate) fn finish<E: de::Error>(mut self) -> Result<RawJsonMap, E> {
+        if self.entries.is_empty() {
+            return Ok(RawJsonMap::new()); // the usual case for a link
+        }
         let bytes = &self.bytes;
         // A stable sort keeps names given twice in the order received; of each run of equal
         // names the last is kept, as a map inserting them in turn would.
