@@ -6,6 +6,8 @@ use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use compact_str::CompactString;
+
 use super::lossless::lossless_struct;
 
 lossless_struct! {
@@ -17,18 +19,18 @@ lossless_struct! {
         /// `href`: the link's URL.
         href: String = "href",
         /// `name`: a name for the target (e.g. a logo size).
-        name: String = "name",
+        name: CompactString = "name",
         /// `type`: the media type of the target.
-        r#type: String = "type",
+        r#type: CompactString = "type",
         /// `templated`: whether `href` is a URI template.
         templated: bool = "templated",
         /// `hints`: e.g. the HTTP methods the target allows.
         hints: HrefHints = "hints",
         /// `title`: a human-readable title.
-        title: String = "title",
+        title: CompactString = "title",
         /// `method`: the HTTP method of the target (Okta sends it on lifecycle links, e.g.
         /// `POST` for `activate`; not in the spec's `HrefObject`, but in its examples).
-        method: String = "method",
+        method: CompactString = "method",
     }
     /// Every other key of the link object.
     extra extra;
