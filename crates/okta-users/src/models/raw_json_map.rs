@@ -36,7 +36,8 @@ use serde_json::{Map, Value};
 #[derive(Clone, Default)]
 pub struct RawJsonMap {
     /// Each entry's name (unescaped) followed by its value (JSON), in the order written; an
-    /// entry replaced or removed leaves its bytes behind until the map is next cloned whole.
+    /// entry replaced or removed leaves its bytes behind until they outweigh the live ones
+    /// (then the text is rewritten: see `compact_if_sparse`).
     text: String,
     /// The live entries, sorted by name.
     entries: Vec<Entry>,
@@ -121,7 +122,7 @@ impl RawJsonMap {
             value_start,
             value_end: self.text.len(),
         };
-        match self.find(name) {
+        let previous = match self.find(name) {
             Ok(index) => {
                 let old = std::mem::replace(&mut self.entries[index], entry);
                 Some(decode_own_text(&self.text[old.value()]))
@@ -130,7 +131,9 @@ impl RawJsonMap {
                 self.entries.insert(index, entry);
                 None
             }
-        }
+        };
+        self.compact_if_sparse();
+        previous
     }
 
     /// Removes `name`; returns its value.
@@ -138,10 +141,36 @@ impl RawJsonMap {
         let index = self.find(name).ok()?;
         let entry = self.entries.remove(index);
         let value = decode_own_text(&self.text[entry.value()]);
+        self.compact_if_sparse();
+        Some(value)
+    }
+
+    /// Rewrites the text with the live entries only once replaced and removed ones take more
+    /// than half of it, so that setting one attribute over and over does not grow the map.
+    fn compact_if_sparse(&mut self) {
         if self.entries.is_empty() {
             self.text.clear();
+            return;
         }
-        Some(value)
+        let live: usize = self
+            .entries
+            .iter()
+            .map(|entry| entry.value_end - entry.name_start)
+            .sum();
+        if self.text.len() <= 2 * live + COMPACTION_SLACK {
+            return;
+        }
+        let mut text = String::with_capacity(live);
+        for entry in &mut self.entries {
+            let name_start = text.len();
+            text.push_str(&self.text[entry.name_start..entry.value_end]);
+            *entry = Entry {
+                name_start,
+                value_start: name_start + (entry.value_start - entry.name_start),
+                value_end: text.len(),
+            };
+        }
+        self.text = text;
     }
 
     /// The entries as a `serde_json::Map`.
@@ -247,6 +276,9 @@ impl<'de> Deserialize<'de> for RawJsonMap {
         deserializer.deserialize_map(MapVisitor)
     }
 }
+
+/// Dead bytes a map's text may hold beyond as many as its live ones before it is rewritten.
+const COMPACTION_SLACK: usize = 256;
 
 /// Bytes of text reserved for the first entry of an object (Okta sends a handful of custom
 /// attributes, names and values of 10–30 bytes each).
@@ -557,6 +589,19 @@ mod tests {
             );
             assert!(super::super::from_json_slice::<RawJsonMap>(bad).is_err());
         }
+    }
+
+    #[test]
+    fn setting_one_name_over_and_over_does_not_grow_the_text() {
+        let mut raw = decode(r#"{"keep":"this","and":[1,2,3]}"#);
+        for n in 0..10_000 {
+            raw.insert("counter", &json!(n));
+        }
+        assert!(raw.text.len() < 1024, "{} bytes", raw.text.len());
+        assert_eq!(raw.get("counter"), Some(json!(9_999)));
+        assert_eq!(raw.get("keep"), Some(json!("this")));
+        assert_eq!(raw.get("and"), Some(json!([1, 2, 3])));
+        assert_eq!(raw.len(), 3);
     }
 
     #[test]
