@@ -40,7 +40,11 @@ fn check_lossless(bytes: &[u8]) {
     for (user, raw) in typed.iter().zip(array) {
         let profile = &raw["profile"];
         for name in CUSTOM_ATTRIBUTES {
-            assert_eq!(user.profile.custom(name), Some(&profile[name]), "{name}");
+            assert_eq!(
+                user.profile.custom(name).as_ref(),
+                Some(&profile[name]),
+                "{name}"
+            );
         }
         let back = serde_json::to_value(&user.profile).expect("profile to JSON");
         assert_eq!(&back, profile, "profile round trip of {}", user.id);

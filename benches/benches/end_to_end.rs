@@ -2,7 +2,9 @@
 //! client (`okta_client::Client`, default stack) against a bare
 //! `hyper_util::client::legacy::Client` sending the same request with the same headers and
 //! reading the body to bytes (the floor). A third contender, bare hyper that also decodes
-//! the body into the same types, separates the client's cost from decoding.
+//! the body into the same types, separates the client's cost from decoding. Both clients also
+//! run over HTTP/2 (h2c with prior knowledge, one multiplexed connection) beside HTTP/1.1
+//! keep-alive: the mock serves both on one port, and Okta serves both.
 //!
 //! The mock runs as a separate process pinned to CPU 0 (`cargo build --release -p okta-mock`
 //! first; see `benches/run-all.sh`, which also pins this process to CPU 1); the client runs on
@@ -26,7 +28,9 @@ fn main() {
         .expect("runtime");
     let ids = runtime.block_on(mock.fetch_user_ids(200));
     let users = mock.client().users();
+    let users_h2 = mock.client_http2().users();
     let bare = mock.bare();
+    let bare_h2 = mock.bare_http2();
     let paths: Vec<String> = ids.iter().map(|id| format!("/api/v1/users/{id}")).collect();
     const LIST: &str = "/api/v1/users?limit=200";
 
@@ -35,6 +39,20 @@ fn main() {
         let id = &ids[i as usize % ids.len()];
         async move {
             black_box(users.get(id).await.expect("get"));
+        }
+    };
+    let ours_h2_get = |i: u64| {
+        let users = users_h2.clone();
+        let id = &ids[i as usize % ids.len()];
+        async move {
+            black_box(users.get(id).await.expect("get over HTTP/2"));
+        }
+    };
+    let bare_h2_get = |i: u64| {
+        let bare = &bare_h2;
+        let path = &paths[i as usize % paths.len()];
+        async move {
+            black_box(bare.get(path).await);
         }
     };
     let bare_get = |i: u64| {
@@ -58,6 +76,22 @@ fn main() {
             black_box(users.list().limit(200).send().await.expect("list"));
         }
     };
+    let ours_h2_list = |_: u64| {
+        let users = users_h2.clone();
+        async move {
+            black_box(
+                users
+                    .list()
+                    .limit(200)
+                    .send()
+                    .await
+                    .expect("list over HTTP/2"),
+            );
+        }
+    };
+    let bare_h2_list = |_: u64| async {
+        black_box(bare_h2.get(LIST).await);
+    };
     let bare_list = |_: u64| async {
         black_box(bare.get(LIST).await);
     };
@@ -68,6 +102,9 @@ fn main() {
     runtime.block_on(async {
         ours_get(0).await;
         ours_list(0).await;
+        ours_h2_get(0).await;
+        ours_h2_list(0).await;
+        bare_h2_get(0).await;
         bare_get_decode(0).await;
         bare_list_decode(0).await;
     });
@@ -117,6 +154,14 @@ fn main() {
                 driven("bare hyper (bytes)", rt, n, concurrency, &bare_get),
                 driven("bare hyper + decode", rt, n, concurrency, &bare_get_decode),
                 driven("okta-client", rt, n, concurrency, &ours_get),
+                driven(
+                    "bare hyper, HTTP/2 (bytes)",
+                    rt,
+                    n,
+                    concurrency,
+                    &bare_h2_get,
+                ),
+                driven("okta-client, HTTP/2", rt, n, concurrency, &ours_h2_get),
             ],
         );
         let n = n / 20;
@@ -127,6 +172,14 @@ fn main() {
                 driven("bare hyper (bytes)", rt, n, concurrency, &bare_list),
                 driven("bare hyper + decode", rt, n, concurrency, &bare_list_decode),
                 driven("okta-client", rt, n, concurrency, &ours_list),
+                driven(
+                    "bare hyper, HTTP/2 (bytes)",
+                    rt,
+                    n,
+                    concurrency,
+                    &bare_h2_list,
+                ),
+                driven("okta-client, HTTP/2", rt, n, concurrency, &ours_h2_list),
             ],
         );
     }

@@ -4,6 +4,8 @@
 //! round by round. Reported: throughput ratio and client CPU time per request (this process,
 //! a current-thread runtime; the mock is a separate process pinned to another CPU).
 //! A bare hyper client (reads the body to bytes, decodes nothing) is the floor, for reference.
+//! Ours also runs over HTTP/2 (h2c with prior knowledge, one multiplexed connection), beside
+//! HTTP/1.1 keep-alive; the peer (reqwest 0.11) speaks HTTP/1.1 to a plain-http server.
 //! Targets at concurrency 64: ≥ 1.5× the peer's throughput, ≤ 0.65× its CPU per request.
 //!
 //! `cargo bench -p okta-benches --features peer --bench peer_compare` (`ROUNDS=n`).
@@ -22,6 +24,7 @@ fn main() {
         .expect("runtime");
     let ids = runtime.block_on(mock.fetch_user_ids(200));
     let ours = mock.client().users();
+    let ours_h2 = mock.client_http2().users();
     let mut peer = okta::Client::new(&mock.token);
     peer.with_host_override(&mock.base_url);
     let bare = mock.bare();
@@ -31,6 +34,13 @@ fn main() {
         let id = &ids[i as usize % ids.len()];
         async move {
             black_box(ours.get(id).await.expect("ours: get"));
+        }
+    };
+    let ours_h2_get = |i: u64| {
+        let ours = ours_h2.clone();
+        let id = &ids[i as usize % ids.len()];
+        async move {
+            black_box(ours.get(id).await.expect("ours over HTTP/2: get"));
         }
     };
     let peer_get = |i: u64| {
@@ -53,6 +63,13 @@ fn main() {
             black_box(ours.list().limit(200).send().await.expect("ours: list"));
         }
     };
+    let ours_h2_list = |_: u64| {
+        let ours = ours_h2.clone();
+        async move {
+            let page = ours.list().limit(200).send().await;
+            black_box(page.expect("ours over HTTP/2: list"));
+        }
+    };
     let peer_list = |_: u64| {
         let peer = &peer;
         async move {
@@ -64,9 +81,11 @@ fn main() {
 
     runtime.block_on(async {
         ours_get(0).await;
+        ours_h2_get(0).await;
         peer_get(0).await;
         bare_get(0).await;
         ours_list(0).await;
+        ours_h2_list(0).await;
         peer_list(0).await;
         bare_list(0).await;
     });
@@ -82,6 +101,7 @@ fn main() {
             vec![
                 driven("okta 0.7.1", rt, n, concurrency, &peer_get),
                 driven("okta-client (ours)", rt, n, concurrency, &ours_get),
+                driven("ours, HTTP/2", rt, n, concurrency, &ours_h2_get),
                 driven("bare hyper (floor)", rt, n, concurrency, &bare_get),
             ],
         );
@@ -92,6 +112,7 @@ fn main() {
             vec![
                 driven("okta 0.7.1", rt, n, concurrency, &peer_list),
                 driven("okta-client (ours)", rt, n, concurrency, &ours_list),
+                driven("ours, HTTP/2", rt, n, concurrency, &ours_h2_list),
                 driven("bare hyper (floor)", rt, n, concurrency, &bare_list),
             ],
         );

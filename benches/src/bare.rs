@@ -7,7 +7,8 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
-/// A pooled HTTP/1 client for one org and token. Cheap to share by reference.
+/// A pooled HTTP/1.1 (keep-alive) or HTTP/2 (one multiplexed h2c connection) client for one
+/// org and token. Cheap to share by reference.
 #[derive(Clone)]
 pub struct Bare {
     client: Client<HttpConnector, Full<Bytes>>,
@@ -18,10 +19,17 @@ pub struct Bare {
 impl Bare {
     /// A client for the org at `base` (`http://127.0.0.1:PORT`) with API token `token`.
     pub fn new(base: &str, token: &str) -> Self {
+        Self::with_http2(base, token, false)
+    }
+
+    /// The same speaking HTTP/2 with prior knowledge (h2c) when `http2`.
+    pub fn with_http2(base: &str, token: &str, http2: bool) -> Self {
         let mut http = HttpConnector::new();
         http.set_nodelay(true);
         Bare {
-            client: Client::builder(TokioExecutor::new()).build(http),
+            client: Client::builder(TokioExecutor::new())
+                .http2_only(http2)
+                .build(http),
             base: base.to_owned(),
             auth: format!("SSWS {token}"),
         }

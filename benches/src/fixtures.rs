@@ -47,6 +47,34 @@ pub fn users_page(count: usize, seed: u64) -> Bytes {
     Bytes::from(serde_json::to_vec(&users).expect("JSON"))
 }
 
+/// One user as `GET /api/v1/users/{id}` returns it (with every lifecycle link allowed in its
+/// status, each with its `method`) from a mock org seeded with `seed`, plus the six custom
+/// profile attributes of [`users_page`]: the body of the commonest call.
+pub fn one_user(seed: u64) -> Bytes {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let mut user: Value = runtime.block_on(async {
+        let org = okta_mock::MockOrg::builder()
+            .seed(seed)
+            .users(4)
+            .request_log(false)
+            .start()
+            .await
+            .expect("mock org");
+        let list: Vec<Value> = serde_json::from_slice(&get(&org, 1).await).expect("JSON");
+        let id = list[0]["id"].as_str().expect("an id").to_owned();
+        let body = crate::bare::Bare::new(org.base_url(), org.token())
+            .get(&format!("/api/v1/users/{id}"))
+            .await;
+        org.shutdown().await;
+        serde_json::from_slice(&body).expect("JSON")
+    });
+    add_custom_attributes(&mut user, 0);
+    Bytes::from(serde_json::to_vec(&user).expect("JSON"))
+}
+
 /// `GET /api/v1/users?limit={count}` from `org`, the body.
 async fn get(org: &okta_mock::MockOrg, count: usize) -> Bytes {
     crate::bare::Bare::new(org.base_url(), org.token())

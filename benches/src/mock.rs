@@ -244,9 +244,27 @@ impl MockServer {
         self.client_builder().build().expect("client")
     }
 
-    /// The bare hyper client for this org (the floor).
+    /// Our client for this org, with the default stack, over HTTP/2 (h2c, one multiplexed
+    /// connection; the mock serves HTTP/1.1 and HTTP/2 on the same port).
+    pub fn client_http2(&self) -> okta_client::Client {
+        let transport = okta_hyper::HyperTransport::builder()
+            .http2_only(true)
+            .build()
+            .expect("transport");
+        self.client_builder()
+            .transport(transport)
+            .build()
+            .expect("client")
+    }
+
+    /// The bare hyper client for this org (the floor), HTTP/1.1 keep-alive.
     pub fn bare(&self) -> crate::bare::Bare {
         crate::bare::Bare::new(&self.base_url, &self.token)
+    }
+
+    /// The bare hyper client for this org over HTTP/2 (h2c).
+    pub fn bare_http2(&self) -> crate::bare::Bare {
+        crate::bare::Bare::with_http2(&self.base_url, &self.token, true)
     }
 
     /// Ids of seeded users: from the in-process org, or listed once over HTTP.

@@ -26,7 +26,7 @@ async fn append_to_title(
         let etag = user.etag.clone().expect("Okta sends an ETag with a user");
         let mut profile = user.profile;
         let title = profile.title.take().unwrap_or_default();
-        profile.title = Some(format!("{title}{tag}"));
+        profile.title = Some(format!("{title}{tag}").into());
         // Whatever the change costs to work out, another writer may write meanwhile.
         tokio::task::yield_now().await;
         match users

@@ -37,6 +37,7 @@ pub struct HyperTransportBuilder {
     root_certificate_files: Vec<PathBuf>,
     proxy: ProxySetting,
     response_compression: bool,
+    http2_only: bool,
 }
 
 /// Where the proxy comes from.
@@ -60,6 +61,7 @@ impl Default for HyperTransportBuilder {
             root_certificate_files: Vec::new(),
             proxy: ProxySetting::FromEnv,
             response_compression: true,
+            http2_only: false,
         }
     }
 }
@@ -103,6 +105,15 @@ impl HyperTransportBuilder {
     /// The most idle connections kept per host (default: no limit).
     pub fn pool_max_idle_per_host(mut self, max: usize) -> Self {
         self.pool_max_idle_per_host = max;
+        self
+    }
+
+    /// Speaks HTTP/2 only (default: no): over TLS without waiting for ALPN, and over plain
+    /// `http://` with prior knowledge (h2c), one multiplexed connection per host. Over TLS,
+    /// HTTP/2 is negotiated anyway when the server offers it (Okta does); this is for a
+    /// plain-HTTP server known to speak HTTP/2, such as the mock org over loopback.
+    pub fn http2_only(mut self, yes: bool) -> Self {
+        self.http2_only = yes;
         self
     }
 
@@ -185,6 +196,7 @@ impl HyperTransportBuilder {
             .pool_timer(TokioTimer::new())
             .pool_idle_timeout(self.pool_idle_timeout)
             .pool_max_idle_per_host(self.pool_max_idle_per_host)
+            .http2_only(self.http2_only)
             .build(connector);
 
         Ok(HyperTransport {

@@ -4,11 +4,14 @@
 
 mod support;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
 use http::{Request, Response, Version};
 use http_body_util::{BodyExt, Full};
+use hyper_util::rt::{TokioExecutor, TokioIo};
 use okta_hyper::{HyperTransport, HyperTransportBuilder};
 use okta_users::{Error, MaxResponseSize, RequestBody, TimeoutKind};
 use support::pki::{Pki, pki};
@@ -241,6 +244,60 @@ async fn plain_http_is_allowed_at_this_level() {
     assert_eq!(response.version(), Version::HTTP_11);
     assert_eq!(body(response).await, origin::JSON);
     assert_eq!(origin.seen()[0].target, "/json", "origin-form when direct");
+}
+
+#[tokio::test]
+async fn http2_only_speaks_h2c_to_a_plain_http_server_on_one_connection() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let connections = Arc::new(AtomicUsize::new(0));
+    let accepted = connections.clone();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            accepted.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(
+                hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
+                    .serve_connection(
+                        TokioIo::new(tcp),
+                        hyper::service::service_fn(|_: Request<hyper::body::Incoming>| async {
+                            Ok::<_, std::convert::Infallible>(Response::new(Full::new(
+                                Bytes::from_static(br#"{"id":"00u1"}"#),
+                            )))
+                        }),
+                    )
+                    .into_owned(),
+            );
+        }
+    });
+    let transport = HyperTransport::builder().http2_only(true).build().unwrap();
+    let get = || {
+        Request::builder()
+            .uri(format!("http://{address}/json"))
+            .body(RequestBody::default())
+            .unwrap()
+    };
+    // concurrent requests share the one multiplexed connection
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let (transport, request) = (transport.clone(), get());
+            tokio::spawn(async move { send(&transport, request).await })
+        })
+        .collect();
+    for task in tasks {
+        let response = task.await.unwrap().unwrap();
+        assert_eq!(response.version(), Version::HTTP_2);
+        assert_eq!(
+            response.into_body().collect().await.unwrap().to_bytes(),
+            Bytes::from_static(br#"{"id":"00u1"}"#)
+        );
+    }
+    assert_eq!(connections.load(Ordering::SeqCst), 1);
+    // without the option, the same server is spoken to in HTTP/1.1
+    let http1 = HyperTransport::builder().build().unwrap();
+    assert_eq!(
+        send(&http1, get()).await.unwrap().version(),
+        Version::HTTP_11
+    );
 }
 
 #[tokio::test]

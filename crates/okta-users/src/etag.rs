@@ -20,7 +20,7 @@ use std::fmt;
 ///     let user = users.get("00u1").await?;
 ///     let etag = user.etag.clone().expect("Okta sends one with a user");
 ///     let mut profile = user.profile;
-///     profile.title = Some(format!("{} (retired)", profile.title.unwrap_or_default()));
+///     profile.title = Some(format!("{} (retired)", profile.title().unwrap_or_default()).into());
 ///     match users.replace("00u1", UpdateUserRequest::profile(profile)).if_match(&etag).await {
 ///         Err(error) if error.is_precondition_failed() => continue, // changed meanwhile: again
 ///         done => break done.map(drop),

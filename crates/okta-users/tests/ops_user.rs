@@ -248,7 +248,7 @@ async fn custom_attributes_survive_get_modify_replace() {
     let mut user = users.get("00ub0oNGTSWTBKOLGLNR").await.unwrap();
     assert_eq!(
         user.profile.custom("favoriteNumbers"),
-        Some(&json!([3, 7, 42]))
+        Some(json!([3, 7, 42]))
     );
     user.profile.title = Some("Chief Brock".into());
     users

@@ -4,16 +4,32 @@
 //! `#[serde(flatten)]` into a map buffers the whole object into `Content` values first, which
 //! made decoding a 200-user page several times slower. The generated `Deserialize` instead
 //! walks the object's keys once: a known key (matched on the borrowed string, no allocation)
-//! decodes straight into its typed field, any other key goes to the extra map. The generated
-//! `Serialize` writes the typed fields that are set, then the extra keys.
+//! decodes straight into its typed field, any other key and its value are written as JSON
+//! text into the extra [`RawJsonMap`](super::RawJsonMap). The generated `Serialize` writes the
+//! typed fields that are set, then the extra keys.
 //!
 //! `null` handling: a typed attribute received as `null` decodes to `None` *and* leaves a
 //! `null` marker under its key in the extra map, so it is sent back as `null` (Okta's partial
 //! update clears an attribute sent as `null` and keeps one left out). A typed field that is
 //! `Some` always wins over an extra entry of the same key.
+//!
+//! `str_accessors (yes);` after the extra map adds a `fn field(&self) -> Option<&str>` per typed
+//! attribute (for structs whose attributes are all strings), so that callers can read them
+//! without depending on their storage type.
 
 /// Generates a struct of `Option<T>` attributes plus an extra map, and its serde impls.
 macro_rules! lossless_struct {
+    (@str_accessors [] $name:ident { $($field:ident = $key:literal),* }) => {};
+    (@str_accessors [$_yes:tt] $name:ident { $($field:ident = $key:literal),* }) => {
+        impl $name {
+            $(
+                #[doc = concat!("`", $key, "` as a `&str`, whatever the field's storage.")]
+                pub fn $field(&self) -> ::std::option::Option<&str> {
+                    self.$field.as_deref()
+                }
+            )*
+        }
+    };
     (
         $(#[$meta:meta])*
         pub struct $name:ident {
@@ -24,6 +40,7 @@ macro_rules! lossless_struct {
         }
         $(#[$emeta:meta])*
         extra $extra:ident;
+        $(str_accessors $str_accessors:tt;)?
     ) => {
         $(#[$meta])*
         pub struct $name {
@@ -32,8 +49,10 @@ macro_rules! lossless_struct {
                 pub $field: ::std::option::Option<$ty>,
             )*
             $(#[$emeta])*
-            pub $extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            pub $extra: $crate::models::RawJsonMap,
         }
+
+        lossless_struct!(@str_accessors [$($str_accessors)?] $name { $($field = $key),* });
 
         impl $name {
             /// The JSON keys of the typed attributes.
@@ -62,7 +81,7 @@ macro_rules! lossless_struct {
                         $key => {
                             if value.is_null() {
                                 self.$field = ::std::option::Option::None;
-                                self.$extra.insert(key, value);
+                                self.$extra.insert(&key, &value);
                             } else {
                                 match <$ty as ::serde::Deserialize>::deserialize(&value) {
                                     ::std::result::Result::Ok(typed) => {
@@ -71,14 +90,14 @@ macro_rules! lossless_struct {
                                     }
                                     ::std::result::Result::Err(_) => {
                                         self.$field = ::std::option::Option::None;
-                                        self.$extra.insert(key, value);
+                                        self.$extra.insert(&key, &value);
                                     }
                                 }
                             }
                         }
                     )*
                     _ => {
-                        self.$extra.insert(key, value);
+                        self.$extra.insert(&key, &value);
                     }
                 }
             }
@@ -89,18 +108,14 @@ macro_rules! lossless_struct {
                 use ::serde::ser::SerializeMap as _;
                 let mut len = 0usize;
                 $(len += usize::from(self.$field.is_some());)*
-                len += self.$extra.keys().filter(|key| !self.standard_is_set(key)).count();
+                len += self.$extra.count_unless(|key| self.standard_is_set(key));
                 let mut map = serializer.serialize_map(::std::option::Option::Some(len))?;
                 $(
                     if let ::std::option::Option::Some(value) = &self.$field {
                         map.serialize_entry($key, value)?;
                     }
                 )*
-                for (key, value) in &self.$extra {
-                    if !self.standard_is_set(key) {
-                        map.serialize_entry(key, value)?;
-                    }
-                }
+                self.$extra.serialize_entries(&mut map, |key| self.standard_is_set(key))?;
                 map.end()
             }
         }
@@ -110,36 +125,12 @@ macro_rules! lossless_struct {
                 #[allow(non_camel_case_types)]
                 enum Key {
                     $($field,)*
-                    Extra(::std::string::String),
                 }
 
-                impl<'de> ::serde::Deserialize<'de> for Key {
-                    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                        struct KeyVisitor;
-
-                        impl<'de> ::serde::de::Visitor<'de> for KeyVisitor {
-                            type Value = Key;
-
-                            fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                                f.write_str("an attribute name")
-                            }
-
-                            fn visit_str<E: ::serde::de::Error>(self, key: &str) -> ::std::result::Result<Key, E> {
-                                ::std::result::Result::Ok(match key {
-                                    $($key => Key::$field,)*
-                                    other => Key::Extra(other.to_owned()),
-                                })
-                            }
-
-                            fn visit_string<E: ::serde::de::Error>(self, key: ::std::string::String) -> ::std::result::Result<Key, E> {
-                                ::std::result::Result::Ok(match key.as_str() {
-                                    $($key => Key::$field,)*
-                                    _ => Key::Extra(key),
-                                })
-                            }
-                        }
-
-                        deserializer.deserialize_str(KeyVisitor)
+                fn typed(key: &str) -> ::std::option::Option<Key> {
+                    match key {
+                        $($key => ::std::option::Option::Some(Key::$field),)*
+                        _ => ::std::option::Option::None,
                     }
                 }
 
@@ -155,27 +146,31 @@ macro_rules! lossless_struct {
                     fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<$name, A::Error> {
                         let mut out = $name {
                             $($field: ::std::option::Option::None,)*
-                            $extra: ::serde_json::Map::new(),
+                            $extra: $crate::models::RawJsonMap::new(),
                         };
-                        while let ::std::option::Option::Some(key) = map.next_key::<Key>()? {
+                        let mut extra = $crate::models::raw_json_map::RawJsonMapBuilder::default();
+                        while let ::std::option::Option::Some(key) = map.next_key_seed(extra.name_reader(typed))? {
                             match key {
                                 $(
-                                    Key::$field => match map.next_value::<::std::option::Option<$ty>>()? {
+                                    ::std::option::Option::Some(Key::$field) => match map.next_value::<::std::option::Option<$ty>>()? {
                                         ::std::option::Option::Some(value) => {
                                             out.$field = ::std::option::Option::Some(value);
                                         }
                                         ::std::option::Option::None => {
                                             out.$field = ::std::option::Option::None;
-                                            out.$extra.insert($key.to_owned(), ::serde_json::Value::Null);
+                                            extra.start_entry($key);
+                                            extra.push_null();
+                                            extra.finish_entry();
                                         }
                                     },
                                 )*
-                                Key::Extra(key) => {
-                                    let value = map.next_value::<::serde_json::Value>()?;
-                                    out.$extra.insert(key, value);
+                                ::std::option::Option::None => {
+                                    map.next_value_seed(extra.value_writer())?;
+                                    extra.finish_entry();
                                 }
                             }
                         }
+                        out.$extra = extra.finish()?;
                         ::std::result::Result::Ok(out)
                     }
                 }

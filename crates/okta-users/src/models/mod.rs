@@ -74,6 +74,7 @@ mod lossless;
 mod oauth;
 mod open_enum;
 mod profile;
+pub(crate) mod raw_json_map;
 mod requests;
 mod role;
 mod secret;
@@ -202,6 +203,11 @@ impl<'de, T: serde::de::DeserializeOwned> serde::de::Visitor<'de> for PageSeed<'
     }
 }
 
+/// The storage of profile attributes: a string of up to 24 bytes is held inline (most are),
+/// a longer one on the heap. It derefs to `str`; build one with `.into()` from a `&str` or a
+/// `String`, or read a field as `&str` with its accessor (`profile.city()`).
+pub use compact_str::CompactString;
+
 pub use app::{AppLink, CatalogApplication};
 pub use enums::{
     AuthenticationProviderType, CatalogApplicationStatus, DigestAlgorithm, GrantOrTokenStatus,
@@ -217,6 +223,7 @@ pub use lifecycle::{
 pub use links::{HrefHints, HrefObject, LinkValue, LinkedObject, Links};
 pub use oauth::{OAuth2Actor, OAuth2Client, OAuth2RefreshToken, OAuth2ScopeConsentGrant};
 pub use profile::{GroupProfile, UserProfile};
+pub use raw_json_map::RawJsonMap;
 pub use requests::{
     AssignRoleRequest, ChangePasswordRequest, CreateUserRequest, UpdateUserRequest,
 };

@@ -1,12 +1,15 @@
 //! User and group profiles: typed standard attributes plus lossless custom attributes.
 
-use serde_json::{Map, Value};
+use compact_str::CompactString;
+use serde_json::Value;
 
 use super::lossless::lossless_struct;
+use super::raw_json_map::RawJsonMap;
 
 lossless_struct! {
     /// A user's profile (`UserProfile`): Okta's standard attributes, typed, plus every custom
-    /// attribute of your org's user schema, kept as JSON in [`custom`](Self::custom).
+    /// attribute of your org's user schema, kept as JSON text in [`custom`](Self::custom) and
+    /// decoded when read.
     ///
     /// A profile read from Okta and sent back (read-modify-write) keeps every custom
     /// attribute unchanged, whatever its JSON type. See [the module docs](super) for typing
@@ -23,86 +26,88 @@ lossless_struct! {
     /// let mut profile = UserProfile::new("Ada", "Lovelace", "ada@example.com", "ada@example.com");
     /// profile.title = Some("Countess".into());
     /// profile.set_custom("favoriteNumbers", serde_json::json!([3, 7]));
-    /// assert_eq!(profile.custom("favoriteNumbers"), Some(&serde_json::json!([3, 7])));
+    /// assert_eq!(profile.custom("favoriteNumbers"), Some(serde_json::json!([3, 7])));
+    /// assert_eq!(profile.custom_as::<Vec<u8>>("favoriteNumbers").unwrap().unwrap(), [3, 7]);
     /// ```
     #[derive(Debug, Clone, Default, PartialEq)]
     #[non_exhaustive]
     pub struct UserProfile {
         /// `login`: the unique sign-in name, usually an email address.
-        login: String = "login",
+        login: CompactString = "login",
         /// `email`: primary email address.
-        email: String = "email",
+        email: CompactString = "email",
         /// `secondEmail`: secondary email address.
-        second_email: String = "secondEmail",
+        second_email: CompactString = "secondEmail",
         /// `firstName`: given name.
-        first_name: String = "firstName",
+        first_name: CompactString = "firstName",
         /// `lastName`: family name.
-        last_name: String = "lastName",
+        last_name: CompactString = "lastName",
         /// `middleName`: middle name.
-        middle_name: String = "middleName",
+        middle_name: CompactString = "middleName",
         /// `honorificPrefix`, e.g. `Dr.`.
-        honorific_prefix: String = "honorificPrefix",
+        honorific_prefix: CompactString = "honorificPrefix",
         /// `honorificSuffix`, e.g. `Jr.`.
-        honorific_suffix: String = "honorificSuffix",
+        honorific_suffix: CompactString = "honorificSuffix",
         /// `title`: job title.
-        title: String = "title",
+        title: CompactString = "title",
         /// `displayName`: name shown to end users.
-        display_name: String = "displayName",
+        display_name: CompactString = "displayName",
         /// `nickName`: casual name.
-        nick_name: String = "nickName",
+        nick_name: CompactString = "nickName",
         /// `profileUrl`: URL of the user's online profile.
-        profile_url: String = "profileUrl",
+        profile_url: CompactString = "profileUrl",
         /// `mobilePhone`: mobile phone number.
-        mobile_phone: String = "mobilePhone",
+        mobile_phone: CompactString = "mobilePhone",
         /// `primaryPhone`: primary phone number.
-        primary_phone: String = "primaryPhone",
+        primary_phone: CompactString = "primaryPhone",
         /// `streetAddress`: street address.
-        street_address: String = "streetAddress",
+        street_address: CompactString = "streetAddress",
         /// `city`.
-        city: String = "city",
+        city: CompactString = "city",
         /// `state`: state or region.
-        state: String = "state",
+        state: CompactString = "state",
         /// `zipCode`: ZIP or postal code.
-        zip_code: String = "zipCode",
+        zip_code: CompactString = "zipCode",
         /// `postalAddress`: mailing address.
-        postal_address: String = "postalAddress",
+        postal_address: CompactString = "postalAddress",
         /// `countryCode`: ISO 3166-1 alpha-2 country code.
-        country_code: String = "countryCode",
+        country_code: CompactString = "countryCode",
         /// `preferredLanguage`, e.g. `en-US`.
-        preferred_language: String = "preferredLanguage",
+        preferred_language: CompactString = "preferredLanguage",
         /// `locale`, e.g. `en_US`.
-        locale: String = "locale",
+        locale: CompactString = "locale",
         /// `timezone`, e.g. `America/Los_Angeles`.
-        timezone: String = "timezone",
+        timezone: CompactString = "timezone",
         /// `userType`: the org's own classification of the user (free text).
-        user_type: String = "userType",
+        user_type: CompactString = "userType",
         /// `employeeNumber`.
-        employee_number: String = "employeeNumber",
+        employee_number: CompactString = "employeeNumber",
         /// `costCenter`.
-        cost_center: String = "costCenter",
+        cost_center: CompactString = "costCenter",
         /// `organization`.
-        organization: String = "organization",
+        organization: CompactString = "organization",
         /// `division`.
-        division: String = "division",
+        division: CompactString = "division",
         /// `department`.
-        department: String = "department",
+        department: CompactString = "department",
         /// `managerId`: the manager's id.
-        manager_id: String = "managerId",
+        manager_id: CompactString = "managerId",
         /// `manager`: the manager's display name.
-        manager: String = "manager",
+        manager: CompactString = "manager",
     }
     /// Every other attribute, in JSON, by name (custom attributes of the org's schema),
     /// plus `null` markers of standard attributes received or to be sent as `null`.
     extra custom;
+    str_accessors (yes);
 }
 
 impl UserProfile {
     /// A profile with the four attributes Okta requires to create a user.
     pub fn new(
-        first_name: impl Into<String>,
-        last_name: impl Into<String>,
-        email: impl Into<String>,
-        login: impl Into<String>,
+        first_name: impl Into<CompactString>,
+        last_name: impl Into<CompactString>,
+        email: impl Into<CompactString>,
+        login: impl Into<CompactString>,
     ) -> Self {
         Self {
             first_name: Some(first_name.into()),
@@ -113,11 +118,21 @@ impl UserProfile {
         }
     }
 
-    /// A custom attribute (or the `null` marker of a standard attribute), by its JSON name.
+    /// A custom attribute (or the `null` marker of a standard attribute), by its JSON name,
+    /// decoded from the JSON text it is kept as.
     ///
-    /// Standard attributes are read from their fields (`profile.city`), not from here.
-    pub fn custom(&self, name: &str) -> Option<&Value> {
+    /// Standard attributes are read from their fields (`profile.city()`), not from here.
+    pub fn custom(&self, name: &str) -> Option<Value> {
         self.custom.get(name)
+    }
+
+    /// A custom attribute decoded as your own type, straight from its JSON text (no `Value`
+    /// built): `profile.custom_as::<u32>("clearanceLevel")`.
+    pub fn custom_as<T: serde::de::DeserializeOwned>(
+        &self,
+        name: &str,
+    ) -> Option<serde_json::Result<T>> {
+        self.custom.get_as(name)
     }
 
     /// Sets an attribute by its JSON name.
@@ -135,8 +150,8 @@ impl UserProfile {
         self.custom.remove(name)
     }
 
-    /// Every custom attribute (and `null` marker), by name.
-    pub fn custom_attributes(&self) -> &Map<String, Value> {
+    /// Every custom attribute (and `null` marker), by name, as JSON text.
+    pub fn custom_attributes(&self) -> &RawJsonMap {
         &self.custom
     }
 }
@@ -149,25 +164,26 @@ lossless_struct! {
     #[non_exhaustive]
     pub struct GroupProfile {
         /// `name` of the group.
-        name: String = "name",
+        name: CompactString = "name",
         /// `description` of the group.
-        description: String = "description",
+        description: CompactString = "description",
         /// `dn`: distinguished name (Active Directory groups).
-        dn: String = "dn",
+        dn: CompactString = "dn",
         /// `externalId`: the group's id in Active Directory.
-        external_id: String = "externalId",
+        external_id: CompactString = "externalId",
         /// `samAccountName` (Active Directory groups).
-        sam_account_name: String = "samAccountName",
+        sam_account_name: CompactString = "samAccountName",
         /// `windowsDomainQualifiedName` (Active Directory groups).
-        windows_domain_qualified_name: String = "windowsDomainQualifiedName",
+        windows_domain_qualified_name: CompactString = "windowsDomainQualifiedName",
     }
     /// Every other attribute, in JSON, by name (custom attributes of the group schema).
     extra custom;
+    str_accessors (yes);
 }
 
 impl GroupProfile {
     /// A profile with a name and an optional description.
-    pub fn new(name: impl Into<String>, description: Option<String>) -> Self {
+    pub fn new(name: impl Into<CompactString>, description: Option<CompactString>) -> Self {
         Self {
             name: Some(name.into()),
             description,
@@ -175,8 +191,9 @@ impl GroupProfile {
         }
     }
 
-    /// A custom attribute (or the `null` marker of a standard attribute), by its JSON name.
-    pub fn custom(&self, name: &str) -> Option<&Value> {
+    /// A custom attribute (or the `null` marker of a standard attribute), by its JSON name,
+    /// decoded from the JSON text it is kept as.
+    pub fn custom(&self, name: &str) -> Option<Value> {
         self.custom.get(name)
     }
 
@@ -226,9 +243,9 @@ mod tests {
         assert_eq!(profile.login.as_deref(), Some("isaac.brock@example.com"));
         assert_eq!(profile.city.as_deref(), Some("San Francisco"));
         assert_eq!(profile.second_email, None);
-        assert_eq!(profile.custom("secondEmail"), Some(&Value::Null));
-        assert_eq!(profile.custom("shoeSize"), Some(&json!(44.5)));
-        assert_eq!(profile.custom("pager"), Some(&Value::Null));
+        assert_eq!(profile.custom("secondEmail"), Some(Value::Null));
+        assert_eq!(profile.custom("shoeSize"), Some(json!(44.5)));
+        assert_eq!(profile.custom("pager"), Some(Value::Null));
         assert_eq!(
             profile.custom("address").unwrap()["home"]["street"],
             "1 Main St"
@@ -321,7 +338,72 @@ mod tests {
         let profile: UserProfile =
             serde_json::from_str(r#"{"first\u004eame":"A\u0064a","cust\u006fm":"x"}"#).unwrap();
         assert_eq!(profile.first_name.as_deref(), Some("Ada"));
-        assert_eq!(profile.custom("custom"), Some(&json!("x")));
+        assert_eq!(profile.custom("custom"), Some(json!("x")));
+    }
+
+    #[test]
+    fn standard_values_inline_or_on_the_heap_decode_and_round_trip_exactly() {
+        // 24 bytes is the most a value holds inline; 25 goes to the heap
+        let inline = "a".repeat(24);
+        let heap = "b".repeat(25);
+        let text = format!(
+            r#"{{"login":"{inline}","email":"{heap}","city":"","title":"Zo\u00eb \ud83d\ude80 \"q\" \\ \n\t\/","displayName":"Ζωή 東京 🚀"}}"#
+        );
+        let profile: UserProfile = serde_json::from_str(&text).unwrap();
+        assert_eq!(profile.login(), Some(inline.as_str()));
+        assert!(!profile.login.as_ref().unwrap().is_heap_allocated());
+        assert_eq!(profile.email(), Some(heap.as_str()));
+        assert!(profile.email.as_ref().unwrap().is_heap_allocated());
+        assert_eq!(profile.city(), Some(""));
+        assert_eq!(profile.title(), Some("Zoë 🚀 \"q\" \\ \n\t/"));
+        assert_eq!(profile.display_name(), Some("Ζωή 東京 🚀"));
+        assert_eq!(profile.first_name(), None);
+        // re-encoded as serde_json encodes a `String`, and back to the same profile
+        let encoded = serde_json::to_string(&profile).unwrap();
+        assert_eq!(
+            encoded,
+            format!(
+                r#"{{"login":"{inline}","email":"{heap}","title":"Zoë 🚀 \"q\" \\ \n\t/","displayName":"Ζωή 東京 🚀","city":""}}"#
+            )
+        );
+        let as_value: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            serde_json::from_str::<UserProfile>(&encoded).unwrap(),
+            profile
+        );
+        // from bytes, a reader and a `Value` alike
+        assert_eq!(
+            serde_json::from_slice::<UserProfile>(text.as_bytes()).unwrap(),
+            profile
+        );
+        assert_eq!(
+            serde_json::from_reader::<_, UserProfile>(text.as_bytes()).unwrap(),
+            profile
+        );
+        assert_eq!(
+            serde_json::from_value::<UserProfile>(as_value).unwrap(),
+            profile
+        );
+    }
+
+    #[test]
+    fn a_standard_attribute_given_twice_keeps_the_last() {
+        let profile: UserProfile =
+            serde_json::from_str(r#"{"city":"Paris","city":"Lyon","title":null,"title":"CEO"}"#)
+                .unwrap();
+        assert_eq!(profile.city(), Some("Lyon"));
+        assert_eq!(profile.title(), Some("CEO"));
+        assert_eq!(
+            serde_json::to_value(&profile).unwrap(),
+            json!({"city": "Lyon", "title": "CEO"})
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_or_a_lone_surrogate_is_an_error() {
+        assert!(serde_json::from_slice::<UserProfile>(b"{\"city\":\"Par\xffis\"}").is_err());
+        assert!(super::super::from_json_slice::<UserProfile>(b"{\"city\":\"Par\xffis\"}").is_err());
+        assert!(serde_json::from_str::<UserProfile>(r#"{"city":"\ud83d"}"#).is_err());
     }
 
     #[test]
@@ -335,7 +417,7 @@ mod tests {
         let before = json!({"name": "Eng", "description": "Engineers", "samAccountName": "eng", "costCode": 12});
         let mut profile: GroupProfile = serde_json::from_value(before.clone()).unwrap();
         assert_eq!(profile.sam_account_name.as_deref(), Some("eng"));
-        assert_eq!(profile.custom("costCode"), Some(&json!(12)));
+        assert_eq!(profile.custom("costCode"), Some(json!(12)));
         assert_eq!(serde_json::to_value(&profile).unwrap(), before);
         profile.set_custom("costCode", json!(13));
         assert_eq!(serde_json::to_value(&profile).unwrap()["costCode"], 13);

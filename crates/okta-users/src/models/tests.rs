@@ -143,7 +143,7 @@ fn users() {
     ));
     assert_eq!(federated.last_login, None);
     assert_eq!(federated.profile.second_email, None);
-    assert_eq!(federated.profile.custom("secondEmail"), Some(&Value::Null));
+    assert_eq!(federated.profile.custom("secondEmail"), Some(Value::Null));
     let reset = federated
         .links
         .get("resetPassword")
@@ -190,7 +190,7 @@ fn user_lists() {
     assert_eq!(projected[1].profile.city.as_deref(), Some("New York"));
     assert_eq!(
         projected[1].profile.custom("ListUsersResponse"),
-        Some(&Value::Null)
+        Some(Value::Null)
     );
 }
 
@@ -447,7 +447,7 @@ fn groups() {
     }"#,
     );
     assert_eq!(full.r#type, Some(GroupType::OktaGroup));
-    assert_eq!(full.profile.custom("region"), Some(&json!({"code": 5})));
+    assert_eq!(full.profile.custom("region"), Some(json!({"code": 5})));
     assert_eq!(full.embedded["stats"]["hasAdminPrivlege"], json!(false));
 }
 
