@@ -144,13 +144,11 @@ where
     Users::new(builder.build_service(transport).unwrap())
 }
 
-/// The org's in-process service ([`MockOrg::service`]) as a client's transport, which behaves
-/// as the hyper transport does where a test can tell:
-/// - each request runs on a task of its own, as on a server's connection: a request the client
-///   abandons (an attempt timed out) is still finished by the org;
-/// - a closed connection is a typed [`Error::Transport`], `not_sent` when the org never saw the
-///   request (an injected `reset-before`, as a refused connection) and not when it processed it
-///   (`reset-after`).
+/// The org's in-process service ([`MockOrg::service`]) as a client's transport, with the errors
+/// the hyper transport gives: a closed connection is a typed [`Error::Transport`], `not_sent`
+/// when the org never saw the request (an injected `reset-before`, as a refused connection) and
+/// not when it processed it (`reset-after`). (The org itself finishes a request the client
+/// abandons, as a server would.)
 #[derive(Clone, Debug)]
 pub struct OrgTransport(MockService);
 
@@ -172,16 +170,12 @@ impl Service<Request<Full<Bytes>>> for OrgTransport {
     }
 
     fn call(&mut self, request: Request<Full<Bytes>>) -> Self::Future {
-        let answer = tokio::spawn(self.0.call(request));
+        let answer = self.0.call(request);
         Box::pin(async move {
-            match answer.await {
-                // `from_service` reads the refused connection of a reset-before as not sent.
-                Ok(answer) => {
-                    answer.map_err(|closed: ConnectionClosed| Error::from_service(Box::new(closed)))
-                }
-                // A panic of the org's handler is the test's failure.
-                Err(error) => std::panic::resume_unwind(error.into_panic()),
-            }
+            // `from_service` reads the refused connection of a reset-before as not sent.
+            answer
+                .await
+                .map_err(|closed: ConnectionClosed| Error::from_service(Box::new(closed)))
         })
     }
 }
