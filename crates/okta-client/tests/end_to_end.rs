@@ -16,6 +16,7 @@ use okta_client::{Client, Error};
 use okta_mock::MockOrg;
 use tokio::net::TcpListener;
 
+/// Over a socket: the real `Client`, hyper transport included, against the mock's server.
 #[tokio::test]
 async fn gets_and_lists_users_from_the_mock_org() {
     let org = MockOrg::builder().seed(1).users(10).start().await.unwrap();
@@ -56,6 +57,7 @@ struct Seen {
     accept: Option<String>,
 }
 
+/// Over a socket: what goes on the wire is the point.
 #[tokio::test]
 async fn the_wire_request_carries_auth_user_agent_and_the_origin_form_path() {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
