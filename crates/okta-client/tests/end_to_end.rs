@@ -1,7 +1,12 @@
-//! The client end to end: against the embedded mock org, and against a bare loopback server that
-//! shows exactly what goes on the wire.
+//! The client end to end: the real `Client` over its hyper transport against the embedded mock
+//! org's server and against a bare loopback server that shows exactly what goes on the wire —
+//! the socket is the point of these, and nothing in them waits — and the façade over the stack
+//! in process, on paused time.
+
+mod support;
 
 use std::convert::Infallible;
+use std::time::Duration;
 
 use bytes::Bytes;
 use http::{Request, Response, StatusCode};
@@ -11,21 +16,14 @@ use okta_client::{Client, Error};
 use okta_mock::MockOrg;
 use tokio::net::TcpListener;
 
+/// Over a socket: the real `Client`, hyper transport included, against the mock's server.
 #[tokio::test]
 async fn gets_and_lists_users_from_the_mock_org() {
     let org = MockOrg::builder().seed(1).users(10).start().await.unwrap();
-    let client = Client::builder()
-        .org_url(org.base_url())
-        .api_token(org.token())
-        .build()
-        .unwrap();
+    let client = support::api_token(&org).build().unwrap();
     let users = client.users();
 
-    let id = org
-        .user_ids()
-        .into_iter()
-        .next()
-        .expect("the mock has users");
+    let id = support::a_user(&org);
     let user = users.get(id.as_str()).await.unwrap();
     assert_eq!(user.id, id);
     let expected_login = org.user(&id).unwrap()["profile"]["login"]
@@ -41,16 +39,11 @@ async fn gets_and_lists_users_from_the_mock_org() {
     assert!(error.is_not_found(), "{error:?}");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_wrong_token_is_refused_by_the_org() {
-    let org = MockOrg::builder().seed(1).users(1).start().await.unwrap();
-    let client = Client::builder()
-        .org_url(org.base_url())
-        .api_token("00-not-the-token")
-        .build()
-        .unwrap();
-    let id = org.user_ids().into_iter().next().unwrap();
-    let error = client.users().get(id).await.unwrap_err();
+    let org = MockOrg::builder().seed(1).users(1).build().unwrap();
+    let users = support::users(&org, support::api_token(&org).api_token("00-not-the-token"));
+    let error = users.get(support::a_user(&org)).await.unwrap_err();
     assert_eq!(error.status(), Some(StatusCode::UNAUTHORIZED), "{error:?}");
 }
 
@@ -64,6 +57,7 @@ struct Seen {
     accept: Option<String>,
 }
 
+/// Over a socket: what goes on the wire is the point.
 #[tokio::test]
 async fn the_wire_request_carries_auth_user_agent_and_the_origin_form_path() {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -174,6 +168,8 @@ where
     }
 }
 
+/// Over a socket: caller layers are applied by `build()`, which makes the hyper transport. The
+/// backoff is zero, so that nothing waits on the real clock.
 #[tokio::test]
 async fn call_layers_see_each_call_once_and_attempt_layers_each_attempt() {
     use okta_mock::{Fault, FaultPlan, Method};
@@ -185,20 +181,16 @@ async fn call_layers_see_each_call_once_and_attempt_layers_each_attempt() {
         .await
         .unwrap();
     let (calls, attempts) = (Count::default(), Count::default());
-    let client = Client::builder()
-        .org_url(org.base_url())
-        .api_token(org.token())
+    let client = support::api_token(&org)
         .configure_stack(|stack| {
-            stack.retry.backoff_min = std::time::Duration::from_millis(1);
-            stack.retry.backoff_max = std::time::Duration::from_millis(2);
-            stack.retry.seed = Some(1);
+            stack.retry.backoff_min = Duration::ZERO;
+            stack.retry.backoff_max = Duration::ZERO;
         })
         .layer(calls.clone())
         .attempt_layer(attempts.clone())
         .build()
         .unwrap();
-    let id = org.user_ids().into_iter().next().unwrap();
-    let error = client.users().get(id).await.unwrap_err();
+    let error = client.users().get(support::a_user(&org)).await.unwrap_err();
     assert_eq!(
         error.status(),
         Some(StatusCode::SERVICE_UNAVAILABLE),

@@ -1,10 +1,11 @@
 //! Every endpoint of the façade's table (`okta_users::endpoints::ALL`) against the two other
 //! places that must know it: the rate limiter's bucket classification, and the mock org's
-//! router.
+//! router (in process, on paused time).
+
+mod support;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use okta_client::Client;
 use okta_layers::rate_limit::Bucket;
 use okta_mock::{MockOrg, RateLimits};
 use okta_users::HttpService;
@@ -59,20 +60,15 @@ fn every_endpoint_counts_against_the_bucket_okta_documents_for_it() {
 /// not with this method). A missing user or role is E0000007, which means the route was found.
 const NO_SUCH_ROUTE: [&str; 2] = ["E0000008", "E0000022"];
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn the_mock_org_routes_every_endpoint() {
     let org = MockOrg::builder()
         .seed(3)
         .users(2)
         .rate_limits(RateLimits::disabled())
-        .start()
-        .await
-        .unwrap();
-    let client = Client::builder()
-        .org_url(org.base_url())
-        .api_token(org.token())
         .build()
         .unwrap();
+    let users = support::users(&org, support::api_token(&org));
 
     for endpoint in endpoints::ALL {
         let mut uri = endpoint.fill_path(&placeholders(endpoint, false)).unwrap();
@@ -92,7 +88,7 @@ async fn the_mock_org_routes_every_endpoint() {
         }
         request.extensions_mut().insert(endpoint.operation);
 
-        let response = client.service().send_http(request).await.unwrap();
+        let response = users.service().send_http(request).await.unwrap();
         let status = response.status();
         let body = response.into_body().collect().await.unwrap().to_bytes();
         let code = serde_json::from_slice::<serde_json::Value>(&body)
@@ -106,5 +102,4 @@ async fn the_mock_org_routes_every_endpoint() {
             "{endpoint} as {uri}: the mock has no route ({status}, {code:?})"
         );
     }
-    org.shutdown().await;
 }

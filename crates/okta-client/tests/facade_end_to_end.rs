@@ -1,32 +1,25 @@
-//! The façade over the real stack against the mock org: paging across many `Link` header lines,
-//! lossless custom attributes, typed custom profiles, and `false` sent as `false`.
+//! The façade over the real stack against the mock org, in process: paging across many `Link`
+//! header lines, lossless custom attributes, typed custom profiles, and `false` sent as `false`.
+
+mod support;
 
 use std::collections::BTreeSet;
 
 use futures_util::TryStreamExt;
-use okta_client::Client;
 use okta_mock::MockOrg;
+use okta_users::Users;
 use okta_users::models::{CreateUserRequest, UpdateUserRequest, UserProfile, UserStatus};
+use support::InProcess;
 
-async fn org_and_client(users: usize) -> (MockOrg, Client) {
-    let org = MockOrg::builder()
-        .seed(11)
-        .users(users)
-        .start()
-        .await
-        .unwrap();
-    let client = Client::builder()
-        .org_url(org.base_url())
-        .api_token(org.token())
-        .build()
-        .unwrap();
+fn org_and_users(users: usize) -> (MockOrg, Users<InProcess>) {
+    let org = MockOrg::builder().seed(11).users(users).build().unwrap();
+    let client = support::users(&org, support::api_token(&org));
     (org, client)
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn the_all_pages_stream_walks_every_page_once() {
-    let (org, client) = org_and_client(50).await;
-    let users = client.users();
+    let (org, users) = org_and_users(50);
 
     let ids: Vec<String> = users
         .list()
@@ -60,10 +53,9 @@ async fn the_all_pages_stream_walks_every_page_once() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn custom_attributes_survive_get_modify_replace_unchanged() {
-    let (org, client) = org_and_client(0).await;
-    let users = client.users();
+    let (org, users) = org_and_users(0);
     let mut profile = UserProfile::new("Grace", "Hopper", "grace@example.com", "grace@example.com");
     profile.set_custom("costCenter", "CC-7".into());
     profile.set_custom("clearances", serde_json::json!(["navy", {"level": 3}]));
@@ -107,12 +99,11 @@ struct EmployeeProfile {
     cost_center: Option<String>,
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_typed_custom_profile_decodes_from_the_org() {
-    let (org, client) = org_and_client(3).await;
-    let id = org.user_ids().remove(0);
-    let user = client
-        .users()
+    let (org, users) = org_and_users(3);
+    let id = support::a_user(&org);
+    let user = users
         .get(&id)
         .with_profile::<EmployeeProfile>()
         .await

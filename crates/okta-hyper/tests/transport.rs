@@ -168,17 +168,24 @@ async fn a_request_cannot_raise_the_configured_cap() {
     );
 }
 
-#[tokio::test]
+/// Paused time over a loopback socket works here: the origin is a task of this runtime and
+/// loopback hands a write to the reader before `write` returns, so the runtime is idle (and the
+/// paused clock jumps to the next timer) only once the body or the handshake has stalled.
+const STALL_TIMEOUT: Duration = Duration::from_millis(200);
+
+#[tokio::test(start_paused = true)]
 async fn a_stalled_body_times_out() {
     let pki = pki();
     let origin = origin::https(&pki, &[b"http/1.1"]).await;
     let transport = trusting(&pki)
-        .body_idle_timeout(Some(Duration::from_millis(200)))
+        .body_idle_timeout(Some(STALL_TIMEOUT))
         .build()
         .unwrap();
+    let start = tokio::time::Instant::now();
     let error = send(&transport, get(origin.url("/stall")))
         .await
         .unwrap_err();
+    assert_eq!(start.elapsed(), STALL_TIMEOUT, "{error:?}");
     assert!(
         matches!(
             error,
@@ -205,7 +212,8 @@ async fn a_refused_connection_was_never_sent() {
     );
 }
 
-#[tokio::test]
+/// On paused time, as [`a_stalled_body_times_out`].
+#[tokio::test(start_paused = true)]
 async fn a_stalled_tls_handshake_is_a_connect_timeout() {
     // Accepts TCP connections and never answers the TLS ClientHello.
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -218,12 +226,14 @@ async fn a_stalled_tls_handshake_is_a_connect_timeout() {
     });
     let transport = HyperTransport::builder()
         .no_proxy()
-        .connect_timeout(Duration::from_millis(200))
+        .connect_timeout(STALL_TIMEOUT)
         .build()
         .unwrap();
+    let start = tokio::time::Instant::now();
     let error = send(&transport, get(format!("https://{address}/json")))
         .await
         .unwrap_err();
+    assert_eq!(start.elapsed(), STALL_TIMEOUT, "{error:?}");
     assert!(
         matches!(
             error,
