@@ -541,9 +541,10 @@ impl Error {
     }
 }
 
-/// Whether a refused connection is in the chain: the request never left (an in-process
-/// service, such as the mock org's, reports a connection refused this way).
-fn connection_refused(error: &(dyn std::error::Error + 'static)) -> bool {
+/// Whether a refused connection is anywhere in the chain of `error`: the request never left
+/// (an in-process service, such as the mock org's, reports a connection refused this way). What
+/// [`Error::from_service`] reads as `Transport { not_sent: true }`, and a retry layer as not sent.
+pub fn connection_refused(error: &(dyn std::error::Error + 'static)) -> bool {
     let mut current = Some(error);
     while let Some(e) = current {
         if e.downcast_ref::<std::io::Error>()

@@ -93,7 +93,11 @@ fn classify_error(error: &(dyn std::error::Error + 'static)) -> Outcome {
     if error.is::<tower::timeout::error::Elapsed>() {
         return Outcome::Timeout;
     }
-    // An error from below that is not ours (hyper, io): the request may have been sent.
+    // An error from below that is not ours (hyper, io): the request may have been sent, unless
+    // the connection was refused (as `Error::from_service` reads it too).
+    if okta_users::error::connection_refused(error) {
+        return Outcome::NotSent;
+    }
     Outcome::Ambiguous
 }
 
@@ -382,6 +386,10 @@ mod tests {
             assert_eq!(classify(&status(code)), Outcome::Ambiguous);
         }
         let io = || Box::new(std::io::Error::other("reset")) as BoxError;
+        // A foreign error: ambiguous, unless the connection was refused (never sent).
+        assert_eq!(classify::<()>(&Err(io())), Outcome::Ambiguous);
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        assert_eq!(classify::<()>(&Err(Box::new(refused))), Outcome::NotSent);
         assert_eq!(
             classify(&err(Error::Transport {
                 not_sent: true,
