@@ -47,11 +47,17 @@
 //! ```
 
 mod credentials;
+mod dpop;
+mod key_formats;
 mod private_key;
+mod provider;
 mod service;
 mod token;
+mod token_endpoint;
 
-pub use credentials::{Credentials, PrivateKeyJwt, SecretToken};
+pub use credentials::{Credentials, PrivateKeyJwt, ProvidedTokens, SecretToken};
+pub use dpop::DpopMode;
 pub use private_key::PrivateKey;
+pub use provider::{AccessToken, ProvidedToken, TokenFn, TokenProvider, TokenRequest, token_fn};
 pub use service::{Auth, AuthFuture, AuthLayer};
 pub use token::TokenRequestFailed;
