@@ -249,7 +249,7 @@ fn member(value: Option<&str>, name: &str) -> Result<Zeroizing<Vec<u8>>, ConfigE
         .map_err(|_| invalid(format!("the JWK's `{name}` is not base64url")))
 }
 
-fn secret<'a>(value: &'a Option<Zeroizing<String>>) -> Option<&'a str> {
+fn secret(value: &Option<Zeroizing<String>>) -> Option<&str> {
     value.as_ref().map(|text| text.as_str())
 }
 

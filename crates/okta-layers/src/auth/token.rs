@@ -126,7 +126,7 @@ pub(crate) enum Lookup {
 /// Where tokens come from.
 enum Fetcher {
     /// The org's token endpoint, with client credentials.
-    Endpoint(TokenEndpoint),
+    Endpoint(Box<TokenEndpoint>),
     /// The user's provider.
     Provider(Arc<dyn TokenProvider>),
 }
@@ -162,7 +162,7 @@ impl TokenSource {
         client: &PrivateKeyJwt,
     ) -> Result<TokenSource, ConfigError> {
         Ok(TokenSource::new(
-            Fetcher::Endpoint(TokenEndpoint::new(org, client)?),
+            Fetcher::Endpoint(Box::new(TokenEndpoint::new(org, client)?)),
             Dpop::new(client.dpop())?,
         ))
     }

@@ -148,8 +148,11 @@ impl TokenEndpoint {
             let answer = self
                 .send(service.clone(), &assertion, proof.as_deref(), &redactor)
                 .await?;
-            let new_nonce =
-                dpop.is_some_and(|dpop| dpop.token_nonce().update(&answer.parts.headers));
+            // A nonce other than the one this proof carried: the answer brought a new one.
+            let new_nonce = dpop.is_some_and(|dpop| {
+                dpop.token_nonce().update(&answer.parts.headers);
+                dpop.token_nonce().get() != nonce
+            });
             let again = sends < MAX_SENDS;
             match answer.oauth_error().as_deref() {
                 Some("use_dpop_nonce") if proof.is_some() && new_nonce && again => {
