@@ -80,5 +80,8 @@ pub use okta_layers::stack::{Stack, StackConfig};
 pub use stack::{BoxedService, ClientLayer, ClientService};
 
 pub use okta_hyper::{CertificateDer, HyperTransport, Proxy, ProxyError};
-pub use okta_layers::auth::{Credentials, PrivateKey, PrivateKeyJwt, SecretToken};
+pub use okta_layers::auth::{
+    AccessToken, Credentials, DpopMode, PrivateKey, PrivateKeyJwt, SecretToken, TokenProvider,
+    TokenRequest, token_fn,
+};
 pub use okta_users::{self, Error, Users};
