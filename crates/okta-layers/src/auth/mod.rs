@@ -69,6 +69,8 @@ mod token_endpoint;
 pub use credentials::{Credentials, PrivateKeyJwt, ProvidedTokens, SecretToken};
 pub use dpop::DpopMode;
 pub use private_key::PrivateKey;
-pub use provider::{AccessToken, ProvidedToken, TokenFn, TokenProvider, TokenRequest, token_fn};
+pub use provider::{
+    AccessToken, TokenFn, TokenProvider, TokenProviderFuture, TokenRequest, token_fn,
+};
 pub use service::{Auth, AuthFuture, AuthLayer};
 pub use token::TokenRequestFailed;

@@ -36,11 +36,11 @@ use super::dpop::{Dpop, htu};
 /// ```
 pub trait TokenProvider: Send + Sync + 'static {
     /// A fresh access token.
-    fn fetch_token(&self, request: TokenRequest) -> ProvidedToken;
+    fn fetch_token(&self, request: TokenRequest) -> TokenProviderFuture;
 }
 
 /// The future of [`TokenProvider::fetch_token`].
-pub type ProvidedToken = Pin<Box<dyn Future<Output = Result<AccessToken, BoxError>> + Send>>;
+pub type TokenProviderFuture = Pin<Box<dyn Future<Output = Result<AccessToken, BoxError>> + Send>>;
 
 /// What the auth layer knows when it asks a [`TokenProvider`] for a token.
 #[derive(Clone)]
@@ -169,7 +169,7 @@ where
     F: Fn(TokenRequest) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<AccessToken, BoxError>> + Send + 'static,
 {
-    fn fetch_token(&self, request: TokenRequest) -> ProvidedToken {
+    fn fetch_token(&self, request: TokenRequest) -> TokenProviderFuture {
         Box::pin((self.0)(request))
     }
 }
