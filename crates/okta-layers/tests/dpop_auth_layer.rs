@@ -18,9 +18,12 @@ type Body = Full<Bytes>;
 const RSA: &str = include_str!("../../okta-mock/tests/keys/rsa_private.pem");
 const USERS: &str = "https://dev-123.okta.com/api/v1/users";
 
-/// What the fake saw: for each request, its path and its `DPoP` and `Authorization` headers.
+/// One request as the fake saw it: its path, its `DPoP` and `Authorization` headers.
+type Entry = (String, Option<String>, Option<String>);
+
+/// What the fake saw.
 #[derive(Default)]
-struct Seen(Mutex<Vec<(String, Option<String>, Option<String>)>>);
+struct Seen(Mutex<Vec<Entry>>);
 
 impl Seen {
     fn paths(&self) -> Vec<String> {
@@ -194,9 +197,8 @@ async fn a_dpop_token_refused_as_invalid_is_replaced_once() {
         .lock()
         .unwrap()
         .iter()
-        .filter_map(|(path, _, authorization)| {
-            (path == "/api/v1/users").then(|| authorization.clone())
-        })
+        .filter(|(path, ..)| path == "/api/v1/users")
+        .map(|(_, _, authorization)| authorization.clone())
         .collect();
     assert!(
         authorizations[0]

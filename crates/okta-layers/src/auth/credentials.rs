@@ -281,6 +281,23 @@ mod tests {
     }
 
     #[test]
+    fn dpop_keys_providers_and_provided_tokens_never_print_themselves() {
+        let key = PrivateKey::generate_es256().unwrap();
+        let credentials = Credentials::token_provider(super::super::token_fn(|_| async {
+            Ok(super::super::AccessToken::dpop("eyJs3cr3t-access-token"))
+        }))
+        .with_dpop(DpopMode::On)
+        .with_dpop_key(key.clone());
+        let text = format!("{credentials:?} {key:?}");
+        assert!(text.contains("<redacted>") && text.contains("On"), "{text}");
+        let token = super::super::AccessToken::bearer("eyJs3cr3t-access-token");
+        assert!(!format!("{token:?}").contains("s3cr3t"));
+        // DPoP settings change nothing for an API token.
+        let api = Credentials::api_token("00abc").with_dpop(DpopMode::On);
+        assert_eq!(api.dpop_mode(), None);
+    }
+
+    #[test]
     fn headers_are_ssws_or_bearer_and_sensitive() {
         let ssws = authorization_header("SSWS", &"00abc".into()).unwrap();
         assert_eq!(ssws, "SSWS 00abc");
