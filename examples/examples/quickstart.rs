@@ -1,16 +1,22 @@
 //! The main job: a realistic admin flow against Okta's Users API.
 //!
-//! With `OKTA_CLIENT_ORGURL` and `OKTA_CLIENT_TOKEN` set, it runs the read-only part against that
-//! org. Otherwise it starts the embedded mock org on loopback and walks the whole flow: create,
-//! activate, update, list with paging, search, lifecycle, roles, an error handled, delete.
+//! With `OKTA_CLIENT_ORGURL` set, it runs the read-only part against that org, authenticated as
+//! Okta's SDKs read the environment: `OKTA_CLIENT_TOKEN` (an API token), or
+//! `OKTA_CLIENT_AUTHORIZATIONMODE=PrivateKey` with `OKTA_CLIENT_CLIENTID`, `OKTA_CLIENT_SCOPES`
+//! and `OKTA_CLIENT_PRIVATEKEY` (OAuth 2.0, DPoP-bound when the app requires it;
+//! `OKTA_CLIENT_DPOPENABLED=true|false|auto`). Otherwise it starts the embedded mock org on
+//! loopback and walks the whole flow: create, activate, update, list with paging, search,
+//! lifecycle, roles, an error handled, delete — with an API token, or with
+//! `OKTA_CLIENT_AUTHORIZATIONMODE=PrivateKey` as a service app requiring DPoP.
 //!
 //! ```sh
 //! cargo run --example quickstart
+//! OKTA_CLIENT_AUTHORIZATIONMODE=PrivateKey RUST_LOG=okta_layers=debug cargo run --example quickstart
 //! ```
 
 use anyhow::Context;
 use futures_util::TryStreamExt;
-use okta_client::{Client, ClientBuilder};
+use okta_client::ClientBuilder;
 use okta_users::models::{CreateUserRequest, RoleType, UpdateUserRequest, UserProfile};
 use okta_users::{HttpService, Users};
 
@@ -27,19 +33,12 @@ async fn main() -> anyhow::Result<()> {
         return read_only(&client.users()).await;
     }
 
-    let org = okta_mock::MockOrg::builder()
-        .seed(42)
-        .users(250)
-        .start()
-        .await?;
+    let (org, builder) = okta_examples::embedded_org(42, 250).await?;
     println!(
         "Started an embedded Okta org at {} with 250 seeded users",
         org.base_url()
     );
-    let client = Client::builder()
-        .org_url(org.base_url())
-        .api_token(org.token())
-        .build()?;
+    let client = builder.build()?;
     let users = client.users();
 
     read_only(&users).await?;

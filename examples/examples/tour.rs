@@ -1,6 +1,8 @@
 //! Calls every one of the 49 operations of Okta's Users API and every all-pages stream once,
-//! printing one line per call, against the org at `OKTA_CLIENT_ORGURL` (token in
-//! `OKTA_CLIENT_TOKEN`) or, with nothing configured, against the embedded mock org.
+//! printing one line per call, against the org at `OKTA_CLIENT_ORGURL` (credentials from the
+//! environment as `ClientBuilder::from_env` reads them: `OKTA_CLIENT_TOKEN`, or OAuth 2.0 with
+//! `OKTA_CLIENT_AUTHORIZATIONMODE=PrivateKey`, DPoP included) or, with no org URL, against the
+//! embedded mock org (as a DPoP-requiring service app with `OKTA_CLIENT_AUTHORIZATIONMODE=PrivateKey`).
 //!
 //! It creates two users of its own and deletes them at the end; calls that need existing data
 //! (grants, refresh tokens, app instances) use the first users that have some. It exits non-zero
@@ -14,7 +16,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Display;
 
-use okta_client::{Client, ClientBuilder};
+use okta_client::ClientBuilder;
 use okta_users::models::{
     ChangePasswordRequest, CreateUserRequest, RoleType, UpdateUserRequest, UserCredentials,
     UserProfile,
@@ -32,15 +34,8 @@ async fn main() -> anyhow::Result<()> {
     let client = if std::env::var("OKTA_CLIENT_ORGURL").is_ok_and(|v| !v.is_empty()) {
         ClientBuilder::from_env().build()?
     } else {
-        let org = okta_mock::MockOrg::builder()
-            .seed(7)
-            .users(60)
-            .start()
-            .await?;
-        let client = Client::builder()
-            .org_url(org.base_url())
-            .api_token(org.token())
-            .build()?;
+        let (org, builder) = okta_examples::embedded_org(7, 60).await?;
+        let client = builder.build()?;
         mock = Some(org);
         client
     };

@@ -7,7 +7,7 @@ use http::Uri;
 use http::uri::Scheme;
 use okta_hyper::{CertificateDer, HyperTransport, HyperTransportBuilder, Proxy};
 use okta_layers::ConfigError;
-use okta_layers::auth::{Credentials, PrivateKey, SecretToken};
+use okta_layers::auth::{Credentials, DpopMode, PrivateKey, SecretToken, TokenProvider};
 use okta_layers::base_uri::OrgUrl;
 
 use crate::client::Client;
@@ -26,10 +26,19 @@ const AUTHORIZATION_MODE_ENV: &str = "OKTA_CLIENT_AUTHORIZATIONMODE";
 const CLIENT_ID_ENV: &str = "OKTA_CLIENT_CLIENTID";
 /// The scopes to ask for, comma or space separated (`PrivateKey` mode).
 const SCOPES_ENV: &str = "OKTA_CLIENT_SCOPES";
-/// The private key: a PEM string, or the path of a PEM file (`PrivateKey` mode).
+/// The private key: PEM or JWK, or the path of a file holding either (`PrivateKey` mode).
 const PRIVATE_KEY_ENV: &str = "OKTA_CLIENT_PRIVATEKEY";
-/// The key's id, sent as the assertion's `kid` header (`PrivateKey` mode, optional).
-const KEY_ID_ENV: &str = "OKTA_CLIENT_KID";
+/// The private key as a JWK, as Okta's Go SDK reads it (`PrivateKey` mode).
+const JWK_ENV: &str = "OKTA_CLIENT_JWK";
+/// The key's id, sent as the assertion's `kid` header (`PrivateKey` mode, optional), by the
+/// names Okta's SDKs give it: Python's, Go's, Node's.
+const KEY_ID_ENVS: [&str; 3] = [
+    "OKTA_CLIENT_KID",
+    "OKTA_CLIENT_PRIVATEKEYID",
+    "OKTA_CLIENT_KEYID",
+];
+/// DPoP: `true`, `false` (as Okta's Python SDK reads it) or `auto` (the default).
+const DPOP_ENV: &str = "OKTA_CLIENT_DPOPENABLED";
 
 /// Configures a [`Client`]; start with [`Client::builder`] or [`ClientBuilder::from_env`].
 ///
@@ -42,6 +51,8 @@ pub struct ClientBuilder {
     /// Why credentials given to [`ClientBuilder::private_key`] or read from the environment
     /// are unusable, reported by `build()` (without any secret).
     credentials_error: Option<BuildError>,
+    dpop_mode: Option<DpopMode>,
+    dpop_key: Option<PrivateKey>,
     transport: Transport,
     stack: StackConfig,
     call_layers: UserLayers,
@@ -87,8 +98,10 @@ impl ClientBuilder {
     /// | `OKTA_CLIENT_TOKEN` | the API token (`SSWS`), or the access token (`Bearer`) |
     /// | `OKTA_CLIENT_CLIENTID` | `PrivateKey`: the service app's client id |
     /// | `OKTA_CLIENT_SCOPES` | `PrivateKey`: the scopes, comma or space separated |
-    /// | `OKTA_CLIENT_PRIVATEKEY` | `PrivateKey`: a PEM key, or the path of a PEM file |
-    /// | `OKTA_CLIENT_KID` | `PrivateKey`: the key's id (optional) |
+    /// | `OKTA_CLIENT_PRIVATEKEY` | `PrivateKey`: the key, PEM (PKCS#8, PKCS#1, SEC1) or JWK, or the path of a file holding it |
+    /// | `OKTA_CLIENT_JWK` | `PrivateKey`: the key as a JWK (Okta's Go SDK's name), instead of `OKTA_CLIENT_PRIVATEKEY` |
+    /// | `OKTA_CLIENT_KID`, `OKTA_CLIENT_PRIVATEKEYID`, `OKTA_CLIENT_KEYID` | `PrivateKey`: the key's id (optional; Python's, Go's and Node's names; a JWK's own `kid` otherwise) |
+    /// | `OKTA_CLIENT_DPOPENABLED` | `PrivateKey`: DPoP `true`, `false` or `auto` (the default: on once the app asks for it; see [`dpop`](Self::dpop)) |
     ///
     /// Missing or unusable `PrivateKey` settings are reported by [`build`](Self::build).
     pub fn from_env() -> Self {
@@ -102,6 +115,16 @@ impl ClientBuilder {
         let mut read = |name: &str| lookup(name).filter(|value: &String| !value.trim().is_empty());
         if let Some(org_url) = read(ORG_URL_ENV) {
             builder = builder.org_url(org_url);
+        }
+        if let Some(dpop) = read(DPOP_ENV) {
+            match dpop.parse::<DpopMode>() {
+                Ok(mode) => builder.dpop_mode = Some(mode),
+                Err(_) => {
+                    return builder.credentials_failed(invalid_credentials(format!(
+                        "{DPOP_ENV}={dpop:?}: expected true, false or auto"
+                    )));
+                }
+            }
         }
         let mode = read(AUTHORIZATION_MODE_ENV);
         match mode.as_deref().map(str::trim) {
@@ -142,25 +165,43 @@ impl ClientBuilder {
         let Some(scopes) = read(SCOPES_ENV) else {
             return self.credentials_failed(missing(SCOPES_ENV));
         };
-        let Some(key) = read(PRIVATE_KEY_ENV) else {
-            return self.credentials_failed(missing(PRIVATE_KEY_ENV));
+        let (name, value) = match (read(PRIVATE_KEY_ENV), read(JWK_ENV)) {
+            (Some(key), None) => (PRIVATE_KEY_ENV, key),
+            (None, Some(jwk)) => (JWK_ENV, jwk),
+            (None, None) => return self.credentials_failed(missing(PRIVATE_KEY_ENV)),
+            (Some(_), Some(_)) => {
+                return self.credentials_failed(invalid_credentials(format!(
+                    "both {PRIVATE_KEY_ENV} and {JWK_ENV} are set: give the key once"
+                )));
+            }
         };
-        let pem = match pem_or_file(&key) {
-            Ok(pem) => pem,
+        let key = match key_text_or_file(name, &value) {
+            Ok(text) => PrivateKey::from_pem_or_jwk(text),
             Err(reason) => return self.credentials_failed(invalid_credentials(reason)),
         };
-        let key = match PrivateKey::from_pem(pem) {
+        let key = match key {
             Ok(key) => key,
             Err(ConfigError::InvalidPrivateKey { reason }) => {
-                return self.credentials_failed(invalid_credentials(format!(
-                    "{PRIVATE_KEY_ENV}: {reason}"
-                )));
+                return self.credentials_failed(invalid_credentials(format!("{name}: {reason}")));
             }
             Err(error) => return self.credentials_failed(error.into()),
         };
-        let key = match read(KEY_ID_ENV) {
-            Some(kid) => key.with_key_id(kid.trim()),
-            None => key,
+        let key_ids: Vec<(&str, String)> = KEY_ID_ENVS
+            .iter()
+            .filter_map(|name| Some((*name, read(name)?.trim().to_owned())))
+            .collect();
+        let key = match key_ids.as_slice() {
+            [] => key,
+            [(_, kid), rest @ ..] if rest.iter().all(|(_, other)| other == kid) => {
+                key.with_key_id(kid.as_str())
+            }
+            _ => {
+                let names: Vec<&str> = key_ids.iter().map(|(name, _)| *name).collect();
+                return self.credentials_failed(invalid_credentials(format!(
+                    "{} name different key ids",
+                    names.join(" and ")
+                )));
+            }
         };
         let scopes = scopes
             .split(|c: char| c == ',' || c.is_whitespace())
@@ -186,10 +227,12 @@ impl ClientBuilder {
     }
 
     /// Authenticates with OAuth 2.0 client credentials and `private_key_jwt`: the service app
-    /// `client_id`, its private key `pem` (PKCS#8 RSA or EC P-256, or PKCS#1 RSA; the algorithm,
-    /// RS256 or ES256, is read from the key) and the `scopes` to ask for. Access tokens are then
-    /// fetched from the org's `/oauth2/v1/token`, cached and refreshed before they expire. An
-    /// unusable key is reported by [`build`](Self::build), without the key. For a `kid`, give
+    /// `client_id`, its private key `pem` (PEM: PKCS#8 RSA or EC P-256, PKCS#1 RSA, SEC1 EC;
+    /// or a JWK, as Okta's admin console generates it; the algorithm, RS256 or ES256, is read
+    /// from the key) and the `scopes` to ask for. Access tokens are then fetched from the org's
+    /// `/oauth2/v1/token`, cached and refreshed before they expire, DPoP-bound when the app
+    /// requires it ([`dpop`](Self::dpop)). An unusable key is reported by
+    /// [`build`](Self::build), without the key. For a `kid` other than a JWK's own, give
     /// [`Credentials::private_key`] to [`credentials`](Self::credentials).
     ///
     /// ```no_run
@@ -207,7 +250,7 @@ impl ClientBuilder {
         pem: impl AsRef<[u8]>,
         scopes: impl IntoIterator<Item = impl Into<String>>,
     ) -> Self {
-        match PrivateKey::from_pem(pem) {
+        match PrivateKey::from_pem_or_jwk(pem) {
             Ok(key) => self.credentials(Credentials::private_key(client_id, key, scopes)),
             Err(error) => self.credentials_failed(error.into()),
         }
@@ -225,6 +268,54 @@ impl ClientBuilder {
         self.credentials_error = None;
         self.credentials = Some(credentials);
         self
+    }
+
+    /// Authenticates with OAuth 2.0 access tokens from `provider` (a vault, a sidecar, your
+    /// own refresh; a closure with [`token_fn`](crate::token_fn)): the client caches them,
+    /// asks once for any number of concurrent calls, and asks again shortly before one expires
+    /// or after the API refused it (see [`Credentials::token_provider`]).
+    pub fn token_provider(self, provider: impl TokenProvider) -> Self {
+        self.credentials(Credentials::token_provider(provider))
+    }
+
+    /// DPoP (RFC 9449) for OAuth credentials the client gets tokens for
+    /// ([`private_key`](Self::private_key), [`token_provider`](Self::token_provider)):
+    /// [`DpopMode::Auto`] by default — on once the token endpoint asks for it, as Okta does
+    /// for apps with "Require DPoP" (the default for new API service apps), then for the
+    /// client's lifetime; `On` sends a proof from the first token request; `Off` never.
+    /// `build()` refuses `On` with an API token or a fixed access token.
+    pub fn dpop(mut self, mode: DpopMode) -> Self {
+        self.dpop_mode = Some(mode);
+        self
+    }
+
+    /// Signs DPoP proofs with `key` (RS256 or ES256) instead of an ES256 key generated for the
+    /// client when it is built.
+    pub fn dpop_key(mut self, key: PrivateKey) -> Self {
+        self.dpop_key = Some(key);
+        self
+    }
+
+    /// The credentials with the DPoP settings applied.
+    fn credentials_with_dpop(&mut self) -> Result<Credentials, BuildError> {
+        let mut credentials = self
+            .credentials
+            .take()
+            .ok_or(BuildError::MissingCredentials)?;
+        if credentials.dpop_mode().is_none()
+            && (self.dpop_mode == Some(DpopMode::On) || self.dpop_key.is_some())
+        {
+            return Err(invalid_credentials(
+                "DPoP binds OAuth tokens the client gets (private_key, token_provider); an API token or a fixed access token cannot use it".into(),
+            ));
+        }
+        if let Some(mode) = self.dpop_mode {
+            credentials = credentials.with_dpop(mode);
+        }
+        if let Some(key) = self.dpop_key.take() {
+            credentials = credentials.with_dpop_key(key);
+        }
+        Ok(credentials)
     }
 
     /// Uses a ready-made transport (to share its connection pool between clients). Do not
@@ -398,12 +489,12 @@ impl ClientBuilder {
     }
 
     /// Checks everything but the transport.
-    fn prepare(self) -> Result<(Parts, Transport), BuildError> {
+    fn prepare(mut self) -> Result<(Parts, Transport), BuildError> {
         let org = parse_org_url(self.org_url.as_deref().ok_or(BuildError::MissingOrgUrl)?)?;
         if let Some(error) = self.credentials_error {
             return Err(error);
         }
-        let credentials = self.credentials.ok_or(BuildError::MissingCredentials)?;
+        let credentials = self.credentials_with_dpop()?;
         let parts = Parts {
             stack: StackLayer::new(&self.stack, org, &credentials)?,
             call_layers: self.call_layers,
@@ -450,9 +541,10 @@ fn invalid_credentials(reason: String) -> BuildError {
     BuildError::InvalidCredentials { reason }
 }
 
-/// `OKTA_CLIENT_PRIVATEKEY`'s PEM: the value itself when it is one (with `\n` escapes turned
-/// into line breaks, as single-line variables often carry them), else the file it names.
-fn pem_or_file(value: &str) -> Result<String, String> {
+/// The key in variable `name`: the value itself when it is a PEM key (with `\n` escapes turned
+/// into line breaks, as single-line variables often carry them) or a JWK, else the file it
+/// names.
+fn key_text_or_file(name: &str, value: &str) -> Result<String, String> {
     if value.contains("-----BEGIN") {
         return Ok(if value.contains('\n') {
             value.to_owned()
@@ -460,9 +552,12 @@ fn pem_or_file(value: &str) -> Result<String, String> {
             value.replace("\\n", "\n")
         });
     }
+    if value.trim_start().starts_with('{') {
+        return Ok(value.to_owned());
+    }
     let path = value.trim();
     std::fs::read_to_string(path).map_err(|error| {
-        format!("{PRIVATE_KEY_ENV} is neither a PEM key nor a readable file ({path}: {error})")
+        format!("{name} is neither a PEM key, a JWK nor a readable file ({path}: {error})")
     })
 }
 
@@ -481,6 +576,7 @@ fn is_loopback(host: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use okta_layers::auth::PrivateKeyJwt;
 
     const TOKEN: &str = "00s3cr3t-token";
 
@@ -707,7 +803,7 @@ mod tests {
             (AUTHORIZATION_MODE_ENV, "privatekey"),
             (SCOPES_ENV, "okta.users.read okta.users.manage"),
             (PRIVATE_KEY_ENV, &escaped),
-            (KEY_ID_ENV, "kid-1"),
+            (KEY_ID_ENVS[0], "kid-1"),
         ]))
         .build()
         .unwrap();
@@ -748,6 +844,119 @@ mod tests {
         .build()
         .unwrap_err();
         assert!(!format!("{error} {error:?}").contains("s3cr3t"), "{error}");
+    }
+
+    const EC_JWK: &str = include_str!("../../okta-mock/tests/keys/ec_private.jwk.json");
+
+    /// The `PrivateKey` credentials `from_env_with` built, with their key's id.
+    fn env_private_key(overrides: &[(&str, &str)]) -> Result<PrivateKeyJwt, BuildError> {
+        let builder = ClientBuilder::from_env_with(private_key_env(overrides));
+        if let Some(error) = builder.credentials_error {
+            return Err(error);
+        }
+        match builder.credentials {
+            Some(Credentials::PrivateKey(client)) => Ok(client),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn env_variables_take_a_jwk_and_the_key_id_by_any_sdks_name() {
+        let from_jwk = env_private_key(&[(PRIVATE_KEY_ENV, EC_JWK)]).unwrap();
+        assert_eq!(from_jwk.key().algorithm(), "ES256");
+        assert_eq!(
+            from_jwk.key().key_id(),
+            Some("ec-jwk-kid"),
+            "the JWK's own kid"
+        );
+        let go = ClientBuilder::from_env_with(|name| match name {
+            ORG_URL_ENV => Some("https://dev-123.okta.com".into()),
+            AUTHORIZATION_MODE_ENV => Some("PrivateKey".into()),
+            CLIENT_ID_ENV => Some("0oa-app".into()),
+            SCOPES_ENV => Some("okta.users.read".into()),
+            JWK_ENV => Some(EC_JWK.into()),
+            _ => None,
+        });
+        go.build().unwrap();
+        for name in KEY_ID_ENVS {
+            let client = env_private_key(&[(name, " kid-7 ")]).unwrap();
+            assert_eq!(client.key().key_id(), Some("kid-7"), "{name}");
+        }
+        let both = env_private_key(&[(KEY_ID_ENVS[0], "a"), (KEY_ID_ENVS[2], "a")]).unwrap();
+        assert_eq!(both.key().key_id(), Some("a"));
+        let error = env_private_key(&[(KEY_ID_ENVS[1], "a"), (KEY_ID_ENVS[2], "b")]).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("OKTA_CLIENT_PRIVATEKEYID and OKTA_CLIENT_KEYID"),
+            "{error}"
+        );
+        let error = env_private_key(&[(JWK_ENV, EC_JWK)]).unwrap_err();
+        assert!(error.to_string().contains("give the key once"), "{error}");
+        let error =
+            env_private_key(&[(PRIVATE_KEY_ENV, r#"{"kty":"EC","d":"s3cr3t"}"#)]).unwrap_err();
+        let text = format!("{error} {error:?}");
+        assert!(
+            text.contains(PRIVATE_KEY_ENV) && !text.contains("s3cr3t"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn the_dpop_variable_sets_the_mode_the_python_sdk_way() {
+        assert_eq!(
+            env_private_key(&[]).unwrap().dpop_mode(),
+            DpopMode::Auto,
+            "auto unless set"
+        );
+        for (value, mode) in [
+            ("true", DpopMode::On),
+            ("False", DpopMode::Off),
+            ("auto", DpopMode::Auto),
+        ] {
+            let mut builder = ClientBuilder::from_env_with(private_key_env(&[(DPOP_ENV, value)]));
+            let credentials = builder.credentials_with_dpop().unwrap();
+            assert_eq!(credentials.dpop_mode(), Some(mode), "{value}");
+        }
+        let error = ClientBuilder::from_env_with(private_key_env(&[(DPOP_ENV, "sometimes")]))
+            .build()
+            .unwrap_err();
+        assert!(error.to_string().contains(DPOP_ENV), "{error}");
+    }
+
+    #[test]
+    fn dpop_on_is_refused_for_credentials_that_cannot_be_bound() {
+        let error = ClientBuilder::new()
+            .org_url("https://dev-123.okta.com")
+            .api_token(TOKEN)
+            .dpop(DpopMode::On)
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(error, BuildError::InvalidCredentials { .. }),
+            "{error:?}"
+        );
+        let error = ClientBuilder::new()
+            .org_url("https://dev-123.okta.com")
+            .access_token("eyJ.a.b")
+            .dpop_key(PrivateKey::generate_es256().unwrap())
+            .build()
+            .unwrap_err();
+        assert!(error.to_string().contains("DPoP"), "{error}");
+        // Auto and off change nothing there; with OAuth credentials every mode builds.
+        ClientBuilder::new()
+            .org_url("https://dev-123.okta.com")
+            .api_token(TOKEN)
+            .dpop(DpopMode::Off)
+            .build()
+            .unwrap();
+        ClientBuilder::new()
+            .org_url("https://dev-123.okta.com")
+            .private_key("0oa-app", RSA_PEM, ["okta.users.read"])
+            .dpop(DpopMode::On)
+            .dpop_key(PrivateKey::from_pem(RSA_PEM).unwrap())
+            .build()
+            .unwrap();
     }
 
     #[test]

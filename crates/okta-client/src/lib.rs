@@ -16,6 +16,39 @@
 //! # }
 //! ```
 //!
+//! # Authentication
+//!
+//! Three modes, as [`Credentials`] names them:
+//!
+//! - an **API token**: [`ClientBuilder::api_token`], sent as `Authorization: SSWS …`;
+//! - **OAuth 2.0 as a service app**: [`ClientBuilder::private_key`] (`private_key_jwt`; the key as
+//!   PEM — PKCS#8, PKCS#1, SEC1 — or JWK): tokens fetched from the org's `/oauth2/v1/token`,
+//!   cached, fetched once for any number of concurrent calls, refreshed before they expire.
+//!   **DPoP** ([`ClientBuilder::dpop`], RFC 9449) is automatic ([`DpopMode::Auto`]): when the
+//!   app requires it — Okta's default for new API service apps — the first token request learns
+//!   so, and from then on every token is bound to the client's key (ES256, generated when the
+//!   client is built, or [`ClientBuilder::dpop_key`]) and every request carries a fresh proof;
+//!   Okta's nonce costs one round trip per nonce, not per token;
+//! - **OAuth 2.0 tokens from elsewhere**: [`ClientBuilder::access_token`] (fixed), or
+//!   [`ClientBuilder::token_provider`] (your [`TokenProvider`]: a vault, a sidecar, your own
+//!   refresh; [`token_fn`] makes one of a closure), cached and refreshed as the client's own.
+//!
+//! ```no_run
+//! use okta_client::{ClientBuilder, DpopMode};
+//! # fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let pem = std::fs::read_to_string("service-app.pem")?;
+//! let client = ClientBuilder::new()
+//!     .org_url("https://dev-123.okta.com")
+//!     .private_key("0oa1b2c3d4e5f6g7h8i9", pem, ["okta.users.read"])
+//!     .dpop(DpopMode::On) // a proof from the first token request (default: Auto)
+//!     .build()?;
+//! # drop(client); Ok(()) }
+//! ```
+//!
+//! [`ClientBuilder::from_env`] reads the same from Okta's variables (its table lists them,
+//! `OKTA_CLIENT_DPOPENABLED` included). Keys, tokens, assertions and proofs never appear in
+//! `Debug` output, errors or traces, and go to the org's origin only.
+//!
 //! # The stack
 //!
 //! [`Client::builder`] builds okta-layers' default stack ([`Stack`], one recipe:
@@ -61,6 +94,11 @@
 //! | OAuth access token lifetime believed | `expires_in`, at most 24 h (1 h without one) | — |
 //! | OAuth token endpoint answer cap | 64 KiB | — |
 //! | OAuth client assertion lifetime | 5 min | — |
+//! | DPoP | auto: on once the token endpoint asks for it (`invalid_dpop_proof`), for the client's lifetime | [`ClientBuilder::dpop`], `OKTA_CLIENT_DPOPENABLED` |
+//! | DPoP key | ES256, generated when the client is built | [`ClientBuilder::dpop_key`] (RS256 or ES256) |
+//! | DPoP token requests per token | at most 3 (learning DPoP, Okta's nonce, the token), each with a fresh assertion and proof | — |
+//! | DPoP re-sends of an API request | one with a new proof after `use_dpop_nonce` or a proof refused as already used; one with a new token after a 401 | — |
+//! | DPoP nonces (token endpoint, API) | kept apart, each until an answer brings another | — |
 
 //! # Cargo features
 //!
@@ -80,5 +118,8 @@ pub use okta_layers::stack::{Stack, StackConfig};
 pub use stack::{BoxedService, ClientLayer, ClientService};
 
 pub use okta_hyper::{CertificateDer, HyperTransport, Proxy, ProxyError};
-pub use okta_layers::auth::{Credentials, PrivateKey, PrivateKeyJwt, SecretToken};
+pub use okta_layers::auth::{
+    AccessToken, Credentials, DpopMode, PrivateKey, PrivateKeyJwt, SecretToken, TokenProvider,
+    TokenRequest, token_fn,
+};
 pub use okta_users::{self, Error, Users};

@@ -2,12 +2,14 @@
 //!
 //! Each request passes, in order: principal (from `Authorization`) → concurrency limit → fault
 //! draw (latency, reset-before) → rate-limit bucket (the principal's share and the org's budget)
-//! → injected status → auth (`SSWS` or OAuth `Bearer`) → the operation → reset-after → headers
-//! (`X-Okta-Request-Id`, `Date`, `X-Rate-Limit-*`, `ETag`, `Link`) → compression when asked.
+//! → injected status → auth (`SSWS`, OAuth `Bearer`, or `DPoP` and its proof) → the operation →
+//! reset-after → headers (`X-Okta-Request-Id`, `Date`, `X-Rate-Limit-*`, `ETag`, `Link`) →
+//! compression when asked.
 
 mod api;
 mod clock;
 mod compress;
+mod dpop;
 mod error;
 mod expr;
 mod faults;
@@ -64,6 +66,7 @@ pub struct MockOrgBuilder {
     oauth_clients: Vec<(String, String)>,
     access_token_ttl: Duration,
     loopback_audiences: bool,
+    dpop: oauth::DpopConfig,
 }
 
 impl Default for MockOrgBuilder {
@@ -84,6 +87,7 @@ impl Default for MockOrgBuilder {
             oauth_clients: Vec::new(),
             access_token_ttl: Duration::from_secs(3600),
             loopback_audiences: false,
+            dpop: oauth::DpopConfig::default(),
         }
     }
 }
@@ -203,6 +207,34 @@ impl MockOrgBuilder {
         self
     }
 
+    /// Require DPoP (RFC 9449) of the OAuth app `client_id` (registered with
+    /// [`oauth_client`](Self::oauth_client)), as Okta's "Require Demonstrating Proof of
+    /// Possession (DPoP) header in token requests" does: a token request without a proof is
+    /// answered `400 invalid_dpop_proof`; one with a valid proof but without the org's current
+    /// nonce `400 use_dpop_nonce` and a `DPoP-Nonce` header; then a `token_type: DPoP` token
+    /// bound to the proof's key, which the API accepts only as `Authorization: DPoP` with a
+    /// fresh proof of that key carrying the token's hash (`ath`). Any other app may still send
+    /// a proof and get a DPoP token.
+    pub fn require_dpop(mut self, client_id: impl Into<String>) -> Self {
+        self.dpop.required.push(client_id.into());
+        self
+    }
+
+    /// How often the DPoP nonce changes (default a day, as Okta's; each is accepted for three
+    /// times as long, on the org's clock). See also [`MockOrg::rotate_dpop_nonce`].
+    pub fn dpop_nonce_lifetime(mut self, lifetime: Duration) -> Self {
+        self.dpop.nonce_lifetime = lifetime;
+        self
+    }
+
+    /// Whether API requests made with a DPoP token must carry the org's nonce too (default
+    /// no, as Okta's API; RFC 9449 §9 lets a resource server ask): a proof without it is
+    /// answered `401` with `WWW-Authenticate: DPoP error="use_dpop_nonce"` and a `DPoP-Nonce`.
+    pub fn dpop_api_nonce(mut self, required: bool) -> Self {
+        self.dpop.api_nonce = required;
+        self
+    }
+
     /// Also accept OAuth client assertions addressed to another loopback origin's token URL, for
     /// clients that reach the mock through a proxy on loopback (such as `prism-check`). Off by
     /// default: the audience must be this org's own token URL.
@@ -288,6 +320,7 @@ impl MockOrgBuilder {
                 &self.oauth_clients,
                 self.access_token_ttl,
                 self.loopback_audiences,
+                &self.dpop,
             )?,
             log: introspect::RequestLog::new(self.log_capacity),
         }))
@@ -388,6 +421,12 @@ impl MockOrg {
     /// Forget logged requests.
     pub fn clear_request_log(&self) {
         self.shared.log.clear()
+    }
+
+    /// Forgets every DPoP nonce handed out, as if they had all expired: the next proof carrying
+    /// one is answered `use_dpop_nonce` with the new one.
+    pub fn rotate_dpop_nonce(&self) {
+        self.shared.oauth.rotate_dpop_nonce()
     }
 
     /// A snapshot of the counters.

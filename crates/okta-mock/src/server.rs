@@ -8,7 +8,7 @@ use crate::error::ApiError;
 use crate::faults::{FaultEngine, Injected};
 use crate::ids;
 use crate::introspect::{LoggedRequest, Metrics, RequestLog, redact};
-use crate::oauth::OAuth;
+use crate::oauth::{ApiRefusal, Headers, OAuth};
 use crate::principal::Principals;
 use crate::ratelimit::{Bucket, Concurrency, Quota, RateLimiter};
 use crate::service::ConnectionClosed;
@@ -120,11 +120,16 @@ struct Meta {
 enum Caller {
     /// A known API token.
     Token(usize),
-    /// A live OAuth access token: its client's principal and its scopes.
-    Bearer {
+    /// A live OAuth access token: its client's principal and its scopes; for a DPoP-bound
+    /// token sent as `DPoP`, the token and the thumbprint its proof must match.
+    OAuth {
         principal: Option<usize>,
         scopes: Vec<String>,
+        bound: Option<(String, String)>,
     },
+    /// A live token sent with the wrong scheme: a DPoP-bound one as `Bearer`, or a bearer one
+    /// as `DPoP`.
+    WrongScheme { principal: Option<usize> },
     /// No credentials, or ones the org does not know.
     Unknown,
 }
@@ -133,7 +138,7 @@ impl Caller {
     fn principal(&self) -> Option<usize> {
         match self {
             Caller::Token(p) => Some(*p),
-            Caller::Bearer { principal, .. } => *principal,
+            Caller::OAuth { principal, .. } | Caller::WrongScheme { principal } => *principal,
             Caller::Unknown => None,
         }
     }
@@ -149,15 +154,29 @@ fn identify(shared: &Shared, header: Option<&str>) -> Caller {
             .by_token(token)
             .map_or(Caller::Unknown, Caller::Token);
     }
-    let Some(token) = header.strip_prefix("Bearer ") else {
+    let Some((scheme, token)) = header.split_once(' ') else {
         return Caller::Unknown;
     };
-    match shared.oauth.check(token, shared.clock.now()) {
-        Some(grant) => Caller::Bearer {
-            principal: shared.principals.by_client(&grant.client_id),
+    let dpop = scheme.eq_ignore_ascii_case("DPoP");
+    if !dpop && !scheme.eq_ignore_ascii_case("Bearer") {
+        return Caller::Unknown;
+    }
+    let Some(grant) = shared.oauth.check(token, shared.clock.now()) else {
+        return Caller::Unknown;
+    };
+    let principal = shared.principals.by_client(&grant.client_id);
+    match (dpop, grant.jkt) {
+        (false, None) => Caller::OAuth {
+            principal,
             scopes: grant.scopes,
+            bound: None,
         },
-        None => Caller::Unknown,
+        (true, Some(jkt)) => Caller::OAuth {
+            principal,
+            scopes: grant.scopes,
+            bound: Some((token.to_owned(), jkt)),
+        },
+        _ => Caller::WrongScheme { principal },
     }
 }
 
@@ -257,6 +276,12 @@ where
     }
 
     let if_match = header_text(&req, "if-match");
+    let proofs: Vec<String> = req
+        .headers()
+        .get_all("dpop")
+        .iter()
+        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+        .collect();
     let body = match Limited::new(req.into_body(), MAX_BODY).collect().await {
         Ok(b) => b.to_bytes(),
         Err(_) => {
@@ -270,17 +295,25 @@ where
         }
     };
 
+    let mut headers = Headers::new();
     let reply = if meta.path == "/oauth2/v1/token" {
-        token_endpoint(&shared, &meta, &body)
+        token_endpoint(&shared, &meta, &body, &proofs, &mut headers)
     } else {
-        match authorize(&meta.method, &caller) {
-            Err(e) => {
-                if e.status == StatusCode::UNAUTHORIZED {
+        match authorize(&shared, &meta, &caller, &proofs) {
+            Err(refusal) => {
+                if refusal.status == StatusCode::UNAUTHORIZED {
                     Metrics::bump(&shared.metrics.unauthorized);
                 }
-                error_reply(&e)
+                headers = refusal.headers;
+                Reply {
+                    status: refusal.status,
+                    body: refusal.body,
+                    links: Vec::new(),
+                    etag: None,
+                }
             }
-            Ok(()) => {
+            Ok(granted) => {
+                headers = granted;
                 let req = Req {
                     method: &meta.method,
                     path: &meta.path,
@@ -299,7 +332,11 @@ where
         log(&shared, &meta, 0);
         return Err(ConnectionClosed::response_lost());
     }
-    Ok(finish(&shared, &meta, reply, &quota, &inj))
+    let mut response = finish(&shared, &meta, reply, &quota, &inj);
+    for (name, value) in headers {
+        response.headers_mut().append(name, value);
+    }
+    Ok(response)
 }
 
 fn header_text<B>(req: &Request<B>, name: &str) -> Option<String> {
@@ -309,19 +346,27 @@ fn header_text<B>(req: &Request<B>, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn token_endpoint(shared: &Shared, meta: &Meta, body: &Bytes) -> Reply {
+fn token_endpoint(
+    shared: &Shared,
+    meta: &Meta,
+    body: &Bytes,
+    proofs: &[String],
+    headers: &mut Headers,
+) -> Reply {
     if meta.method != Method::POST {
         return error_reply(&ApiError::method_not_allowed());
     }
     Metrics::bump(&shared.metrics.token_requests);
-    let audience = format!("{}/oauth2/v1/token", shared.base);
-    let (status, body, issued) = shared.oauth.token(body, &audience, shared.clock.now());
-    if issued {
+    let answer = shared
+        .oauth
+        .token(body, proofs, &shared.base, shared.clock.now());
+    if answer.issued {
         Metrics::bump(&shared.metrics.tokens_issued);
     }
+    *headers = answer.headers;
     Reply {
-        status,
-        body,
+        status: answer.status,
+        body: answer.body,
         links: Vec::new(),
         etag: None,
     }
@@ -333,18 +378,49 @@ fn ssws_token(header: &str) -> Option<&str> {
     header.strip_prefix("SSWS").map(str::trim_start)
 }
 
-/// A known API token, or a live `Bearer` token with a scope that covers the method.
-fn authorize(method: &Method, caller: &Caller) -> Result<(), ApiError> {
+/// A known API token, or a live OAuth token — `Bearer`, or DPoP-bound with a valid proof —
+/// with a scope that covers the method; the headers to answer with (a new DPoP nonce).
+fn authorize(
+    shared: &Shared,
+    meta: &Meta,
+    caller: &Caller,
+    proofs: &[String],
+) -> Result<Headers, ApiRefusal> {
+    let refusal = |error: &ApiError| ApiRefusal {
+        status: error.status,
+        body: error.body(),
+        headers: Headers::new(),
+    };
     match caller {
-        Caller::Unknown => Err(ApiError::invalid_token()),
-        Caller::Token(_) => Ok(()),
-        Caller::Bearer { scopes, .. } => {
+        Caller::Unknown => Err(refusal(&ApiError::invalid_token())),
+        Caller::WrongScheme { .. } => Err(ApiRefusal {
+            headers: vec![crate::dpop::challenge(
+                "invalid_token",
+                "The access token is DPoP-bound and needs the DPoP scheme and a DPoP proof, or is not and needs the Bearer scheme.",
+            )],
+            ..refusal(&ApiError::invalid_token())
+        }),
+        Caller::Token(_) => Ok(Headers::new()),
+        Caller::OAuth { scopes, bound, .. } => {
+            let headers = match bound {
+                Some((token, jkt)) => shared.oauth.check_api_proof(
+                    proofs,
+                    &meta.method,
+                    &shared.base,
+                    &meta.path,
+                    token,
+                    jkt,
+                    shared.clock.now(),
+                )?,
+                None => Headers::new(),
+            };
             let has = |s: &str| scopes.iter().any(|x| x == s);
-            let ok = has("okta.users.manage") || (*method == Method::GET && has("okta.users.read"));
+            let ok =
+                has("okta.users.manage") || (meta.method == Method::GET && has("okta.users.read"));
             if ok {
-                Ok(())
+                Ok(headers)
             } else {
-                Err(ApiError::access_denied())
+                Err(refusal(&ApiError::access_denied()))
             }
         }
     }

@@ -1,11 +1,13 @@
 //! [`Credentials`] and the [`SecretToken`] that never prints itself.
 
 use std::fmt;
+use std::sync::Arc;
 
 use http::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 
-use super::PrivateKey;
+use super::dpop::{DpopMode, DpopSettings};
+use super::{PrivateKey, TokenProvider};
 use crate::ConfigError;
 
 /// A secret (an API token, an access token) that never shows in `Debug` or `Display` output:
@@ -51,6 +53,11 @@ impl fmt::Display for SecretToken {
 }
 
 /// How the client authenticates to Okta. More ways may be added: matches need a wildcard arm.
+///
+/// The three modes: an API token ([`api_token`](Self::api_token), `SSWS`), OAuth 2.0 with the
+/// client's own tokens ([`private_key`](Self::private_key): `private_key_jwt`, DPoP-bound when
+/// the app requires it), or OAuth 2.0 tokens from elsewhere ([`access_token`](Self::access_token),
+/// fixed; [`token_provider`](Self::token_provider), refreshed through your code).
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum Credentials {
@@ -59,17 +66,38 @@ pub enum Credentials {
     /// An OAuth 2.0 access token obtained elsewhere, sent as `Authorization: Bearer <token>`.
     AccessToken(SecretToken),
     /// OAuth 2.0 client credentials with `private_key_jwt`: access tokens are fetched from the
-    /// org's `/oauth2/v1/token`, cached and refreshed (see [`AuthLayer`](super::AuthLayer)).
+    /// org's `/oauth2/v1/token`, cached and refreshed (see [`AuthLayer`](super::AuthLayer)),
+    /// DPoP-bound as [its mode](PrivateKeyJwt::dpop_mode) says.
     PrivateKey(PrivateKeyJwt),
+    /// OAuth 2.0 access tokens from a [`TokenProvider`] of yours, cached and refreshed by the
+    /// layer as its own.
+    TokenProvider(ProvidedTokens),
 }
 
 /// An OAuth 2.0 service app authenticating with a signed client assertion (`private_key_jwt`):
-/// its client id, its private key and the scopes to ask for. `Debug` hides the key.
+/// its client id, its private key, the scopes to ask for, and DPoP. `Debug` hides the keys.
 #[derive(Debug, Clone)]
 pub struct PrivateKeyJwt {
     client_id: String,
     key: PrivateKey,
     scopes: Vec<String>,
+    dpop: DpopSettings,
+}
+
+/// Access tokens from a [`TokenProvider`], and the DPoP key they may be bound to.
+#[derive(Clone)]
+pub struct ProvidedTokens {
+    pub(crate) provider: Arc<dyn TokenProvider>,
+    pub(crate) dpop: DpopSettings,
+}
+
+impl fmt::Debug for ProvidedTokens {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProvidedTokens")
+            .field("provider", &"..")
+            .field("dpop", &self.dpop)
+            .finish()
+    }
 }
 
 impl PrivateKeyJwt {
@@ -86,6 +114,15 @@ impl PrivateKeyJwt {
     /// The scopes asked for, such as `okta.users.read`.
     pub fn scopes(&self) -> &[String] {
         &self.scopes
+    }
+
+    /// Whether its tokens are DPoP-bound ([`DpopMode::Auto`] unless set).
+    pub fn dpop_mode(&self) -> DpopMode {
+        self.dpop.mode
+    }
+
+    pub(crate) fn dpop(&self) -> &DpopSettings {
+        &self.dpop
     }
 
     /// The scopes as the `scope` parameter wants them (space separated), once checked: at
@@ -154,7 +191,57 @@ impl Credentials {
             client_id: client_id.into(),
             key,
             scopes: scopes.into_iter().map(Into::into).collect(),
+            dpop: DpopSettings::default(),
         })
+    }
+
+    /// OAuth 2.0 access tokens from `provider` (a vault, a sidecar, your own refresh; a
+    /// closure with [`token_fn`](super::token_fn)): the layer caches them, asks once for any
+    /// number of concurrent calls, and asks again shortly before one expires or after the API
+    /// refused it.
+    pub fn token_provider(provider: impl TokenProvider) -> Self {
+        Credentials::TokenProvider(ProvidedTokens {
+            provider: Arc::new(provider),
+            dpop: DpopSettings::default(),
+        })
+    }
+
+    /// Sets the DPoP mode of OAuth credentials the client gets tokens for
+    /// ([`private_key`](Self::private_key), [`token_provider`](Self::token_provider));
+    /// [`DpopMode::Auto`] by default. An API token is not OAuth and a fixed access token is
+    /// sent as given: for those it changes nothing ([`dpop_mode`](Self::dpop_mode) is `None`).
+    pub fn with_dpop(mut self, mode: DpopMode) -> Self {
+        if let Some(settings) = self.dpop_settings_mut() {
+            settings.mode = mode;
+        }
+        self
+    }
+
+    /// Signs DPoP proofs with `key` (RS256 or ES256) instead of an ES256 key generated when the
+    /// layer is built. Like [`with_dpop`](Self::with_dpop), for OAuth credentials the client
+    /// gets tokens for.
+    pub fn with_dpop_key(mut self, key: PrivateKey) -> Self {
+        if let Some(settings) = self.dpop_settings_mut() {
+            settings.key = Some(key);
+        }
+        self
+    }
+
+    /// The DPoP mode, for credentials that can be DPoP-bound.
+    pub fn dpop_mode(&self) -> Option<DpopMode> {
+        match self {
+            Credentials::PrivateKey(client) => Some(client.dpop.mode),
+            Credentials::TokenProvider(provided) => Some(provided.dpop.mode),
+            Credentials::ApiToken(_) | Credentials::AccessToken(_) => None,
+        }
+    }
+
+    fn dpop_settings_mut(&mut self) -> Option<&mut DpopSettings> {
+        match self {
+            Credentials::PrivateKey(client) => Some(&mut client.dpop),
+            Credentials::TokenProvider(provided) => Some(&mut provided.dpop),
+            Credentials::ApiToken(_) | Credentials::AccessToken(_) => None,
+        }
     }
 }
 
@@ -191,6 +278,23 @@ mod tests {
             "<redacted> <redacted> <redacted>"
         );
         assert_eq!(token.expose(), "00s3cr3t");
+    }
+
+    #[test]
+    fn dpop_keys_providers_and_provided_tokens_never_print_themselves() {
+        let key = PrivateKey::generate_es256().unwrap();
+        let credentials = Credentials::token_provider(super::super::token_fn(|_| async {
+            Ok(super::super::AccessToken::dpop("eyJs3cr3t-access-token"))
+        }))
+        .with_dpop(DpopMode::On)
+        .with_dpop_key(key.clone());
+        let text = format!("{credentials:?} {key:?}");
+        assert!(text.contains("<redacted>") && text.contains("On"), "{text}");
+        let token = super::super::AccessToken::bearer("eyJs3cr3t-access-token");
+        assert!(!format!("{token:?}").contains("s3cr3t"));
+        // DPoP settings change nothing for an API token.
+        let api = Credentials::api_token("00abc").with_dpop(DpopMode::On);
+        assert_eq!(api.dpop_mode(), None);
     }
 
     #[test]

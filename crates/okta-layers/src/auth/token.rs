@@ -1,6 +1,6 @@
-//! [`TokenSource`]: access tokens from the org's `/oauth2/v1/token` (client credentials with
-//! `private_key_jwt`), cached until shortly before they expire and fetched once for any number
-//! of concurrent callers.
+//! [`TokenSource`]: access tokens — from the org's `/oauth2/v1/token` (client credentials with
+//! `private_key_jwt`, see [`TokenEndpoint`]) or from a [`TokenProvider`] — cached until shortly
+//! before they expire and fetched once for any number of concurrent callers.
 //!
 //! # Cache and single flight
 //!
@@ -27,48 +27,44 @@
 //! the service the auth layer wraps — in `okta-client` the `HyperTransport` itself, below the
 //! retry and rate-limit layers: a token request is neither retried nor paced by them, but it
 //! counts against the call's attempt and call timeouts, which are outside. It carries
-//! [`MaxResponseSize`] (64 KiB), so the transport refuses a larger answer while reading it.
+//! [`MaxResponseSize`](okta_users::MaxResponseSize) (64 KiB), so the transport refuses a larger
+//! answer while reading it.
 //!
 //! A failure in transit, before any answer (connect, reset, timeout), becomes
 //! `Error::Transport { not_sent: true }` — the API request was never sent, so the retry layer
 //! may retry the attempt, fetching a token again. Anything the token endpoint answered that is
 //! not a token — an error status, a body too large, malformed or unreadable, a body that is not
 //! a token response — is the endpoint's fault, not the network's: [`Error::Auth`], not retried,
-//! with Okta's `error` and `error_description` cut of every secret we sent (the client assertion,
-//! the access tokens).
+//! with Okta's `error` and `error_description` cut of every secret we sent (the client
+//! assertion, the DPoP proof, the access tokens).
 //!
 //! # Secrets in answers
 //!
 //! Each cached token carries a [`Redactor`] holding the secrets the layer may have sent: the
-//! access token, the one before it, and the last client assertion. The auth layer puts it in
-//! every response's extensions and cuts those secrets out of the response's headers.
+//! access token, the one before it, and the last client assertion and token request proof. The
+//! auth layer puts it (plus the request's own DPoP proof) in every response's extensions and
+//! cuts those secrets out of the response's headers.
 
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
-use http::{Request, Response, Uri};
-use http_body_util::{BodyExt, LengthLimitError, Limited};
-use okta_users::headers::X_OKTA_REQUEST_ID;
-use okta_users::{AuthError, BoxError, Error, MaxResponseSize, Redactor, TimeoutKind};
-use serde::Deserialize;
+use http::header::HeaderValue;
+use http::{Request, Response};
+use okta_users::{AuthError, BoxError, Error, Redactor};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 use tokio::time::Instant;
-use tower::ServiceExt;
 use tower_service::Service;
 
-use super::credentials::{PrivateKeyJwt, SecretToken, authorization_header};
+use super::credentials::{PrivateKeyJwt, ProvidedTokens, SecretToken, authorization_header};
+use super::dpop::{Dpop, access_token_hash};
+use super::provider::{TokenKind, TokenProvider, TokenRequest};
+use super::token_endpoint::{DEFAULT_LIFETIME, Fetched, TokenEndpoint};
 use crate::ConfigError;
 use crate::base_uri::OrgUrl;
 
-const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
-/// The largest token response read (Okta's are well under 2 KiB).
-const MAX_TOKEN_RESPONSE: usize = 64 * 1024;
 /// Refresh this long before the expiry Okta announced (at most half the token's lifetime).
 const REFRESH_MARGIN: Duration = Duration::from_secs(60);
-/// Assumed lifetime when the answer has no `expires_in` (Okta's access tokens last an hour).
-const DEFAULT_LIFETIME: Duration = Duration::from_secs(3600);
 /// The longest lifetime believed: a larger `expires_in` is a broken answer, not a reason to
 /// keep a token for years (or to overflow the clock).
 const MAX_LIFETIME: Duration = Duration::from_secs(24 * 3600);
@@ -79,13 +75,34 @@ pub(crate) fn refresh_margin(lifetime: Duration) -> Duration {
     REFRESH_MARGIN.min(lifetime / 2)
 }
 
-/// What a request is sent with: the header, its token's generation, and the secrets the layer
-/// may have sent so far (this token, the previous one, the last client assertion).
+/// What a request is sent with: the header, its token's generation, the secrets the layer
+/// may have sent so far (this token, the previous one, the last client assertion and proof),
+/// and for a DPoP-bound token what each request's proof needs.
 #[derive(Clone)]
 pub(crate) struct Authorization {
     pub(crate) header: HeaderValue,
     pub(crate) generation: u64,
     pub(crate) redactor: Redactor,
+    pub(crate) bound: Option<Arc<Bound>>,
+}
+
+/// A DPoP-bound token's `ath`, and the secrets each response's redactor holds besides the
+/// request's own proof.
+pub(crate) struct Bound {
+    pub(crate) ath: String,
+    pub(crate) secrets: Vec<SecretToken>,
+}
+
+impl Bound {
+    /// The redactor of a request sent with `proof`.
+    pub(crate) fn redactor_with(&self, proof: &str) -> Redactor {
+        Redactor::new(
+            self.secrets
+                .iter()
+                .map(SecretToken::expose)
+                .chain(std::iter::once(proof)),
+        )
+    }
 }
 
 /// A cached token.
@@ -106,46 +123,71 @@ pub(crate) enum Lookup {
     Fetch(Option<OwnedMutexGuard<()>>),
 }
 
-/// Client credentials, the org's token endpoint, and the cached token. Shared (`Arc`) by every
-/// clone of the auth layer and its services.
+/// Where tokens come from.
+enum Fetcher {
+    /// The org's token endpoint, with client credentials.
+    Endpoint(Box<TokenEndpoint>),
+    /// The user's provider.
+    Provider(Arc<dyn TokenProvider>),
+}
+
+/// Where tokens come from, the client's DPoP state, and the cached token. Shared (`Arc`) by
+/// every clone of the auth layer and its services.
 pub(crate) struct TokenSource {
-    client: PrivateKeyJwt,
-    scope: String,
-    token_uri: Uri,
-    audience: String,
+    fetcher: Fetcher,
+    dpop: Option<Arc<Dpop>>,
     cache: RwLock<Option<Cached>>,
     guard: Arc<Mutex<()>>,
 }
 
 impl std::fmt::Debug for TokenSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenSource")
-            .field("client_id", &self.client.client_id())
-            .field("scope", &self.scope)
-            .field("token_uri", &self.token_uri)
-            .field("key", self.client.key())
+        let mut debug = f.debug_struct("TokenSource");
+        match &self.fetcher {
+            Fetcher::Endpoint(endpoint) => debug.field("endpoint", endpoint),
+            Fetcher::Provider(_) => debug.field("provider", &".."),
+        };
+        debug
+            .field("dpop", &self.dpop)
             .field("access_token", &"<redacted>")
             .finish()
     }
 }
 
 impl TokenSource {
-    /// A source for `client` at `org`; fails on an unusable client id or scopes.
-    pub(crate) fn new(org: &OrgUrl, client: &PrivateKeyJwt) -> Result<TokenSource, ConfigError> {
-        let scope = client.scope_parameter()?;
-        let audience = format!("{org}/oauth2/v1/token");
-        let token_uri = Uri::try_from(audience.as_str())
-            .map_err(|error| ConfigError::org_url(format!("no token endpoint URI: {error}")))?;
-        Ok(TokenSource {
-            client: client.clone(),
-            scope,
-            token_uri,
-            audience,
-            cache: RwLock::new(None),
-            guard: Arc::new(Mutex::new(())),
-        })
+    /// Tokens from `org`'s token endpoint for `client`; fails on an unusable client id or
+    /// scopes.
+    pub(crate) fn for_client(
+        org: &OrgUrl,
+        client: &PrivateKeyJwt,
+    ) -> Result<TokenSource, ConfigError> {
+        Ok(TokenSource::new(
+            Fetcher::Endpoint(Box::new(TokenEndpoint::new(org, client)?)),
+            Dpop::new(client.dpop())?,
+        ))
     }
 
+    /// Tokens from a provider.
+    pub(crate) fn for_provider(provided: &ProvidedTokens) -> Result<TokenSource, ConfigError> {
+        Ok(TokenSource::new(
+            Fetcher::Provider(provided.provider.clone()),
+            Dpop::new(&provided.dpop)?,
+        ))
+    }
+
+    fn new(fetcher: Fetcher, dpop: Option<Arc<Dpop>>) -> TokenSource {
+        TokenSource {
+            fetcher,
+            dpop,
+            cache: RwLock::new(None),
+            guard: Arc::new(Mutex::new(())),
+        }
+    }
+
+    /// The client's DPoP state, unless DPoP is off.
+    pub(crate) fn dpop(&self) -> Option<&Arc<Dpop>> {
+        self.dpop.as_ref()
+    }
     /// The fast path: the cached header while it is fresh (or ageing, when another caller is
     /// refreshing it); otherwise what to fetch. Never waits, never allocates.
     pub(crate) fn lookup(&self) -> Lookup {
@@ -171,7 +213,7 @@ impl TokenSource {
         rejected: Option<u64>,
     ) -> Result<Authorization, Error>
     where
-        S: Service<Request<B>, Response = Response<RB>>,
+        S: Service<Request<B>, Response = Response<RB>> + Clone,
         S::Error: Into<BoxError>,
         B: From<Bytes>,
         RB: http_body::Body<Data = Bytes>,
@@ -197,9 +239,13 @@ impl TokenSource {
         let previous_token = previous.as_ref().map(|cached| &cached.token);
         let Fetched {
             token,
+            kind,
             lifetime,
-            assertion,
-        } = match self.fetch(service, previous_token).await {
+            sent,
+        } = match self
+            .fetch(service, previous_token, rejected.is_some())
+            .await
+        {
             Ok(fetched) => fetched,
             Err(error) => {
                 tracing::debug!(error = %error, "okta: access token request failed");
@@ -212,20 +258,27 @@ impl TokenSource {
                 return Err(error);
             }
         };
-        let header = authorization_header("Bearer", &token).map_err(|_| {
+        let scheme = match kind {
+            TokenKind::Bearer => "Bearer",
+            TokenKind::Dpop => "DPoP",
+        };
+        let header = authorization_header(scheme, &token).map_err(|_| {
             Error::from(AuthError::new(
-                "the token endpoint returned an access token that cannot be sent in a header",
+                "the access token obtained cannot be sent in a header",
             ))
         })?;
-        let redactor = Redactor::new(
-            [
-                Some(token.expose()),
-                previous_token.map(SecretToken::expose),
-                Some(assertion.as_str()),
-            ]
+        let secrets: Vec<SecretToken> = [Some(token.clone()), previous_token.cloned()]
             .into_iter()
-            .flatten(),
-        );
+            .flatten()
+            .chain(sent)
+            .collect();
+        let redactor = Redactor::new(secrets.iter().map(SecretToken::expose));
+        let bound = (kind == TokenKind::Dpop).then(|| {
+            Arc::new(Bound {
+                ath: access_token_hash(token.expose()),
+                secrets,
+            })
+        });
         let generation = previous.map_or(1, |cached| cached.authorization.generation + 1);
         let lifetime = lifetime.min(MAX_LIFETIME);
         let expires_at = sent_at + lifetime;
@@ -233,6 +286,7 @@ impl TokenSource {
             header,
             generation,
             redactor,
+            bound,
         };
         let cached = Cached {
             authorization: authorization.clone(),
@@ -244,6 +298,7 @@ impl TokenSource {
         tracing::debug!(
             expires_in = lifetime.as_secs(),
             generation,
+            dpop = kind == TokenKind::Dpop,
             "okta: access token obtained"
         );
         Ok(authorization)
@@ -256,118 +311,61 @@ impl TokenSource {
             .clone()
     }
 
-    /// One token request: the access token, its lifetime, and the client assertion sent.
-    /// `previous` is the access token it replaces (redacted from the answer, as the assertion is).
+    /// One token: from the token endpoint, or from the provider. `previous` is the token it
+    /// replaces (redacted from the endpoint's answers); `after_refusal`: the API refused it.
     async fn fetch<S, B, RB>(
         &self,
         service: S,
         previous: Option<&SecretToken>,
+        after_refusal: bool,
     ) -> Result<Fetched, Error>
     where
-        S: Service<Request<B>, Response = Response<RB>>,
+        S: Service<Request<B>, Response = Response<RB>> + Clone,
         S::Error: Into<BoxError>,
         B: From<Bytes>,
         RB: http_body::Body<Data = Bytes>,
         RB::Error: Into<BoxError>,
     {
-        let assertion = self
-            .client
-            .key()
-            .assertion(self.client.client_id(), &self.audience)?;
-        let redactor = Redactor::new(
-            [Some(assertion.as_str()), previous.map(SecretToken::expose)]
-                .into_iter()
-                .flatten(),
-        );
-        let body = token_request_body(&self.scope, &assertion);
-        let mut request = Request::post(self.token_uri.clone())
-            .header(
-                CONTENT_TYPE,
-                HeaderValue::from_static("application/x-www-form-urlencoded"),
-            )
-            .header(ACCEPT, HeaderValue::from_static("application/json"))
-            .body(B::from(Bytes::from(body)))
-            .map_err(|error| {
-                Error::from(AuthError::new(format!(
-                    "could not build the token request: {error}"
-                )))
-            })?;
-        request
-            .extensions_mut()
-            .insert(MaxResponseSize(MAX_TOKEN_RESPONSE));
-        let response = service
-            .oneshot(request)
-            .await
-            .map_err(|error| self.no_answer(error.into(), &redactor))?;
-        let (parts, body) = response.into_parts();
-        let request_id = parts
-            .headers
-            .get(X_OKTA_REQUEST_ID)
-            .and_then(|id| id.to_str().ok());
-        let unreadable = |reason: String| {
-            Error::from(
-                AuthError::new(redactor.redact_owned(reason))
-                    .with_status(parts.status)
-                    .with_request_id(request_id.map(|id| redactor.redact(id).into_owned())),
-            )
-        };
-        let body = Limited::new(body, MAX_TOKEN_RESPONSE)
-            .collect()
-            .await
-            .map_err(|error| {
-                if error.is::<LengthLimitError>() {
-                    unreadable(format!(
-                        "the token endpoint's answer is larger than {MAX_TOKEN_RESPONSE} bytes"
-                    ))
-                } else {
-                    unreadable(format!(
-                        "the token endpoint's answer could not be read: {error}"
-                    ))
+        match &self.fetcher {
+            Fetcher::Endpoint(endpoint) => {
+                endpoint
+                    .fetch(service, previous, self.dpop.as_deref())
+                    .await
+            }
+            Fetcher::Provider(provider) => {
+                let request = TokenRequest::new(after_refusal, self.dpop.clone());
+                let provided = provider
+                    .fetch_token(request)
+                    .await
+                    .map_err(|error| provider_failed(error, previous))?;
+                if provided.kind == TokenKind::Dpop && self.dpop.is_none() {
+                    return Err(AuthError::new(
+                        "the token provider returned a DPoP token, and DPoP is off for this client",
+                    )
+                    .into());
                 }
-            })?
-            .to_bytes();
-        let (token, lifetime) = parse_token_response(parts.status, &body, request_id, &redactor)?;
-        Ok(Fetched {
-            token,
-            lifetime,
-            assertion,
-        })
-    }
-
-    /// The token request failed without a usable answer. In transit (connect, reset, timeout,
-    /// before any answer): the API request was certainly not sent, so the attempt may be
-    /// retried whatever its method (a token request is safe to repeat). An answer that could
-    /// not be read (too large, malformed, stalled): the token endpoint's fault, an auth error.
-    fn no_answer(&self, error: BoxError, redactor: &Redactor) -> Error {
-        match Error::from_service(error) {
-            error @ (Error::BodyTooLarge { .. }
-            | Error::MalformedResponse { .. }
-            | Error::Timeout {
-                kind: TimeoutKind::BodyStalled,
-            }) => Error::from(AuthError::new(redactor.redact_owned(format!(
-                "the token endpoint's answer could not be read: {error}"
-            )))),
-            error @ (Error::Transport { .. } | Error::Timeout { .. }) => Error::Transport {
-                not_sent: true,
-                source: Box::new(TokenRequestFailed {
-                    token_uri: self.token_uri.to_string(),
-                    source: error,
-                }),
-            },
-            error => Error::from(AuthError::new(redactor.redact_owned(format!(
-                "the token request to {} failed: {error}",
-                self.token_uri
-            )))),
+                Ok(Fetched {
+                    token: provided.token,
+                    kind: provided.kind,
+                    lifetime: provided.expires_in.unwrap_or(DEFAULT_LIFETIME),
+                    sent: Vec::new(),
+                })
+            }
         }
     }
 }
 
-/// A token request's result.
-struct Fetched {
-    token: SecretToken,
-    lifetime: Duration,
-    /// The client assertion it carried (a secret: it goes into the redactor, nowhere else).
-    assertion: String,
+/// A provider's failure: an `okta_users::Error` as it is, anything else an auth error (the
+/// token it replaces cut out of its text).
+fn provider_failed(error: BoxError, previous: Option<&SecretToken>) -> Error {
+    match error.downcast::<Error>() {
+        Ok(error) => *error,
+        Err(other) => {
+            let redactor = Redactor::new(previous.map(SecretToken::expose));
+            AuthError::new(redactor.redact_owned(format!("the token provider failed: {other}")))
+                .into()
+        }
+    }
 }
 
 /// The token request failed in transit (connect, reset, timeout): the source of the
@@ -380,107 +378,15 @@ pub struct TokenRequestFailed {
     source: Error,
 }
 
-/// `grant_type=client_credentials&scope=…&client_assertion_type=…&client_assertion=…`.
-pub(crate) fn token_request_body(scope: &str, assertion: &str) -> String {
-    form_urlencoded::Serializer::new(String::with_capacity(assertion.len() + scope.len() + 160))
-        .append_pair("grant_type", "client_credentials")
-        .append_pair("scope", scope)
-        .append_pair("client_assertion_type", ASSERTION_TYPE)
-        .append_pair("client_assertion", assertion)
-        .finish()
-}
-
-#[derive(Deserialize)]
-struct TokenAnswer {
-    access_token: String,
-    token_type: String,
-    expires_in: Option<u64>,
-}
-
-/// An OAuth error body (`error`, `error_description`), or Okta's API error shape, which its
-/// rate limiter and front end answer with.
-#[derive(Deserialize)]
-struct ErrorAnswer {
-    error: Option<String>,
-    error_description: Option<String>,
-    #[serde(rename = "errorCode")]
-    error_code: Option<String>,
-    #[serde(rename = "errorSummary")]
-    error_summary: Option<String>,
-}
-
-/// The token and its lifetime from a token endpoint's answer, or why there is none (never
-/// quoting the body of a successful answer, which may hold a token; every server-supplied text
-/// kept goes through `redactor`).
-pub(crate) fn parse_token_response(
-    status: http::StatusCode,
-    body: &[u8],
-    request_id: Option<&str>,
-    redactor: &Redactor,
-) -> Result<(SecretToken, Duration), Error> {
-    let failure = |reason: String| {
-        AuthError::new(reason)
-            .with_status(status)
-            .with_request_id(request_id.map(|id| redactor.redact(id).into_owned()))
-    };
-    if !status.is_success() {
-        let error = match serde_json::from_slice::<ErrorAnswer>(body) {
-            Ok(answer) => failure(format!("the token endpoint answered {status}"))
-                .with_oauth_error(
-                    answer
-                        .error
-                        .or(answer.error_code)
-                        .map(|text| redactor.redact_owned(text)),
-                    answer
-                        .error_description
-                        .or(answer.error_summary)
-                        .map(|text| redactor.redact_owned(text)),
-                ),
-            Err(_) => failure(format!(
-                "the token endpoint answered {status} (without an OAuth error body)"
-            )),
-        };
-        return Err(error.into());
+impl TokenRequestFailed {
+    pub(crate) fn new(token_uri: String, source: Error) -> Self {
+        TokenRequestFailed { token_uri, source }
     }
-    let answer: TokenAnswer = serde_json::from_slice(body).map_err(|_| {
-        failure(format!(
-            "the token endpoint answered {status} without a token response (access_token, token_type)"
-        ))
-    })?;
-    if !answer.token_type.eq_ignore_ascii_case("bearer") {
-        return Err(failure(format!(
-            "the token endpoint issued a {:?} token; only Bearer tokens are supported (is DPoP required for this app?)",
-            redactor.redact(&answer.token_type)
-        ))
-        .into());
-    }
-    let lifetime = answer
-        .expires_in
-        .map_or(DEFAULT_LIFETIME, Duration::from_secs);
-    Ok((SecretToken::new(answer.access_token), lifetime))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use http::StatusCode;
-
-    #[test]
-    fn the_form_is_encoded() {
-        let body = token_request_body("okta.users.read okta.users.manage", "eyJ.a-b_c.d");
-        assert_eq!(
-            body,
-            "grant_type=client_credentials&scope=okta.users.read+okta.users.manage\
-             &client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer\
-             &client_assertion=eyJ.a-b_c.d"
-        );
-        assert_eq!(
-            token_request_body("a+b=c&d/é", "x"),
-            "grant_type=client_credentials&scope=a%2Bb%3Dc%26d%2F%C3%A9\
-             &client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer\
-             &client_assertion=x"
-        );
-    }
 
     #[test]
     fn the_margin_is_a_minute_or_half_a_short_lifetime() {
@@ -493,76 +399,5 @@ mod tests {
             Duration::from_secs(1)
         );
         assert_eq!(refresh_margin(Duration::ZERO), Duration::ZERO);
-    }
-
-    #[test]
-    fn token_answers_are_parsed() {
-        let (token, lifetime) = parse_token_response(
-            StatusCode::OK,
-            br#"{"token_type":"Bearer","expires_in":3600,"access_token":"eyJ.tok.en","scope":"okta.users.read"}"#,
-            None,
-            &Redactor::default(),
-        )
-        .unwrap();
-        assert_eq!(token.expose(), "eyJ.tok.en");
-        assert_eq!(lifetime, Duration::from_secs(3600));
-        let (_, lifetime) = parse_token_response(
-            StatusCode::OK,
-            br#"{"token_type":"bearer","access_token":"t"}"#,
-            None,
-            &Redactor::default(),
-        )
-        .unwrap();
-        assert_eq!(lifetime, DEFAULT_LIFETIME);
-    }
-
-    fn reason(result: Result<(SecretToken, Duration), Error>) -> String {
-        match result {
-            Err(error @ Error::Auth(_)) => error.to_string(),
-            other => panic!("{:?}", other.map(|(_, lifetime)| lifetime)),
-        }
-    }
-
-    #[test]
-    fn error_answers_keep_okta_error_and_description_but_no_token() {
-        let text = reason(parse_token_response(
-            StatusCode::UNAUTHORIZED,
-            br#"{"error":"invalid_client","error_description":"The client_assertion token is invalid."}"#,
-            Some("req-9"),
-            &Redactor::default(),
-        ));
-        assert_eq!(
-            text,
-            "authentication failed: the token endpoint answered 401 Unauthorized: invalid_client: The client_assertion token is invalid. [request id req-9]"
-        );
-        let text = reason(parse_token_response(
-            StatusCode::TOO_MANY_REQUESTS,
-            br#"{"errorCode":"E0000047","errorSummary":"API call exceeded rate limit due to too many requests."}"#,
-            None,
-            &Redactor::default(),
-        ));
-        assert!(text.contains("429") && text.contains("E0000047"), "{text}");
-        let text = reason(parse_token_response(
-            StatusCode::BAD_GATEWAY,
-            b"<html>s3cr3t</html>",
-            None,
-            &Redactor::default(),
-        ));
-        assert!(text.contains("502") && !text.contains("s3cr3t"), "{text}");
-        // A 200 whose body is not a token response is not quoted: it may hold a token.
-        let text = reason(parse_token_response(
-            StatusCode::OK,
-            br#"{"access_token":"s3cr3t"}"#,
-            None,
-            &Redactor::default(),
-        ));
-        assert!(!text.contains("s3cr3t"), "{text}");
-        let text = reason(parse_token_response(
-            StatusCode::OK,
-            br#"{"access_token":"s3cr3t","token_type":"DPoP"}"#,
-            None,
-            &Redactor::default(),
-        ));
-        assert!(text.contains("DPoP") && !text.contains("s3cr3t"), "{text}");
     }
 }

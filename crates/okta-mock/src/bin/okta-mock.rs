@@ -10,6 +10,7 @@ const USAGE: &str = "usage: okta-mock [--port N] [--token T] [--users N] [--seed
   [--limit-other N] [--no-rate-limits] [--concurrency N] [--no-concurrency-limit]
   [--fault KIND:P[@METHOD:PATH]]... [--fault-seed N] [--latency-ms N] [--no-log]
   [--oauth-client ID=PEM_FILE]... [--token-ttl-secs N] [--behind-proxy]
+  [--require-dpop ID]... [--dpop-nonce-secs N] [--dpop-api-nonce]
   fault kinds: 500 503 429 (any status), reset-before, reset-after, malformed, no-date, dup-reset
   principals: --token's is named \"default\", each --api-token's NAME, each --oauth-client's ID;
   each may use PERCENT (1..=100, default 50 as Okta) of every rate-limit bucket
@@ -120,6 +121,9 @@ fn parse(args: &[String]) -> Result<okta_mock::MockOrgBuilder, String> {
             "--no-log" => b = b.request_log(false),
             "--token-ttl-secs" => b = b.access_token_ttl(Duration::from_secs(num(value()?)?)),
             "--behind-proxy" => b = b.accept_loopback_audiences(true),
+            "--require-dpop" => b = b.require_dpop(value()?),
+            "--dpop-nonce-secs" => b = b.dpop_nonce_lifetime(Duration::from_secs(num(value()?)?)),
+            "--dpop-api-nonce" => b = b.dpop_api_nonce(true),
             "--oauth-client" => {
                 let v = value()?;
                 let (id, file) = v
