@@ -29,5 +29,7 @@ fn main() {
     let os = target("CARGO_CFG_TARGET_OS");
     let arch = target("CARGO_CFG_TARGET_ARCH");
     let version = std::env::var("CARGO_PKG_VERSION").unwrap_or_default();
-    println!("cargo:rustc-env=OKTA_USERS_RS_USER_AGENT=okta-users-rs/{version} rust/{rustc_version} {os}/{arch}");
+    println!(
+        "cargo:rustc-env=OKTA_USERS_RS_USER_AGENT=okta-users-rs/{version} rust/{rustc_version} {os}/{arch}"
+    );
 }

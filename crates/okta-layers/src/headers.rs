@@ -62,16 +62,20 @@ impl DefaultHeadersLayer {
                 ),
             });
         }
-        if let Some(c) = suffix.chars().find(|c| !(c.is_ascii_graphic() || *c == ' ')) {
+        if let Some(c) = suffix
+            .chars()
+            .find(|c| !(c.is_ascii_graphic() || *c == ' '))
+        {
             return Err(ConfigError::InvalidUserAgent {
                 reason: format!("the suffix holds {c:?}; only printable ASCII is allowed"),
             });
         }
-        let value = HeaderValue::try_from(format!("{DEFAULT_USER_AGENT} {suffix}")).map_err(
-            |error| ConfigError::InvalidUserAgent {
-                reason: error.to_string(),
-            },
-        )?;
+        let value =
+            HeaderValue::try_from(format!("{DEFAULT_USER_AGENT} {suffix}")).map_err(|error| {
+                ConfigError::InvalidUserAgent {
+                    reason: error.to_string(),
+                }
+            })?;
         Ok(self.user_agent(value))
     }
 }

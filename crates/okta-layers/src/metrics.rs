@@ -170,7 +170,10 @@ impl Timing {
         let operation = operation.map_or(NO_OPERATION, |op| op.name);
         let mut labels = vec![Label::from_static_parts("okta.operation", operation)];
         if scope == Scope::Attempt {
-            labels.push(Label::new("http.request.method", method.as_str().to_owned()));
+            labels.push(Label::new(
+                "http.request.method",
+                method.as_str().to_owned(),
+            ));
             if let Some(template) = template {
                 labels.push(Label::from_static_parts("url.template", template));
             }

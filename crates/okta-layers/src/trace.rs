@@ -245,8 +245,14 @@ where
             None
         } else {
             if !span.is_disabled() {
-                let endpoint = endpoint_of(operation.as_ref(), request.method(), request.uri().path());
-                record_request(&span, &request, endpoint.map(|e| e.path), self.record_url_pii);
+                let endpoint =
+                    endpoint_of(operation.as_ref(), request.method(), request.uri().path());
+                record_request(
+                    &span,
+                    &request,
+                    endpoint.map(|e| e.path),
+                    self.record_url_pii,
+                );
             }
             let attempts = Arc::new(AtomicU32::new(0));
             request.extensions_mut().insert(Attempts(attempts.clone()));

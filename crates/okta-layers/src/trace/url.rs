@@ -18,8 +18,8 @@
 use std::fmt::{self, Display, Formatter};
 
 use http::{Method, Uri};
-use okta_users::endpoints::{self, Endpoint};
 use okta_users::Operation;
+use okta_users::endpoints::{self, Endpoint};
 
 /// OpenTelemetry's placeholder for a redacted part of a URL.
 pub(crate) const REDACTED: &str = "REDACTED";
@@ -55,10 +55,10 @@ pub(crate) fn endpoint_of(
     path: &str,
 ) -> Option<&'static Endpoint> {
     let all: &'static [&'static Endpoint] = endpoints::ALL;
-    if let Some(operation) = operation {
-        if let Some(endpoint) = all.iter().find(|endpoint| endpoint.operation == *operation) {
-            return Some(*endpoint);
-        }
+    if let Some(operation) = operation
+        && let Some(endpoint) = all.iter().find(|endpoint| endpoint.operation == *operation)
+    {
+        return Some(*endpoint);
     }
     all.iter()
         .filter(|endpoint| endpoint.method == *method && matches_template(endpoint.path, path))
@@ -232,10 +232,17 @@ mod tests {
     #[test]
     fn paths_matching_no_endpoint_keep_only_the_resource() {
         assert_eq!(
-            full("https://dev-1.okta.com/api/v1/users/me/things/42", None, false),
+            full(
+                "https://dev-1.okta.com/api/v1/users/me/things/42",
+                None,
+                false
+            ),
             "https://dev-1.okta.com/api/v1/users/REDACTED/REDACTED/REDACTED"
         );
-        assert_eq!(full("/api/v1/users?limit=2", None, false), "/api/v1/users?limit=2");
+        assert_eq!(
+            full("/api/v1/users?limit=2", None, false),
+            "/api/v1/users?limit=2"
+        );
         // A template that does not fit the path is not trusted.
         assert_eq!(
             full("/api/v1/users/00u1/x", Some(GET_USER.path), false),
