@@ -282,6 +282,20 @@ impl ClientBuilder {
         self.with_transport(|builder| builder.response_compression(enabled))
     }
 
+    /// Appends an application's own `name/version` to the `User-Agent`, as Okta's SDKs allow:
+    /// `okta-users-rs/0.1.0 rust/1.88.0 linux/x86_64 my-app/2.1`. A suffix that cannot be
+    /// sent (not printable ASCII, over 256 bytes) is reported by [`build`](Self::build).
+    pub fn user_agent_suffix(self, suffix: impl Into<String>) -> Self {
+        let suffix = suffix.into();
+        self.configure_stack(|stack| stack.user_agent_suffix = Some(suffix))
+    }
+
+    /// Whether spans record `url.full` whole — user ids and logins in the path, search terms
+    /// in the query (default: `false`: they read `REDACTED`; see `okta_layers::trace`).
+    pub fn record_url_pii(self, record: bool) -> Self {
+        self.configure_stack(|stack| stack.record_url_pii = record)
+    }
+
     /// Replaces the middleware's settings: timeouts, retry policy and budget, rate-limit pacing
     /// and backoff (every default: the [crate docs](crate#defaults)).
     pub fn stack_config(mut self, config: StackConfig) -> Self {

@@ -70,11 +70,13 @@
 
 mod builder;
 mod client;
+mod config;
 mod error;
 mod stack;
 
 pub use builder::{ClientBuilder, ORG_URL_ENV, TOKEN_ENV};
 pub use client::Client;
+pub use config::{ConfigSources, SettingSource};
 pub use error::BuildError;
 pub use okta_layers::stack::{Stack, StackConfig};
 pub use stack::{BoxedService, ClientLayer, ClientService};

@@ -443,9 +443,12 @@ mod measure {
     use http::{Request, Response};
     use okta_users::{BoxError, Operation};
 
-    pub(super) type Slot = ();
+    /// Nothing to record.
+    pub(super) struct Slot;
 
-    pub(super) fn call<B>(_: Option<&Operation>, _: &Request<B>) -> Slot {}
+    pub(super) fn call<B>(_: Option<&Operation>, _: &Request<B>) -> Slot {
+        Slot
+    }
 
     pub(super) fn attempt<B>(
         _: Option<&Operation>,
@@ -453,6 +456,7 @@ mod measure {
         _: Option<&'static str>,
         _: Option<u32>,
     ) -> Slot {
+        Slot
     }
 
     pub(super) fn finish<RB>(_: &mut Slot, _: &Result<Response<RB>, BoxError>) {}
