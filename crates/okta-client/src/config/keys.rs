@@ -175,3 +175,44 @@ pub(crate) const OTHER_SDKS: &[&[&str]] = &[
     &["clientAssertion"],
     &["oAuth2AccessToken"],
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The docs' one table of keys (also in the README: `tests/docs.rs` checks it is the same).
+    const TABLE: &str = include_str!("../configuration.md");
+
+    #[test]
+    fn the_configuration_table_has_one_row_naming_every_key_and_variable() {
+        let rows: Vec<&str> = TABLE
+            .lines()
+            .filter(|line| line.starts_with("| `") && !line.starts_with("| `okta.yaml`"))
+            .collect();
+        for key in ALL {
+            let path = key.path.join(".");
+            let row = rows
+                .iter()
+                .find(|row| row.contains(&format!("`{path}`")))
+                .unwrap_or_else(|| panic!("no row for {path}"));
+            for name in std::iter::once(&key.var)
+                .chain(key.var_aliases)
+                .chain(key.yaml_aliases)
+            {
+                assert!(
+                    row.contains(&format!("`{name}`")),
+                    "{path}: {name} in {row}"
+                );
+            }
+        }
+        // Every row is a key this client reads.
+        for row in rows {
+            let first = row.split('|').nth(1).unwrap();
+            assert!(
+                ALL.iter()
+                    .any(|key| first.contains(&format!("`{}`", key.path.join(".")))),
+                "{row}"
+            );
+        }
+    }
+}
