@@ -76,7 +76,12 @@ async fn page_body(client: &Client) -> Bytes {
         .body(Full::new(Bytes::new()))
         .unwrap();
     request.extensions_mut().insert(LIST_USERS.operation);
-    let response = client.service().clone().oneshot(request).await.expect("page");
+    let response = client
+        .service()
+        .clone()
+        .oneshot(request)
+        .await
+        .expect("page");
     assert_eq!(response.status(), 200);
     response.into_body().collect().await.unwrap().to_bytes()
 }
@@ -84,7 +89,9 @@ async fn page_body(client: &Client) -> Bytes {
 /// Bytes each way through a relay to the mock, per page, with and without compression.
 async fn wire_bytes(mock: &MockServer) {
     println!("\n### Bytes on the wire, one 200-user page\n");
-    println!("| client | response bytes (status, headers, body) | request bytes | JSON body decoded | × smaller |");
+    println!(
+        "| client | response bytes (status, headers, body) | request bytes | JSON body decoded | × smaller |"
+    );
     println!("| --- | --- | --- | --- | --- |");
     let mut uncompressed = 0;
     for compression in [false, true] {
@@ -159,7 +166,11 @@ fn cpu_rounds(mock: &MockServer, runtime: &tokio::runtime::Runtime) {
         &reports[..2],
         0,
     );
-    print_table("… the body alone (stack and transport, no JSON decode)", &reports[2..], 0);
+    print_table(
+        "… the body alone (stack and transport, no JSON decode)",
+        &reports[2..],
+        0,
+    );
 }
 
 /// For callgrind: fetch `pages` pages and exit (0 pages: the fixed cost alone). The mock runs
