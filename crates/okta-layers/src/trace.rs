@@ -286,7 +286,6 @@ where
     }
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
-        let operation = request.extensions().get::<Operation>().copied();
         let resends = request
             .extensions()
             .get::<Attempts>()
@@ -306,12 +305,14 @@ where
             okta.request_id = Empty,
             error.type = Empty,
         );
-        let endpoint = if span.is_disabled() && !METRICS {
-            None
+        // Looked up only when a span or the metrics will use them.
+        let (operation, template) = if span.is_disabled() && !METRICS {
+            (None, None)
         } else {
-            endpoint_of(operation.as_ref(), request.method(), request.uri().path())
+            let operation = request.extensions().get::<Operation>().copied();
+            let endpoint = endpoint_of(operation.as_ref(), request.method(), request.uri().path());
+            (operation, endpoint.map(|e| e.path))
         };
-        let template = endpoint.map(|e| e.path);
         if !span.is_disabled() {
             span.record(
                 "otel.name",
