@@ -14,7 +14,7 @@
 //! | `okta.client.call.duration` | histogram, s | `okta.operation`, `http.response.status_code`, `error.type` | each call, retries and every wait included |
 //! | `okta.client.retries` | counter | `okta.operation` | re-sends (after an error, a 5xx or a 429) |
 //! | `okta.client.rate_limit.responses` | counter | `okta.bucket`, `okta.rate_limit.kind` (`rate` / `concurrency`), `okta.retried` | 429s |
-//! | `okta.client.rate_limit.wait.duration` | histogram, s | `okta.bucket`, `okta.rate_limit.reason` | each wait in the rate limiter ([`WaitReason`]) |
+//! | `okta.client.rate_limit.wait.duration` | histogram, s | `okta.bucket`, `okta.rate_limit.reason` | each wait in the rate limiter ([`WaitReason`](crate::rate_limit::WaitReason)) |
 //! | `okta.client.rate_limit.remaining` | gauge | `okta.bucket` | the bucket's budget left, as the last response said |
 //! | `okta.client.rate_limit.limit` | gauge | `okta.bucket` | the bucket's budget per window |
 //!

@@ -1,7 +1,7 @@
 //! Tracing: one span per call ([`TraceLayer`], near the top) and one per attempt
 //! ([`AttemptTraceLayer`], inside the retry layer), by OpenTelemetry's semantic conventions
 //! for HTTP clients; with the `metrics` feature, the same two places feed
-//! [`crate::metrics`].
+//! the `metrics` module.
 //!
 //! # Spans
 //! `tracing` span names are static, so the spans are named `okta.call` and `okta.attempt`;
