@@ -90,7 +90,9 @@ impl ClientBuilder {
     /// | `OKTA_CLIENT_PRIVATEKEY` | `PrivateKey`: a PEM key, or the path of a PEM file |
     /// | `OKTA_CLIENT_KID` | `PrivateKey`: the key's id (optional) |
     ///
-    /// Missing or unusable `PrivateKey` settings are reported by [`build`](Self::build).
+    /// Missing or unusable `PrivateKey` settings are reported by [`build`](Self::build). For
+    /// the rest of Okta's variables (timeouts, proxy, user agent) and its `okta.yaml` files, use
+    /// [`from_okta_config`](Self::from_okta_config).
     pub fn from_env() -> Self {
         Self::from_env_with(|name| std::env::var(name).ok())
     }

@@ -64,8 +64,9 @@ impl std::fmt::Display for SettingSource {
     }
 }
 
-/// One setting found: its text, where, and under which name (YAML path or variable).
-#[derive(Debug, Clone)]
+/// One setting found: its text, where, and under which name (YAML path or variable). No
+/// `Debug`: the text may be a secret.
+#[derive(Clone)]
 pub(crate) struct Setting {
     value: String,
     source: SettingSource,
