@@ -40,7 +40,7 @@ cargo bench -p okta-benches --features peer --no-run
     echo "- git: $(git rev-parse --short HEAD 2>/dev/null || echo '?') $(git status --porcelain 2>/dev/null | wc -l | tr -d ' ') files changed"
 } | log
 
-for bench in decode stack_overhead end_to_end peer_compare; do
+for bench in decode stack_overhead end_to_end peer_compare compression; do
     echo "== $bench (load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
     echo -e "\n## $bench (load at start $(cut -d' ' -f1-3 /proc/loadavg))" | log
     "${client[@]}" cargo bench -q -p okta-benches --features peer --bench "$bench" -- "${criterion_args[@]}" | log

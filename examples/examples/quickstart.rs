@@ -1,13 +1,14 @@
 //! The main job: a realistic admin flow against Okta's Users API.
 //!
-//! With `OKTA_CLIENT_ORGURL` set, it runs the read-only part against that org, authenticated as
-//! Okta's SDKs read the environment: `OKTA_CLIENT_TOKEN` (an API token), or
-//! `OKTA_CLIENT_AUTHORIZATIONMODE=PrivateKey` with `OKTA_CLIENT_CLIENTID`, `OKTA_CLIENT_SCOPES`
-//! and `OKTA_CLIENT_PRIVATEKEY` (OAuth 2.0, DPoP-bound when the app requires it;
-//! `OKTA_CLIENT_DPOPENABLED=true|false|auto`). Otherwise it starts the embedded mock org on
-//! loopback and walks the whole flow: create, activate, update, list with paging, search,
-//! lifecycle, roles, an error handled, delete — with an API token, or with
-//! `OKTA_CLIENT_AUTHORIZATIONMODE=PrivateKey` as a service app requiring DPoP.
+//! With an org configured as Okta's SDKs read it — `~/.okta/okta.yaml`, `./okta.yaml`,
+//! `./.okta/okta.yaml`, or the environment: `OKTA_CLIENT_ORGURL` with `OKTA_CLIENT_TOKEN` (an API
+//! token), or `OKTA_CLIENT_AUTHORIZATIONMODE=PrivateKey` with `OKTA_CLIENT_CLIENTID`,
+//! `OKTA_CLIENT_SCOPES` and `OKTA_CLIENT_PRIVATEKEY` (OAuth 2.0, DPoP-bound when the app requires
+//! it; `OKTA_CLIENT_DPOPENABLED=true|false|auto`) — it runs the read-only part against that org.
+//! Otherwise it starts the embedded mock org on loopback and walks the whole flow: create,
+//! activate, update, list with paging, search, lifecycle, roles, an error handled, delete — with
+//! an API token, or with `OKTA_CLIENT_AUTHORIZATIONMODE=PrivateKey` as a service app requiring
+//! DPoP.
 //!
 //! ```sh
 //! cargo run --example quickstart
@@ -16,7 +17,7 @@
 
 use anyhow::Context;
 use futures_util::TryStreamExt;
-use okta_client::ClientBuilder;
+use okta_client::{BuildError, ClientBuilder};
 use okta_users::models::{CreateUserRequest, RoleType, UpdateUserRequest, UserProfile};
 use okta_users::{HttpService, Users};
 
@@ -24,11 +25,16 @@ use okta_users::{HttpService, Users};
 async fn main() -> anyhow::Result<()> {
     // `RUST_LOG=okta_layers=debug` prints the client's spans and rate-limit waits.
     okta_examples::init_tracing();
-    let configured = ClientBuilder::from_env();
-    if std::env::var("OKTA_CLIENT_ORGURL").is_ok_and(|v| !v.is_empty()) {
-        let client = configured
-            .build()
-            .context("configuring the client from OKTA_CLIENT_* variables")?;
+    let configured = ClientBuilder::from_okta_config()
+        .and_then(ClientBuilder::build)
+        .map(Some)
+        .or_else(|error| match error {
+            // No org anywhere: the embedded one below.
+            BuildError::MissingOrgUrl => Ok(None),
+            error => Err(error),
+        })
+        .context("configuring the client from okta.yaml and OKTA_CLIENT_* variables")?;
+    if let Some(client) = configured {
         println!("Using the Okta org at {} (read-only)", client.org_url());
         return read_only(&client.users()).await;
     }

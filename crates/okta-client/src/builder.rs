@@ -103,7 +103,9 @@ impl ClientBuilder {
     /// | `OKTA_CLIENT_KID`, `OKTA_CLIENT_PRIVATEKEYID`, `OKTA_CLIENT_KEYID` | `PrivateKey`: the key's id (optional; Python's, Go's and Node's names; a JWK's own `kid` otherwise) |
     /// | `OKTA_CLIENT_DPOPENABLED` | `PrivateKey`: DPoP `true`, `false` or `auto` (the default: on once the app asks for it; see [`dpop`](Self::dpop)) |
     ///
-    /// Missing or unusable `PrivateKey` settings are reported by [`build`](Self::build).
+    /// Missing or unusable `PrivateKey` settings are reported by [`build`](Self::build). For
+    /// the rest of Okta's variables (timeouts, proxy, user agent) and its `okta.yaml` files, use
+    /// [`from_okta_config`](Self::from_okta_config).
     pub fn from_env() -> Self {
         Self::from_env_with(|name| std::env::var(name).ok())
     }
@@ -371,6 +373,20 @@ impl ClientBuilder {
     /// applies to the decompressed size).
     pub fn response_compression(self, enabled: bool) -> Self {
         self.with_transport(|builder| builder.response_compression(enabled))
+    }
+
+    /// Appends an application's own `name/version` to the `User-Agent`, as Okta's SDKs allow:
+    /// `okta-users-rs/0.1.0 rust/1.88.0 linux/x86_64 my-app/2.1`. A suffix that cannot be
+    /// sent (not printable ASCII, over 256 bytes) is reported by [`build`](Self::build).
+    pub fn user_agent_suffix(self, suffix: impl Into<String>) -> Self {
+        let suffix = suffix.into();
+        self.configure_stack(|stack| stack.user_agent_suffix = Some(suffix))
+    }
+
+    /// Whether spans record `url.full` whole — user ids and logins in the path, search terms
+    /// in the query (default: `false`: they read `REDACTED`; see `okta_layers::trace`).
+    pub fn record_url_pii(self, record: bool) -> Self {
+        self.configure_stack(|stack| stack.record_url_pii = record)
     }
 
     /// Replaces the middleware's settings: timeouts, retry policy and budget, rate-limit pacing

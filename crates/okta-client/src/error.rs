@@ -1,6 +1,10 @@
 //! [`BuildError`]: why a [`Client`](crate::Client) could not be built.
 
+use std::path::PathBuf;
+
 use okta_layers::ConfigError;
+
+use crate::config::SettingSource;
 
 /// Why [`ClientBuilder::build`](crate::ClientBuilder::build) failed. No message ever contains a
 /// token.
@@ -52,6 +56,27 @@ pub enum BuildError {
         "caller layers are applied by `build()`; wrap the service from `build_service` in them instead"
     )]
     CallerLayers,
+    /// A configuration file (`okta.yaml`) exists but cannot be used: unreadable, too large,
+    /// not YAML, or not shaped as Okta's SDKs write it.
+    #[error("configuration file {}: {reason}", path.display())]
+    ConfigFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A setting of Okta's configuration is unknown or unusable: the file and line, or the
+    /// environment, it came from; its key (`okta.client.proxy.port`) or variable
+    /// (`OKTA_CLIENT_PROXY_PORT`); and why. Never holds a secret's value.
+    #[error("{origin}: {key}: {reason}")]
+    InvalidSetting {
+        /// Where the setting came from.
+        origin: SettingSource,
+        /// Its key in the file, or its variable.
+        key: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// The transport could not be built (for example an invalid root certificate).
     #[error(transparent)]
     Transport(#[from] okta_hyper::BuildError),

@@ -9,8 +9,9 @@
 //!     .build()?;
 //! let users = client.users();
 //! # drop(users);
-//! // Or from Okta's usual environment variables, OKTA_CLIENT_ORGURL and OKTA_CLIENT_TOKEN:
-//! let client = okta_client::ClientBuilder::from_env().build()?;
+//! // Or as Okta's SDKs are configured: ~/.okta/okta.yaml, ./okta.yaml, ./.okta/okta.yaml,
+//! // then OKTA_CLIENT_* variables (see Configuration below):
+//! let client = okta_client::ClientBuilder::from_okta_config()?.build()?;
 //! # drop(client);
 //! # Ok(())
 //! # }
@@ -89,7 +90,8 @@
 //! | proactive pacing | on; 2 % of each budget kept in reserve; spread out below half the budget | `stack.rate_limit.pacing`, `reserve`, `burst_fraction` |
 //! | longest wait for a bucket's first answer (budget unknown) | 2 s | `stack.rate_limit.probe_timeout` |
 //! | seeds of the jitters | OS-random | `stack.retry.seed`, `stack.rate_limit.seed` |
-//! | `User-Agent`, `Accept` (when the request has none) | `okta-users-rs/<version>`, `application/json` | a header on the request |
+//! | `User-Agent`, `Accept` (when the request has none) | `okta-users-rs/<version> rust/<rustc version> <os>/<arch>`, `application/json` | [`ClientBuilder::user_agent_suffix`] (appended), a header on the request |
+//! | user ids, logins and search terms in spans' `url.full` | cut (`REDACTED`) | [`ClientBuilder::record_url_pii`] |
 //! | OAuth access token refreshed | 60 s before it expires (half its life if shorter than 2 min) | — |
 //! | OAuth access token lifetime believed | `expires_in`, at most 24 h (1 h without one) | — |
 //! | OAuth token endpoint answer cap | 64 KiB | — |
@@ -104,15 +106,22 @@
 //!
 //! `webpki-roots` (default) trusts the Mozilla roots bundled in the binary; `platform-verifier`
 //! trusts what the operating system trusts (and wins when both are on). Both are okta-hyper's,
-//! forwarded: see [its docs](okta_hyper#tls-trust-cargo-features).
+//! forwarded: see [its docs](okta_hyper#tls-trust-cargo-features). `metrics` reports request
+//! and call durations, retries, 429s, rate-limit waits and budgets through the `metrics`
+//! facade (okta-layers' `metrics` module lists them; `cargo run -p okta-examples --example
+//! metrics --features metrics` prints them).
+//!
+#![doc = include_str!("configuration.md")]
 
 mod builder;
 mod client;
+mod config;
 mod error;
 mod stack;
 
 pub use builder::{ClientBuilder, ORG_URL_ENV, TOKEN_ENV};
 pub use client::Client;
+pub use config::{ConfigSources, SettingSource};
 pub use error::BuildError;
 pub use okta_layers::stack::{Stack, StackConfig};
 pub use stack::{BoxedService, ClientLayer, ClientService};

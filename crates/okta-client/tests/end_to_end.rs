@@ -112,7 +112,7 @@ async fn the_wire_request_carries_auth_user_agent_and_the_origin_form_path() {
     assert_eq!(seen.authorization.as_deref(), Some("SSWS 00abc-token"));
     assert_eq!(
         seen.user_agent.as_deref(),
-        Some(concat!("okta-users-rs/", env!("CARGO_PKG_VERSION")))
+        Some(okta_layers::headers::DEFAULT_USER_AGENT)
     );
     assert_eq!(seen.accept.as_deref(), Some("application/json"));
 }

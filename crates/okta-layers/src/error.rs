@@ -25,6 +25,12 @@ pub enum ConfigError {
         /// Why, without quoting the key.
         reason: String,
     },
+    /// The application's `User-Agent` suffix cannot be sent in a header.
+    #[error("invalid User-Agent suffix: {reason}")]
+    InvalidUserAgent {
+        /// Why.
+        reason: String,
+    },
 }
 
 impl ConfigError {

@@ -5,8 +5,16 @@ use http::header::{ACCEPT, HeaderValue, USER_AGENT};
 use tower_http::set_header::{SetRequestHeader, SetRequestHeaderLayer};
 use tower_layer::Layer;
 
-/// The `User-Agent` sent by default: `okta-users-rs/<version>`.
-pub const DEFAULT_USER_AGENT: &str = concat!("okta-users-rs/", env!("CARGO_PKG_VERSION"));
+use crate::ConfigError;
+
+/// The `User-Agent` sent by default, in the form Okta's SDKs use:
+/// `okta-users-rs/<version> rust/<rustc version> <os>/<arch>`, e.g.
+/// `okta-users-rs/0.1.0 rust/1.88.0 linux/x86_64` (the compiler and target this was built
+/// with, read once by the build script).
+pub const DEFAULT_USER_AGENT: &str = env!("OKTA_USERS_RS_USER_AGENT");
+
+/// The longest application suffix accepted, in bytes.
+const MAX_SUFFIX_LEN: usize = 256;
 
 /// Sets `User-Agent` (default [`DEFAULT_USER_AGENT`]) and `Accept: application/json` on each
 /// request that does not already carry them. The values are built once, when the layer is.
@@ -31,10 +39,44 @@ impl DefaultHeadersLayer {
         Self::default()
     }
 
-    /// Replaces the default `User-Agent` (for example to append an application's own name).
+    /// Replaces the default `User-Agent` whole.
     pub fn user_agent(mut self, user_agent: HeaderValue) -> Self {
         self.user_agent = user_agent;
         self
+    }
+
+    /// Sends [`DEFAULT_USER_AGENT`] followed by a space and `suffix`, an application's own
+    /// `name/version` (as Okta's SDKs append one): `okta-users-rs/0.1.0 rust/1.88.0
+    /// linux/x86_64 my-app/2.1`. A suffix of white space only changes nothing; one that is
+    /// not printable ASCII, or longer than 256 bytes, is refused.
+    pub fn user_agent_suffix(self, suffix: &str) -> Result<Self, ConfigError> {
+        let suffix = suffix.trim();
+        if suffix.is_empty() {
+            return Ok(self);
+        }
+        if suffix.len() > MAX_SUFFIX_LEN {
+            return Err(ConfigError::InvalidUserAgent {
+                reason: format!(
+                    "the suffix is {} bytes long (at most {MAX_SUFFIX_LEN})",
+                    suffix.len()
+                ),
+            });
+        }
+        if let Some(c) = suffix
+            .chars()
+            .find(|c| !(c.is_ascii_graphic() || *c == ' '))
+        {
+            return Err(ConfigError::InvalidUserAgent {
+                reason: format!("the suffix holds {c:?}; only printable ASCII is allowed"),
+            });
+        }
+        let value =
+            HeaderValue::try_from(format!("{DEFAULT_USER_AGENT} {suffix}")).map_err(|error| {
+                ConfigError::InvalidUserAgent {
+                    reason: error.to_string(),
+                }
+            })?;
+        Ok(self.user_agent(value))
     }
 }
 
@@ -67,11 +109,59 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn missing_headers_are_added() {
         let headers = headers_seen(DefaultHeadersLayer::new(), Request::new(())).await;
+        assert_eq!(headers[USER_AGENT], DEFAULT_USER_AGENT);
+        assert_eq!(headers[ACCEPT], "application/json");
+    }
+
+    #[test]
+    fn the_default_user_agent_names_library_compiler_and_platform_as_okta_sdks_do() {
+        let parts: Vec<&str> = DEFAULT_USER_AGENT.split(' ').collect();
+        assert_eq!(parts.len(), 3, "{DEFAULT_USER_AGENT}");
         assert_eq!(
-            headers[USER_AGENT],
+            parts[0],
             concat!("okta-users-rs/", env!("CARGO_PKG_VERSION"))
         );
-        assert_eq!(headers[ACCEPT], "application/json");
+        let rustc = parts[1].strip_prefix("rust/").unwrap();
+        assert!(
+            rustc.split('.').count() >= 3 && rustc.starts_with("1."),
+            "{DEFAULT_USER_AGENT}"
+        );
+        assert_eq!(
+            parts[2],
+            format!("{}/{}", std::env::consts::OS, std::env::consts::ARCH)
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_application_suffix_follows_the_default_user_agent() {
+        let layer = DefaultHeadersLayer::new()
+            .user_agent_suffix(" my-app/2.1 (ops) ")
+            .unwrap();
+        let headers = headers_seen(layer, Request::new(())).await;
+        assert_eq!(
+            headers[USER_AGENT],
+            format!("{DEFAULT_USER_AGENT} my-app/2.1 (ops)")
+        );
+        let unchanged = DefaultHeadersLayer::new().user_agent_suffix("  ").unwrap();
+        let headers = headers_seen(unchanged, Request::new(())).await;
+        assert_eq!(headers[USER_AGENT], DEFAULT_USER_AGENT);
+    }
+
+    #[test]
+    fn unprintable_or_huge_suffixes_are_refused() {
+        for (suffix, expected) in [
+            ("my-app\r\nX-Evil: 1", "printable ASCII"),
+            ("caf\u{e9}/1", "printable ASCII"),
+            (&"a".repeat(300)[..], "300 bytes"),
+        ] {
+            let error = DefaultHeadersLayer::new()
+                .user_agent_suffix(suffix)
+                .unwrap_err();
+            assert!(
+                matches!(&error, ConfigError::InvalidUserAgent { reason } if reason.contains(expected)),
+                "{error:?}"
+            );
+        }
     }
 
     #[tokio::test(start_paused = true)]

@@ -5,12 +5,18 @@
 //! The order and why are drawn once, in
 //! [ARCHITECTURE.md](https://github.com/okta-users-rs/okta-users-rs/blob/main/ARCHITECTURE.md);
 //! the defaults are listed once, in the *Defaults* table of the `okta-client` crate docs.
+//!
+//! # Cargo features
+//! `metrics`: the default stack reports request durations, retries, 429s, rate-limit waits
+//! and each bucket's budget through the `metrics` facade (see the `metrics` module).
 
 pub mod auth;
 pub mod backoff;
 pub mod base_uri;
 mod error;
 pub mod headers;
+#[cfg(feature = "metrics")]
+pub mod metrics;
 
 pub use auth::{Auth, AuthLayer, Credentials, SecretToken};
 pub use base_uri::{BaseUri, BaseUriLayer, OrgUrl};

@@ -56,6 +56,13 @@ pub struct StackConfig {
     pub retry: RetryConfig,
     /// The rate limiter.
     pub rate_limit: RateLimitConfig,
+    /// An application's `name/version`, sent after the default `User-Agent` (see
+    /// [`DefaultHeadersLayer::user_agent_suffix`]).
+    pub user_agent_suffix: Option<String>,
+    /// Whether spans record `url.full` whole, user ids and logins in the path and search
+    /// terms in the query included (see [`crate::trace`]); off by default, as they are
+    /// personal data.
+    pub record_url_pii: bool,
 }
 
 impl Default for StackConfig {
@@ -65,6 +72,8 @@ impl Default for StackConfig {
             attempt_timeout: Some(Duration::from_secs(30)),
             retry: RetryConfig::default(),
             rate_limit: RateLimitConfig::default(),
+            user_agent_suffix: None,
+            record_url_pii: false,
         }
     }
 }
@@ -84,6 +93,8 @@ pub type Stack<T, A = Identity> = DefaultHeaders<
 pub struct StackLayer<A = Identity> {
     default_headers: DefaultHeadersLayer,
     base_uri: BaseUriLayer,
+    trace: TraceLayer,
+    attempt_trace: AttemptTraceLayer,
     call_timeout: TimeoutLayer,
     retry: RetryLayer,
     rate_limit: RateLimitLayer,
@@ -94,23 +105,41 @@ pub struct StackLayer<A = Identity> {
 
 impl StackLayer {
     /// The stack for `org` with `credentials`, and its shared state, from `config`; fails when
-    /// the credentials cannot be used (see [`AuthLayer::new`]).
+    /// the credentials cannot be used (see [`AuthLayer::new`]) or the `User-Agent` suffix
+    /// cannot be sent.
     pub fn new(
         config: &StackConfig,
         org: OrgUrl,
         credentials: &Credentials,
     ) -> Result<StackLayer, ConfigError> {
+        let default_headers = match &config.user_agent_suffix {
+            Some(suffix) => DefaultHeadersLayer::new().user_agent_suffix(suffix)?,
+            None => DefaultHeadersLayer::new(),
+        };
         Ok(StackLayer {
-            default_headers: DefaultHeadersLayer::new(),
+            default_headers,
+            trace: TraceLayer::new().record_url_pii(config.record_url_pii),
+            attempt_trace: AttemptTraceLayer::new().record_url_pii(config.record_url_pii),
             auth: AuthLayer::new(org.clone(), credentials)?,
             base_uri: BaseUriLayer::new(org),
             call_timeout: TimeoutLayer::new(config.call_timeout, TimeoutKind::Call),
             retry: RetryLayer::new(config.retry),
-            rate_limit: RateLimitLayer::new(config.rate_limit.clone()),
+            rate_limit: RateLimitLayer::new(rate_limit_config(config)),
             attempt_timeout: TimeoutLayer::new(config.attempt_timeout, TimeoutKind::Attempt),
             attempt: Identity::new(),
         })
     }
+}
+
+/// The rate limiter's settings; with the `metrics` feature, its events feed the metrics too.
+fn rate_limit_config(config: &StackConfig) -> RateLimitConfig {
+    #[cfg(feature = "metrics")]
+    {
+        crate::metrics::describe();
+        crate::metrics::observe_rate_limits(config.rate_limit.clone())
+    }
+    #[cfg(not(feature = "metrics"))]
+    config.rate_limit.clone()
 }
 
 impl<A> StackLayer<A> {
@@ -120,6 +149,8 @@ impl<A> StackLayer<A> {
         StackLayer {
             default_headers: self.default_headers,
             base_uri: self.base_uri,
+            trace: self.trace,
+            attempt_trace: self.attempt_trace,
             call_timeout: self.call_timeout,
             retry: self.retry,
             rate_limit: self.rate_limit,
@@ -160,11 +191,11 @@ where
         ServiceBuilder::new()
             .layer(self.default_headers.clone())
             .layer(self.base_uri.clone())
-            .layer(TraceLayer::new())
+            .layer(self.trace)
             .layer(self.call_timeout)
             .layer(self.retry.clone())
             .layer(self.rate_limit.clone())
-            .layer(AttemptTraceLayer::new())
+            .layer(self.attempt_trace)
             .layer(self.attempt_timeout)
             .layer(self.attempt.clone())
             .layer(self.auth.clone())
