@@ -202,6 +202,3 @@ where
             .service(transport)
     }
 }
-
-#[cfg(test)]
-mod tests;
