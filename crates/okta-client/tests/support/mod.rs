@@ -1,6 +1,6 @@
 //! What the okta-client integration tests share: the mock org in process as a client's
 //! transport (no socket: tests run on paused time), client builders for its credentials, the
-//! test keys, and the checks several files make.
+//! test keys, the checks several files make, and trace capture.
 //!
 //! A test file starts with `mod support;` and, on paused time, reads like this:
 //!
@@ -20,7 +20,6 @@
 #![allow(dead_code)]
 
 use std::future::Future;
-use std::io::Write;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
@@ -39,6 +38,10 @@ use okta_users::models::{CreateUserRequest, UserProfile};
 use okta_users::{TimeoutKind, Users};
 use tower_service::Service;
 
+/// Capturing traces: okta-layers' test support, shared by every crate's trace tests.
+#[path = "../../../okta-layers/tests/support/trace_capture.rs"]
+pub mod trace_capture;
+
 /// The test keys of `crates/okta-mock/tests/keys` (PEM), and the OAuth service apps of
 /// [`oauth_org`] holding their public halves.
 pub mod keys {
@@ -50,6 +53,10 @@ pub mod keys {
     pub const EC: &str = include_str!("../../../okta-mock/tests/keys/ec_private.pem");
     /// The public half of [`EC`].
     pub const EC_PUBLIC: &str = include_str!("../../../okta-mock/tests/keys/ec_public.pem");
+    /// [`EC`] as a JWK, as Okta's admin console generates it.
+    pub const EC_JWK: &str = include_str!("../../../okta-mock/tests/keys/ec_private.jwk.json");
+    /// An RSA private key as a JWK.
+    pub const RSA_JWK: &str = include_str!("../../../okta-mock/tests/keys/rsa_private.jwk.json");
     /// An RSA private key no app is registered with.
     pub const OTHER_RSA: &str = include_str!("../../../okta-mock/tests/keys/other_rsa_private.pem");
     /// The service app holding [`RSA_PUBLIC`].
@@ -261,29 +268,5 @@ impl RateLimitEvents {
                 _ => None,
             })
             .collect()
-    }
-}
-
-/// A `tracing` writer into a shared buffer: `fmt().with_writer(move || capture.clone())`. Put
-/// a test capturing traces in a file of its own: `tracing` caches callsite interest globally,
-/// so other tests of the same binary running at the same time can hide events from it.
-#[derive(Clone, Default)]
-pub struct TraceCapture(Arc<Mutex<Vec<u8>>>);
-
-impl TraceCapture {
-    /// Everything written so far.
-    pub fn text(&self) -> String {
-        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
-    }
-}
-
-impl Write for TraceCapture {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
     }
 }
