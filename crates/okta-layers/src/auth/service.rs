@@ -10,7 +10,7 @@ use std::task::{Context, Poll, ready};
 use bytes::Bytes;
 use http::header::{AUTHORIZATION, HeaderValue};
 use http::{Request, Response, StatusCode};
-use okta_users::headers::X_OKTA_REQUEST_ID;
+use okta_users::headers::request_id;
 use okta_users::{AuthError, BoxError, Error, REDACTED, Redactor};
 use pin_project_lite::pin_project;
 use tower_layer::Layer;
@@ -364,10 +364,7 @@ fn refused_proof(
     challenge: Challenge,
     redactor: &Redactor,
 ) -> Error {
-    let request_id = headers
-        .get(X_OKTA_REQUEST_ID)
-        .and_then(|id| id.to_str().ok())
-        .map(|id| redactor.redact(id).into_owned());
+    let request_id = request_id(headers).map(|id| redactor.redact(id).into_owned());
     let description = challenge
         .description
         .map(|text| redactor.redact_owned(text.chars().take(200).collect()));
