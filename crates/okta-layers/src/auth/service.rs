@@ -18,7 +18,7 @@ use tower_service::Service;
 
 use super::Credentials;
 use super::credentials::SecretToken;
-use super::dpop::{self, Challenge, DPOP, Dpop};
+use super::dpop::{self, Challenge, Dpop};
 use super::token::{Authorization, Lookup, TokenSource};
 use crate::ConfigError;
 use crate::base_uri::{OrgUrl, off_origin};
@@ -265,10 +265,7 @@ fn authorize<B>(
         Some(&bound.ath),
         nonce.as_deref(),
     )?;
-    let mut value = HeaderValue::try_from(proof.as_str())
-        .map_err(|_| Error::from(AuthError::new("a DPoP proof is not a header value")))?;
-    value.set_sensitive(true);
-    request.headers_mut().insert(&DPOP, value);
+    dpop::set_proof(request, &proof)?;
     Ok(Sent {
         redactor: bound.redactor_with(&proof),
         proof: Some(SentProof {

@@ -26,7 +26,7 @@ use tower::ServiceExt;
 use tower_service::Service;
 
 use super::credentials::{PrivateKeyJwt, SecretToken};
-use super::dpop::{DPOP, Dpop};
+use super::dpop::{self, Dpop};
 use super::provider::TokenKind;
 use super::token::TokenRequestFailed;
 use crate::ConfigError;
@@ -214,10 +214,7 @@ impl TokenEndpoint {
                 )))
             })?;
         if let Some(proof) = proof {
-            let mut value = HeaderValue::try_from(proof)
-                .map_err(|_| Error::from(AuthError::new("a DPoP proof is not a header value")))?;
-            value.set_sensitive(true);
-            request.headers_mut().insert(&DPOP, value);
+            dpop::set_proof(&mut request, proof)?;
         }
         request
             .extensions_mut()
