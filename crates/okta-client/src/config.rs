@@ -34,7 +34,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use okta_hyper::Proxy;
-use okta_layers::auth::PrivateKey;
+use okta_layers::auth::{DpopMode, PrivateKey};
 
 use crate::builder::ClientBuilder;
 use crate::error::BuildError;
@@ -262,10 +262,22 @@ impl Settings<'_> {
         self.merged.get(key.var)
     }
 
-    /// Checks the credentials' settings where they can be blamed on their source: the mode,
-    /// what `PrivateKey` needs, and the key itself. Returns the PEM of a private key given as
+    /// Checks the credentials' settings where they can be blamed on their source: the DPoP
+    /// mode, the authorization mode, what `PrivateKey` needs, and the key itself. Returns the PEM of a private key given as
     /// a file.
     fn check_credentials(&self) -> Result<Option<String>, BuildError> {
+        if let Some(dpop) = self.get(keys::DPOP_ENABLED)
+            && dpop.value.parse::<DpopMode>().is_err()
+        {
+            return Err(invalid(
+                dpop,
+                format!(
+                    "expected {}, found {:?}",
+                    keys::DPOP_MODES,
+                    dpop.value.trim()
+                ),
+            ));
+        }
         let Some(mode) = self.get(keys::AUTHORIZATION_MODE) else {
             return Ok(None);
         };

@@ -14,11 +14,14 @@ use http::{Request, Response};
 use http_body_util::Full;
 use hyper_util::rt::TokioIo;
 use okta_client::{BuildError, ClientBuilder, ConfigSources, Error, SettingSource};
+use okta_mock::{DEFAULT_SERVICE_BASE_URL, MockOrg};
+use okta_users::Users;
 use okta_users::endpoints::GET_USER;
 use tokio::net::TcpListener;
 use tower::ServiceExt;
 
 const RSA_PEM: &str = include_str!("../../okta-mock/tests/keys/rsa_private.pem");
+const RSA_PUBLIC: &str = include_str!("../../okta-mock/tests/keys/rsa_public.pem");
 
 /// A directory of its own under the system's temporary directory, removed when dropped.
 struct TempDir(PathBuf);
@@ -376,6 +379,44 @@ fn null_values_other_sdks_keys_and_other_sections_are_read_past() {
     assert!(matches!(setup.error(), BuildError::MissingOrgUrl));
 }
 
+/// Okta's Python SDK's `dpopEnabled` and `OKTA_CLIENT_DPOPENABLED` are `ClientBuilder::dpop`:
+/// against an app requiring DPoP, `false` is refused by the token endpoint, and the variable
+/// (`true`) wins over the file; Python's keys this client has no use for are read past.
+#[tokio::test(start_paused = true)]
+async fn dpop_enabled_sets_the_dpop_mode() {
+    let mut setup = Setup::new();
+    setup.work.write("service.pem", RSA_PEM);
+    let org = MockOrg::builder()
+        .seed(5)
+        .users(1)
+        .oauth_client("0oa-app", RSA_PUBLIC)
+        .require_dpop("0oa-app")
+        .build()
+        .unwrap();
+    let id = org.user_ids().remove(0);
+    setup.home_file(&format!(
+        "okta:\n  client:\n    orgUrl: {DEFAULT_SERVICE_BASE_URL}\n    authorizationMode: PrivateKey\n    clientId: 0oa-app\n    scopes: okta.users.read\n    privateKey: service.pem\n    dpopEnabled: false\n    dpopKeyRotationInterval: 86400\n    oauthTokenRenewalOffset: 5\n    logging:\n      enabled: true\n"
+    ));
+    let users = |setup: &Setup| {
+        let builder = setup.builder().unwrap();
+        Users::new(builder.build_service(org.service()).unwrap())
+    };
+
+    let error = users(&setup).get(id.as_str()).await.unwrap_err();
+    assert!(matches!(error, Error::Auth(_)), "{error:?}");
+    assert!(
+        error.to_string().contains("DPoP is off for this client"),
+        "{error}"
+    );
+    assert_eq!(org.counters().token_requests, 1, "DPoP not learned");
+
+    setup.var("OKTA_CLIENT_DPOPENABLED", "true");
+    users(&setup).get(id.as_str()).await.unwrap();
+    // On: a proof from the first token request, then Okta's nonce — two requests (auto would
+    // first learn that the app requires DPoP: three).
+    assert_eq!(org.counters().token_requests, 1 + 2);
+}
+
 /// `error` is an `InvalidSetting` from `file` at `line`, for `key`, whose reason says `says`.
 fn assert_setting(error: &BuildError, file: &Path, line: usize, key: &str, says: &str) {
     match error {
@@ -409,7 +450,7 @@ fn every_unknown_or_malformed_value_in_a_file_is_refused_naming_file_line_and_ke
             "    tokn: x\n",
             5,
             "okta.client.tokn",
-            "is not a key this client knows; expected one of: orgUrl, authorizationMode, token, clientId, scopes, privateKey, privateKeyId, connectionTimeout, requestTimeout, rateLimit, proxy, userAgent",
+            "is not a key this client knows; expected one of: orgUrl, authorizationMode, token, clientId, scopes, privateKey, privateKeyId, dpopEnabled, connectionTimeout, requestTimeout, rateLimit, proxy, userAgent",
         ),
         (
             "    proxy:\n      hots: p\n",
@@ -512,6 +553,18 @@ fn every_unknown_or_malformed_value_in_a_file_is_refused_naming_file_line_and_ke
             8,
             "okta.client.proxy.username",
             "needs both a proxy username and a password",
+        ),
+        (
+            "    dpopEnabled: sometimes\n",
+            5,
+            "okta.client.dpopEnabled",
+            "expected true, false or auto, found \"sometimes\"",
+        ),
+        (
+            "    dpopEnabled: 1\n",
+            5,
+            "okta.client.dpopEnabled",
+            "expected true, false or auto, found 1",
         ),
         (
             "    authorizationMode: Magic\n",
@@ -625,6 +678,11 @@ fn malformed_variables_are_refused_naming_the_variable() {
             "OKTA_CLIENT_AUTHORIZATIONMODE",
             "Magic",
             "is not an authorization mode",
+        ),
+        (
+            "OKTA_CLIENT_DPOPENABLED",
+            "sometimes",
+            "expected true, false or auto, found \"sometimes\"",
         ),
     ];
     for (name, value, says) in cases {

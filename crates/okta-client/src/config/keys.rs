@@ -16,6 +16,8 @@ pub(crate) enum Kind {
     Count,
     /// A TCP port, 1–65535.
     Port,
+    /// A DPoP mode: `true`, `false` (a YAML boolean or text) or `auto`.
+    DpopMode,
 }
 
 /// One key of Okta's configuration.
@@ -89,6 +91,17 @@ pub(crate) const KEY_ID: &Key = &Key {
     var_aliases: &["OKTA_CLIENT_PRIVATEKEYID", "OKTA_CLIENT_KEYID"],
     kind: Kind::Text,
 };
+/// What a [`Kind::DpopMode`] value may be.
+pub(crate) const DPOP_MODES: &str = "true, false or auto";
+
+/// Okta's Python SDK's `dpopEnabled` (`true` / `false`), `auto` as well.
+pub(crate) const DPOP_ENABLED: &Key = &Key {
+    path: &["dpopEnabled"],
+    yaml_aliases: &[],
+    var: "OKTA_CLIENT_DPOPENABLED",
+    var_aliases: &[],
+    kind: Kind::DpopMode,
+};
 pub(crate) const CONNECTION_TIMEOUT: &Key = &Key {
     path: &["connectionTimeout"],
     yaml_aliases: &[],
@@ -155,6 +168,7 @@ pub(crate) const ALL: &[&Key] = &[
     SCOPES,
     PRIVATE_KEY,
     KEY_ID,
+    DPOP_ENABLED,
     CONNECTION_TIMEOUT,
     REQUEST_TIMEOUT,
     MAX_RETRIES,
@@ -174,6 +188,11 @@ pub(crate) const OTHER_SDKS: &[&[&str]] = &[
     &["clientSecret"],
     &["clientAssertion"],
     &["oAuth2AccessToken"],
+    // Python's: the DPoP key's rotation (this client keeps one key per client), the token
+    // refresh margin (fixed here: see the defaults table), its logging switch.
+    &["dpopKeyRotationInterval"],
+    &["oauthTokenRenewalOffset"],
+    &["logging"],
 ];
 
 #[cfg(test)]
