@@ -11,34 +11,40 @@ use okta_layers::auth::{Credentials, DpopMode, PrivateKey, SecretToken, TokenPro
 use okta_layers::base_uri::OrgUrl;
 
 use crate::client::Client;
+use crate::config::keys;
 use crate::error::BuildError;
 use crate::stack::{ClientLayer, UserLayers, client_service};
 use okta_layers::stack::{Stack, StackConfig, StackLayer};
 use tower_layer::Layer;
 
-/// The environment variable holding the org URL, as in Okta's other SDKs.
-pub const ORG_URL_ENV: &str = "OKTA_CLIENT_ORGURL";
-/// The environment variable holding an API token (`SSWS`), as in Okta's other SDKs.
-pub const TOKEN_ENV: &str = "OKTA_CLIENT_TOKEN";
+// The variables' names are the configuration's (`config::keys`): `from_config_sources` hands
+// the merged files and variables to `from_env_with` under them.
+
+/// `OKTA_CLIENT_ORGURL`: the environment variable holding the org URL, as in Okta's other SDKs.
+pub const ORG_URL_ENV: &str = keys::ORG_URL.var;
+/// `OKTA_CLIENT_TOKEN`: the environment variable holding an API token (`SSWS`), as in Okta's
+/// other SDKs.
+pub const TOKEN_ENV: &str = keys::TOKEN.var;
 /// `SSWS` (default), `PrivateKey` or `Bearer`, as in Okta's other SDKs.
-const AUTHORIZATION_MODE_ENV: &str = "OKTA_CLIENT_AUTHORIZATIONMODE";
+const AUTHORIZATION_MODE_ENV: &str = keys::AUTHORIZATION_MODE.var;
 /// The OAuth service app's client id (`PrivateKey` mode).
-const CLIENT_ID_ENV: &str = "OKTA_CLIENT_CLIENTID";
+const CLIENT_ID_ENV: &str = keys::CLIENT_ID.var;
 /// The scopes to ask for, comma or space separated (`PrivateKey` mode).
-const SCOPES_ENV: &str = "OKTA_CLIENT_SCOPES";
+const SCOPES_ENV: &str = keys::SCOPES.var;
 /// The private key: PEM or JWK, or the path of a file holding either (`PrivateKey` mode).
-const PRIVATE_KEY_ENV: &str = "OKTA_CLIENT_PRIVATEKEY";
-/// The private key as a JWK, as Okta's Go SDK reads it (`PrivateKey` mode).
+const PRIVATE_KEY_ENV: &str = keys::PRIVATE_KEY.var;
+/// The private key as a JWK, as Okta's Go SDK reads it (`PrivateKey` mode; no `okta.yaml`
+/// key).
 const JWK_ENV: &str = "OKTA_CLIENT_JWK";
 /// The key's id, sent as the assertion's `kid` header (`PrivateKey` mode, optional), by the
 /// names Okta's SDKs give it: Python's, Go's, Node's.
 const KEY_ID_ENVS: [&str; 3] = [
-    "OKTA_CLIENT_KID",
-    "OKTA_CLIENT_PRIVATEKEYID",
-    "OKTA_CLIENT_KEYID",
+    keys::KEY_ID.var,
+    keys::KEY_ID.var_aliases[0],
+    keys::KEY_ID.var_aliases[1],
 ];
 /// DPoP: `true`, `false` (as Okta's Python SDK reads it) or `auto` (the default).
-const DPOP_ENV: &str = "OKTA_CLIENT_DPOPENABLED";
+const DPOP_ENV: &str = keys::DPOP_ENABLED.var;
 
 /// Configures a [`Client`]; start with [`Client::builder`] or [`ClientBuilder::from_env`].
 ///
@@ -123,7 +129,8 @@ impl ClientBuilder {
                 Ok(mode) => builder.dpop_mode = Some(mode),
                 Err(_) => {
                     return builder.credentials_failed(invalid_credentials(format!(
-                        "{DPOP_ENV}={dpop:?}: expected true, false or auto"
+                        "{DPOP_ENV}={dpop:?}: expected {}",
+                        keys::DPOP_MODES
                     )));
                 }
             }

@@ -26,7 +26,7 @@
 //! [crate docs](crate#configuration).
 
 mod file;
-mod keys;
+pub(crate) mod keys;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
