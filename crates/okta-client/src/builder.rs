@@ -1,6 +1,7 @@
 //! [`ClientBuilder`]: org URL, credentials, transport; validated by [`ClientBuilder::build`].
 
 use std::net::IpAddr;
+use std::path::Path;
 use std::time::Duration;
 
 use http::Uri;
@@ -184,9 +185,12 @@ impl ClientBuilder {
                 )));
             }
         };
-        let key = match key_text_or_file(name, &value) {
-            Ok(text) => PrivateKey::from_pem_or_jwk(text),
-            Err(reason) => return self.credentials_failed(invalid_credentials(reason)),
+        // A relative path: from the working directory.
+        let key = match private_key_text(&value, Path::new("")) {
+            Ok((text, _)) => PrivateKey::from_pem_or_jwk(text),
+            Err(reason) => {
+                return self.credentials_failed(invalid_credentials(format!("{name} {reason}")));
+            }
         };
         let key = match key {
             Ok(key) => key,
@@ -564,24 +568,30 @@ fn invalid_credentials(reason: String) -> BuildError {
     BuildError::InvalidCredentials { reason }
 }
 
-/// The key in variable `name`: the value itself when it is a PEM key (with `\n` escapes turned
-/// into line breaks, as single-line variables often carry them) or a JWK, else the file it
-/// names.
-fn key_text_or_file(name: &str, value: &str) -> Result<String, String> {
+/// A private key setting's text: the value itself when it is a PEM key (with `\n` escapes
+/// turned into line breaks, as single-line variables often carry them) or a JWK, else the
+/// contents of the file it names (a relative path from `dir`), with `true`. The one reading of
+/// `OKTA_CLIENT_PRIVATEKEY` and `okta.yaml`'s `privateKey`.
+pub(crate) fn private_key_text(value: &str, dir: &Path) -> Result<(String, bool), String> {
     if value.contains("-----BEGIN") {
-        return Ok(if value.contains('\n') {
+        let pem = if value.contains('\n') {
             value.to_owned()
         } else {
             value.replace("\\n", "\n")
-        });
+        };
+        return Ok((pem, false));
     }
     if value.trim_start().starts_with('{') {
-        return Ok(value.to_owned());
+        return Ok((value.to_owned(), false));
     }
-    let path = value.trim();
-    std::fs::read_to_string(path).map_err(|error| {
-        format!("{name} is neither a PEM key, a JWK nor a readable file ({path}: {error})")
-    })
+    let path = dir.join(value.trim());
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok((text, true)),
+        Err(error) => Err(format!(
+            "is neither a PEM key, a JWK nor a readable file ({}: {error})",
+            path.display()
+        )),
+    }
 }
 
 /// `localhost`, `127.0.0.0/8` or `::1` (IPv6 hosts come in brackets).

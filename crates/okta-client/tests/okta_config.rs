@@ -22,6 +22,7 @@ use tower::ServiceExt;
 
 const RSA_PEM: &str = include_str!("../../okta-mock/tests/keys/rsa_private.pem");
 const RSA_PUBLIC: &str = include_str!("../../okta-mock/tests/keys/rsa_public.pem");
+const EC_JWK: &str = include_str!("../../okta-mock/tests/keys/ec_private.jwk.json");
 
 /// A directory of its own under the system's temporary directory, removed when dropped.
 struct TempDir(PathBuf);
@@ -217,6 +218,26 @@ async fn private_key_credentials_from_a_file_with_a_key_file_beside_it() {
     setup.home_file(&format!(
         "okta:\n  client:\n    orgUrl: https://dev-1.okta.com\n    authorizationMode: privatekey\n    clientId: 0oa-app\n    scopes: okta.users.read, okta.users.manage\n    kid: kid-1\n    privateKey: |\n{indented}"
     ));
+    setup.builder().unwrap().build().unwrap();
+}
+
+/// A JWK (as Okta's admin console generates it) is a private key wherever a PEM is: inline in
+/// `OKTA_CLIENT_PRIVATEKEY` or in `okta.yaml`, or in the file either names — as `from_env`
+/// reads it.
+#[test]
+fn a_jwk_private_key_is_read_inline_or_from_its_file() {
+    let mut setup = Setup::new();
+    setup.work.write("keys/service.jwk.json", EC_JWK);
+    let yaml = |key: &str| {
+        format!(
+            "okta:\n  client:\n    orgUrl: https://dev-1.okta.com\n    authorizationMode: PrivateKey\n    clientId: 0oa-app\n    scopes: okta.users.read\n    privateKey: {key}\n"
+        )
+    };
+    setup.home_file(&yaml("keys/service.jwk.json"));
+    setup.builder().unwrap().build().unwrap();
+    setup.home_file(&yaml(&format!("'{}'", EC_JWK.replace('\n', " "))));
+    setup.builder().unwrap().build().unwrap();
+    setup.var("OKTA_CLIENT_PRIVATEKEY", EC_JWK);
     setup.builder().unwrap().build().unwrap();
 }
 
@@ -582,7 +603,7 @@ fn every_unknown_or_malformed_value_in_a_file_is_refused_naming_file_line_and_ke
             "    authorizationMode: PrivateKey\n    clientId: a\n    scopes: s\n    privateKey: no/such.pem\n",
             8,
             "okta.client.privateKey",
-            "is neither a PEM key nor a readable file",
+            "is neither a PEM key, a JWK nor a readable file",
         ),
     ];
     for (extra, line, key, says) in cases {
