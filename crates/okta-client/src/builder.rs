@@ -34,9 +34,8 @@ const CLIENT_ID_ENV: &str = keys::CLIENT_ID.var;
 const SCOPES_ENV: &str = keys::SCOPES.var;
 /// The private key: PEM or JWK, or the path of a file holding either (`PrivateKey` mode).
 const PRIVATE_KEY_ENV: &str = keys::PRIVATE_KEY.var;
-/// The private key as a JWK, as Okta's Go SDK reads it (`PrivateKey` mode; no `okta.yaml`
-/// key).
-const JWK_ENV: &str = "OKTA_CLIENT_JWK";
+/// The private key as a JWK, as Okta's Go SDK reads it (`PrivateKey` mode).
+const JWK_ENV: &str = keys::JWK.var;
 /// The key's id, sent as the assertion's `kid` header (`PrivateKey` mode, optional), by the
 /// names Okta's SDKs give it: Python's, Go's, Node's.
 const KEY_ID_ENVS: [&str; 3] = [

@@ -236,8 +236,8 @@ impl ClientBuilder {
         // relative path is the working directory's); a variable no key covers comes from the
         // environment as it is.
         let lookup = |name: &str| {
-            if name == keys::PRIVATE_KEY.var
-                && let Some(text) = &private_key_text
+            if let Some((var, text)) = &private_key_text
+                && name == *var
             {
                 return Some(text.clone());
             }
@@ -264,8 +264,8 @@ impl Settings<'_> {
 
     /// Checks the credentials' settings where they can be blamed on their source: the DPoP
     /// mode, the authorization mode, what `PrivateKey` needs, and the key itself (PEM or JWK).
-    /// Returns the text of a private key given as a file.
-    fn check_credentials(&self) -> Result<Option<String>, BuildError> {
+    /// Returns the text of a private key given as a file, and the variable it stands for.
+    fn check_credentials(&self) -> Result<Option<(&'static str, String)>, BuildError> {
         if let Some(dpop) = self.get(keys::DPOP_ENABLED)
             && dpop.value.parse::<DpopMode>().is_err()
         {
@@ -296,7 +296,7 @@ impl Settings<'_> {
                 ),
             ));
         }
-        for needed in [keys::CLIENT_ID, keys::SCOPES, keys::PRIVATE_KEY] {
+        for needed in [keys::CLIENT_ID, keys::SCOPES] {
             if self.get(needed).is_none() {
                 return Err(invalid(
                     mode,
@@ -308,8 +308,32 @@ impl Settings<'_> {
                 ));
             }
         }
-        let Some(key) = self.get(keys::PRIVATE_KEY) else {
-            return Ok(None);
+        let (key, var) = match (self.get(keys::PRIVATE_KEY), self.get(keys::JWK)) {
+            (Some(key), None) => (key, keys::PRIVATE_KEY.var),
+            (None, Some(jwk)) => (jwk, keys::JWK.var),
+            (None, None) => {
+                return Err(invalid(
+                    mode,
+                    format!(
+                        "PrivateKey needs {} (or {}) too",
+                        keys::PRIVATE_KEY.yaml_path(),
+                        keys::PRIVATE_KEY.var
+                    ),
+                ));
+            }
+            (Some(key), Some(jwk)) => {
+                return Err(invalid(
+                    jwk,
+                    format!(
+                        "{} ({}) gives the key too: give the key once",
+                        key.name,
+                        match &key.source {
+                            SettingSource::File { path, .. } => path.display().to_string(),
+                            SettingSource::Environment => "the environment".to_owned(),
+                        }
+                    ),
+                ));
+            }
         };
         let (text, from_file) = private_key_text(&key.value, self.working_dir)
             .map_err(|reason| invalid(key, reason))?;
@@ -319,7 +343,7 @@ impl Settings<'_> {
                 format!("cannot sign client assertions: {error}"),
             ));
         }
-        Ok(from_file.then_some(text))
+        Ok(from_file.then_some((var, text)))
     }
 
     /// Applies everything but the org and credentials: timeouts, retries after a 429, the

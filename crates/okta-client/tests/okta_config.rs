@@ -241,6 +241,29 @@ fn a_jwk_private_key_is_read_inline_or_from_its_file() {
     setup.builder().unwrap().build().unwrap();
 }
 
+/// Okta's Go SDK's own key for a JWK: `jwk` / `OKTA_CLIENT_JWK`, instead of `privateKey`; with
+/// both, the key is given twice. Its keys this client has no use for are read past.
+#[test]
+fn go_s_jwk_key_is_the_private_key() {
+    let mut setup = Setup::new();
+    let start = "okta:\n  client:\n    orgUrl: https://dev-1.okta.com\n    authorizationMode: PrivateKey\n    clientId: 0oa-app\n    scopes: okta.users.read\n    encryptionType: RSA\n    rateLimit:\n      enable: true\n";
+    setup.home_file(start);
+    setup.var("OKTA_CLIENT_JWK", EC_JWK);
+    setup.builder().unwrap().build().unwrap();
+    let file = setup.home_file(&format!(
+        "{start}    jwk: '{}'\n",
+        EC_JWK.replace('\n', " ")
+    ));
+    setup.env.clear();
+    setup.builder().unwrap().build().unwrap();
+    setup.home_file(&format!(
+        "{start}    jwk: '{}'\n    privateKey: keys/service.pem\n",
+        EC_JWK.replace('\n', " ")
+    ));
+    let error = setup.builder().unwrap_err();
+    assert_setting(&error, &file, 10, "okta.client.jwk", "give the key once");
+}
+
 #[tokio::test(start_paused = true)]
 async fn timeouts_and_429_retries_reach_the_stack() {
     let mut setup = Setup::new();
@@ -471,7 +494,7 @@ fn every_unknown_or_malformed_value_in_a_file_is_refused_naming_file_line_and_ke
             "    tokn: x\n",
             5,
             "okta.client.tokn",
-            "is not a key this client knows; expected one of: orgUrl, authorizationMode, token, clientId, scopes, privateKey, privateKeyId, dpopEnabled, connectionTimeout, requestTimeout, rateLimit, proxy, userAgent",
+            "is not a key this client knows; expected one of: orgUrl, authorizationMode, token, clientId, scopes, privateKey, jwk, privateKeyId, dpopEnabled, connectionTimeout, requestTimeout, rateLimit, proxy, userAgent",
         ),
         (
             "    proxy:\n      hots: p\n",

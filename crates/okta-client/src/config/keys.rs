@@ -84,6 +84,14 @@ pub(crate) const PRIVATE_KEY: &Key = &Key {
     var_aliases: &[],
     kind: Kind::Secret,
 };
+/// Okta's Go SDK's: the private key as a JWK, instead of `privateKey`.
+pub(crate) const JWK: &Key = &Key {
+    path: &["jwk"],
+    yaml_aliases: &[],
+    var: "OKTA_CLIENT_JWK",
+    var_aliases: &[],
+    kind: Kind::Secret,
+};
 pub(crate) const KEY_ID: &Key = &Key {
     path: &["privateKeyId"],
     yaml_aliases: &["kid", "keyId"],
@@ -167,6 +175,7 @@ pub(crate) const ALL: &[&Key] = &[
     CLIENT_ID,
     SCOPES,
     PRIVATE_KEY,
+    JWK,
     KEY_ID,
     DPOP_ENABLED,
     CONNECTION_TIMEOUT,
@@ -185,6 +194,8 @@ pub(crate) const ALL: &[&Key] = &[
 pub(crate) const OTHER_SDKS: &[&[&str]] = &[
     &["cache"],
     &["rateLimit", "maxBackoff"],
+    &["rateLimit", "enable"],
+    &["encryptionType"],
     &["clientSecret"],
     &["clientAssertion"],
     &["oAuth2AccessToken"],
