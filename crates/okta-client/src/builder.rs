@@ -94,20 +94,10 @@ impl ClientBuilder {
         Self::default()
     }
 
-    /// A builder configured from Okta's SDK environment variables, where set (and not empty);
-    /// it can be configured further:
-    ///
-    /// | variable | |
-    /// | --- | --- |
-    /// | `OKTA_CLIENT_ORGURL` | the org URL |
-    /// | `OKTA_CLIENT_AUTHORIZATIONMODE` | `SSWS` (the default), `PrivateKey`, or `Bearer` |
-    /// | `OKTA_CLIENT_TOKEN` | the API token (`SSWS`), or the access token (`Bearer`) |
-    /// | `OKTA_CLIENT_CLIENTID` | `PrivateKey`: the service app's client id |
-    /// | `OKTA_CLIENT_SCOPES` | `PrivateKey`: the scopes, comma or space separated |
-    /// | `OKTA_CLIENT_PRIVATEKEY` | `PrivateKey`: the key, PEM (PKCS#8, PKCS#1, SEC1) or JWK, or the path of a file holding it |
-    /// | `OKTA_CLIENT_JWK` | `PrivateKey`: the key as a JWK (Okta's Go SDK's name), instead of `OKTA_CLIENT_PRIVATEKEY` |
-    /// | `OKTA_CLIENT_KID`, `OKTA_CLIENT_PRIVATEKEYID`, `OKTA_CLIENT_KEYID` | `PrivateKey`: the key's id (optional; Python's, Go's and Node's names; a JWK's own `kid` otherwise) |
-    /// | `OKTA_CLIENT_DPOPENABLED` | `PrivateKey`: DPoP `true`, `false` or `auto` (the default: on once the app asks for it; see [`dpop`](Self::dpop)) |
+    /// A builder configured from Okta's SDK environment variables for the org and the
+    /// credentials, where set (and not empty): the variables of the rows `orgUrl` to
+    /// `dpopEnabled` of the *Configuration* table in the [crate docs](crate#configuration). It
+    /// can be configured further.
     ///
     /// Missing or unusable `PrivateKey` settings are reported by [`build`](Self::build). For
     /// the rest of Okta's variables (timeouts, proxy, user agent) and its `okta.yaml` files, use
