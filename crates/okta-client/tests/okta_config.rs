@@ -3,8 +3,9 @@
 //! temporary home and working directory and an injected environment (nothing process-global
 //! is changed); every key reaching the client; and every error message.
 
+mod support;
+
 use std::collections::HashMap;
-use std::convert::Infallible;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -12,12 +13,10 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::{Request, Response};
 use http_body_util::Full;
-use hyper_util::rt::TokioIo;
 use okta_client::{BuildError, ClientBuilder, ConfigSources, Error, SettingSource};
 use okta_mock::{DEFAULT_SERVICE_BASE_URL, MockOrg};
 use okta_users::Users;
 use okta_users::endpoints::GET_USER;
-use tokio::net::TcpListener;
 use tower::ServiceExt;
 
 const RSA_PEM: &str = include_str!("../../okta-mock/tests/keys/rsa_private.pem");
@@ -349,33 +348,9 @@ async fn timeouts_and_429_retries_reach_the_stack() {
 
 #[tokio::test]
 async fn a_proxy_from_okta_yaml_carries_the_requests_with_its_credentials() {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let proxy_port = listener.local_addr().unwrap().port();
-    let (seen_tx, mut seen_rx) = tokio::sync::mpsc::unbounded_channel();
-    tokio::spawn(async move {
-        let (tcp, _) = listener.accept().await.unwrap();
-        let service = hyper::service::service_fn(move |request: Request<hyper::body::Incoming>| {
-            let header = |name: &str| {
-                request
-                    .headers()
-                    .get(name)
-                    .map(|v| v.to_str().unwrap().to_owned())
-            };
-            seen_tx
-                .send((request.uri().to_string(), header("proxy-authorization")))
-                .unwrap();
-            let body = r#"{"errorCode":"E0000007","errorSummary":"Not found","errorLink":"E0000007","errorId":"oae1","errorCauses":[]}"#;
-            let response = Response::builder()
-                .status(404)
-                .header("content-type", "application/json")
-                .body(Full::new(Bytes::from_static(body.as_bytes())))
-                .unwrap();
-            async move { Ok::<_, Infallible>(response) }
-        });
-        let _ = hyper::server::conn::http1::Builder::new()
-            .serve_connection(TokioIo::new(tcp), service)
-            .await;
-    });
+    // The proxy: it answers for the org, and shows what it was asked.
+    let (proxy, mut seen_rx) = support::wire_recorder().await;
+    let proxy_port = proxy.port();
 
     let mut setup = Setup::new();
     // Port 9 (discard) on loopback: nothing answers there, so only the proxy can.
@@ -396,11 +371,11 @@ async fn a_proxy_from_okta_yaml_carries_the_requests_with_its_credentials() {
         .await
         .unwrap_err();
     assert!(error.is_not_found(), "{error:?}");
-    let (uri, proxy_authorization) = seen_rx.recv().await.unwrap();
-    assert_eq!(uri, "http://127.0.0.1:9/api/v1/users/00u1");
+    let seen = seen_rx.recv().await.unwrap();
+    assert_eq!(seen.target, "http://127.0.0.1:9/api/v1/users/00u1");
     // base64("svc-okta:pr0xy-s3cret")
     assert_eq!(
-        proxy_authorization.as_deref(),
+        seen.header("proxy-authorization"),
         Some("Basic c3ZjLW9rdGE6cHIweHktczNjcmV0")
     );
 }

@@ -1,6 +1,7 @@
 //! What the okta-client integration tests share: the mock org in process as a client's
 //! transport (no socket: tests run on paused time), client builders for its credentials, the
-//! test keys, the checks several files make, and trace capture.
+//! test keys, a bare server showing what goes on the wire, the checks several files make, and
+//! trace capture.
 //!
 //! A test file starts with `mod support;` and, on paused time, reads like this:
 //!
@@ -185,6 +186,59 @@ impl Service<Request<Full<Bytes>>> for OrgTransport {
                 .map_err(|closed: ConnectionClosed| Error::from_service(Box::new(closed)))
         })
     }
+}
+
+// ---- The wire ---------------------------------------------------------------------------------
+
+/// One request as it came over the wire: its request target and headers.
+#[derive(Debug)]
+pub struct WireRequest {
+    /// The request target as sent: origin form, or absolute form through a proxy.
+    pub target: String,
+    /// Its headers.
+    pub headers: http::HeaderMap,
+}
+
+impl WireRequest {
+    /// The header `name` as text, if sent.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(|value| value.to_str().unwrap())
+    }
+}
+
+/// A bare HTTP/1.1 server on loopback (not the mock: what goes on the wire is the point) that
+/// answers the requests of its first connection with Okta's 404 (`E0000007`, request id
+/// `req-1`) and sends each request down the returned channel.
+pub async fn wire_recorder() -> (
+    std::net::SocketAddr,
+    tokio::sync::mpsc::UnboundedReceiver<WireRequest>,
+) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let (seen_tx, seen_rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.unwrap();
+        let service = hyper::service::service_fn(move |request: Request<hyper::body::Incoming>| {
+            seen_tx
+                .send(WireRequest {
+                    target: request.uri().to_string(),
+                    headers: request.headers().clone(),
+                })
+                .unwrap();
+            let body = r#"{"errorCode":"E0000007","errorSummary":"Not found: Resource not found: 00u1 (User)","errorLink":"E0000007","errorId":"oae1","errorCauses":[]}"#;
+            let response = Response::builder()
+                .status(404)
+                .header("content-type", "application/json")
+                .header("x-okta-request-id", "req-1")
+                .body(Full::new(Bytes::from_static(body.as_bytes())))
+                .unwrap();
+            async move { Ok::<_, std::convert::Infallible>(response) }
+        });
+        let _ = hyper::server::conn::http1::Builder::new()
+            .serve_connection(hyper_util::rt::TokioIo::new(tcp), service)
+            .await;
+    });
+    (address, seen_rx)
 }
 
 // ---- What the org saw -------------------------------------------------------------------------
