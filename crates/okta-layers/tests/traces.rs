@@ -12,6 +12,7 @@ use http::{Method, Request, Response};
 use http_body_util::Full;
 use okta_layers::{Credentials, StackLayer};
 use okta_users::BoxError;
+use support::keys::RSA;
 use support::trace_capture::{ONE_AT_A_TIME, capture};
 use support::{ORG, TOKEN, backend, config, org_url, request, response, stack};
 use tower::{Layer, ServiceExt};
@@ -133,8 +134,6 @@ async fn a_token_reflected_in_the_request_id_reaches_no_span_or_event() {
         assert!(fields.values().all(|v| !v.contains(TOKEN)));
     }
 }
-
-const RSA: &str = include_str!("../../okta-mock/tests/keys/rsa_private.pem");
 
 #[tokio::test(start_paused = true)]
 async fn a_client_assertion_reflected_by_the_token_endpoint_reaches_no_error_or_event() {

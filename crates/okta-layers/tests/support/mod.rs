@@ -19,6 +19,18 @@ use okta_layers::{Credentials, OrgUrl, StackConfig, StackLayer};
 use okta_users::{BoxError, Endpoint, Operation};
 use tower::Service;
 
+/// The test keys of `crates/okta-mock/tests/keys` (PEM).
+pub mod keys {
+    /// An RSA private key (RS256).
+    pub const RSA: &str = include_str!("../../../okta-mock/tests/keys/rsa_private.pem");
+    /// The public half of [`RSA`].
+    pub const RSA_PUBLIC: &str = include_str!("../../../okta-mock/tests/keys/rsa_public.pem");
+    /// An EC P-256 private key (ES256).
+    pub const EC: &str = include_str!("../../../okta-mock/tests/keys/ec_private.pem");
+    /// The public half of [`EC`].
+    pub const EC_PUBLIC: &str = include_str!("../../../okta-mock/tests/keys/ec_public.pem");
+}
+
 /// The org of the tests.
 pub const ORG: &str = "https://dev-123.okta.com";
 /// The API token the default [`stack`] sends.
