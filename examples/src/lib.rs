@@ -1,10 +1,9 @@
 //! Examples for the Okta Users client: `quickstart` (the main job), `tour`, `custom_layer`.
 //!
-//! Against a real org, they read Okta's usual environment variables (`ClientBuilder::from_env`:
-//! `OKTA_CLIENT_ORGURL`, and `OKTA_CLIENT_TOKEN` or `OKTA_CLIENT_AUTHORIZATIONMODE=PrivateKey`
-//! with `OKTA_CLIENT_CLIENTID`, `OKTA_CLIENT_SCOPES`, `OKTA_CLIENT_PRIVATEKEY`,
-//! `OKTA_CLIENT_DPOPENABLED`); without an org URL, they start the embedded mock org
-//! ([`embedded_org`]).
+//! Against a real org, `quickstart` reads Okta's configuration (`ClientBuilder::from_okta_config`:
+//! the `okta.yaml` files, then the `OKTA_CLIENT_*` variables) and `tour` the variables
+//! (`ClientBuilder::from_env`) — every key and variable: the README's *Configuration* table;
+//! without an org URL, they start the embedded mock org ([`embedded_org`]).
 //!
 //! This library holds what the examples share, and the README's code, compiled as a doctest so
 //! it stays true.

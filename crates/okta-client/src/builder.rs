@@ -1,6 +1,7 @@
 //! [`ClientBuilder`]: org URL, credentials, transport; validated by [`ClientBuilder::build`].
 
 use std::net::IpAddr;
+use std::path::Path;
 use std::time::Duration;
 
 use http::Uri;
@@ -11,34 +12,39 @@ use okta_layers::auth::{Credentials, DpopMode, PrivateKey, SecretToken, TokenPro
 use okta_layers::base_uri::OrgUrl;
 
 use crate::client::Client;
+use crate::config::keys;
 use crate::error::BuildError;
 use crate::stack::{ClientLayer, UserLayers, client_service};
 use okta_layers::stack::{Stack, StackConfig, StackLayer};
 use tower_layer::Layer;
 
-/// The environment variable holding the org URL, as in Okta's other SDKs.
-pub const ORG_URL_ENV: &str = "OKTA_CLIENT_ORGURL";
-/// The environment variable holding an API token (`SSWS`), as in Okta's other SDKs.
-pub const TOKEN_ENV: &str = "OKTA_CLIENT_TOKEN";
+// The variables' names are the configuration's (`config::keys`): `from_config_sources` hands
+// the merged files and variables to `from_env_with` under them.
+
+/// `OKTA_CLIENT_ORGURL`: the environment variable holding the org URL, as in Okta's other SDKs.
+pub const ORG_URL_ENV: &str = keys::ORG_URL.var;
+/// `OKTA_CLIENT_TOKEN`: the environment variable holding an API token (`SSWS`), as in Okta's
+/// other SDKs.
+pub const TOKEN_ENV: &str = keys::TOKEN.var;
 /// `SSWS` (default), `PrivateKey` or `Bearer`, as in Okta's other SDKs.
-const AUTHORIZATION_MODE_ENV: &str = "OKTA_CLIENT_AUTHORIZATIONMODE";
+const AUTHORIZATION_MODE_ENV: &str = keys::AUTHORIZATION_MODE.var;
 /// The OAuth service app's client id (`PrivateKey` mode).
-const CLIENT_ID_ENV: &str = "OKTA_CLIENT_CLIENTID";
+const CLIENT_ID_ENV: &str = keys::CLIENT_ID.var;
 /// The scopes to ask for, comma or space separated (`PrivateKey` mode).
-const SCOPES_ENV: &str = "OKTA_CLIENT_SCOPES";
+const SCOPES_ENV: &str = keys::SCOPES.var;
 /// The private key: PEM or JWK, or the path of a file holding either (`PrivateKey` mode).
-const PRIVATE_KEY_ENV: &str = "OKTA_CLIENT_PRIVATEKEY";
+const PRIVATE_KEY_ENV: &str = keys::PRIVATE_KEY.var;
 /// The private key as a JWK, as Okta's Go SDK reads it (`PrivateKey` mode).
-const JWK_ENV: &str = "OKTA_CLIENT_JWK";
+const JWK_ENV: &str = keys::JWK.var;
 /// The key's id, sent as the assertion's `kid` header (`PrivateKey` mode, optional), by the
 /// names Okta's SDKs give it: Python's, Go's, Node's.
 const KEY_ID_ENVS: [&str; 3] = [
-    "OKTA_CLIENT_KID",
-    "OKTA_CLIENT_PRIVATEKEYID",
-    "OKTA_CLIENT_KEYID",
+    keys::KEY_ID.var,
+    keys::KEY_ID.var_aliases[0],
+    keys::KEY_ID.var_aliases[1],
 ];
 /// DPoP: `true`, `false` (as Okta's Python SDK reads it) or `auto` (the default).
-const DPOP_ENV: &str = "OKTA_CLIENT_DPOPENABLED";
+const DPOP_ENV: &str = keys::DPOP_ENABLED.var;
 
 /// Configures a [`Client`]; start with [`Client::builder`] or [`ClientBuilder::from_env`].
 ///
@@ -88,20 +94,10 @@ impl ClientBuilder {
         Self::default()
     }
 
-    /// A builder configured from Okta's SDK environment variables, where set (and not empty);
-    /// it can be configured further:
-    ///
-    /// | variable | |
-    /// | --- | --- |
-    /// | `OKTA_CLIENT_ORGURL` | the org URL |
-    /// | `OKTA_CLIENT_AUTHORIZATIONMODE` | `SSWS` (the default), `PrivateKey`, or `Bearer` |
-    /// | `OKTA_CLIENT_TOKEN` | the API token (`SSWS`), or the access token (`Bearer`) |
-    /// | `OKTA_CLIENT_CLIENTID` | `PrivateKey`: the service app's client id |
-    /// | `OKTA_CLIENT_SCOPES` | `PrivateKey`: the scopes, comma or space separated |
-    /// | `OKTA_CLIENT_PRIVATEKEY` | `PrivateKey`: the key, PEM (PKCS#8, PKCS#1, SEC1) or JWK, or the path of a file holding it |
-    /// | `OKTA_CLIENT_JWK` | `PrivateKey`: the key as a JWK (Okta's Go SDK's name), instead of `OKTA_CLIENT_PRIVATEKEY` |
-    /// | `OKTA_CLIENT_KID`, `OKTA_CLIENT_PRIVATEKEYID`, `OKTA_CLIENT_KEYID` | `PrivateKey`: the key's id (optional; Python's, Go's and Node's names; a JWK's own `kid` otherwise) |
-    /// | `OKTA_CLIENT_DPOPENABLED` | `PrivateKey`: DPoP `true`, `false` or `auto` (the default: on once the app asks for it; see [`dpop`](Self::dpop)) |
+    /// A builder configured from Okta's SDK environment variables for the org and the
+    /// credentials, where set (and not empty): the variables of the rows `orgUrl` to
+    /// `dpopEnabled` of the *Configuration* table in the [crate docs](crate#configuration). It
+    /// can be configured further.
     ///
     /// Missing or unusable `PrivateKey` settings are reported by [`build`](Self::build). For
     /// the rest of Okta's variables (timeouts, proxy, user agent) and its `okta.yaml` files, use
@@ -123,7 +119,8 @@ impl ClientBuilder {
                 Ok(mode) => builder.dpop_mode = Some(mode),
                 Err(_) => {
                     return builder.credentials_failed(invalid_credentials(format!(
-                        "{DPOP_ENV}={dpop:?}: expected true, false or auto"
+                        "{DPOP_ENV}={dpop:?}: expected {}",
+                        keys::DPOP_MODES
                     )));
                 }
             }
@@ -177,9 +174,12 @@ impl ClientBuilder {
                 )));
             }
         };
-        let key = match key_text_or_file(name, &value) {
-            Ok(text) => PrivateKey::from_pem_or_jwk(text),
-            Err(reason) => return self.credentials_failed(invalid_credentials(reason)),
+        // A relative path: from the working directory.
+        let key = match private_key_text(&value, Path::new("")) {
+            Ok((text, _)) => PrivateKey::from_pem_or_jwk(text),
+            Err(reason) => {
+                return self.credentials_failed(invalid_credentials(format!("{name} {reason}")));
+            }
         };
         let key = match key {
             Ok(key) => key,
@@ -557,24 +557,30 @@ fn invalid_credentials(reason: String) -> BuildError {
     BuildError::InvalidCredentials { reason }
 }
 
-/// The key in variable `name`: the value itself when it is a PEM key (with `\n` escapes turned
-/// into line breaks, as single-line variables often carry them) or a JWK, else the file it
-/// names.
-fn key_text_or_file(name: &str, value: &str) -> Result<String, String> {
+/// A private key setting's text: the value itself when it is a PEM key (with `\n` escapes
+/// turned into line breaks, as single-line variables often carry them) or a JWK, else the
+/// contents of the file it names (a relative path from `dir`), with `true`. The one reading of
+/// `OKTA_CLIENT_PRIVATEKEY` and `okta.yaml`'s `privateKey`.
+pub(crate) fn private_key_text(value: &str, dir: &Path) -> Result<(String, bool), String> {
     if value.contains("-----BEGIN") {
-        return Ok(if value.contains('\n') {
+        let pem = if value.contains('\n') {
             value.to_owned()
         } else {
             value.replace("\\n", "\n")
-        });
+        };
+        return Ok((pem, false));
     }
     if value.trim_start().starts_with('{') {
-        return Ok(value.to_owned());
+        return Ok((value.to_owned(), false));
     }
-    let path = value.trim();
-    std::fs::read_to_string(path).map_err(|error| {
-        format!("{name} is neither a PEM key, a JWK nor a readable file ({path}: {error})")
-    })
+    let path = dir.join(value.trim());
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok((text, true)),
+        Err(error) => Err(format!(
+            "is neither a PEM key, a JWK nor a readable file ({}: {error})",
+            path.display()
+        )),
+    }
 }
 
 /// `localhost`, `127.0.0.0/8` or `::1` (IPv6 hosts come in brackets).

@@ -26,7 +26,7 @@
 //! [crate docs](crate#configuration).
 
 mod file;
-mod keys;
+pub(crate) mod keys;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -34,9 +34,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use okta_hyper::Proxy;
-use okta_layers::auth::PrivateKey;
+use okta_layers::auth::{DpopMode, PrivateKey};
 
-use crate::builder::ClientBuilder;
+use crate::builder::{ClientBuilder, private_key_text};
 use crate::error::BuildError;
 use keys::{Key, Kind};
 
@@ -226,20 +226,20 @@ impl ClientBuilder {
         // Credentials' settings are checked here, where an error can name its file, once an org
         // is configured: with none, the first thing missing is the org (which code may still
         // give), and `build()` reports what is wrong in that order.
-        let private_key_pem = if settings.get(keys::ORG_URL).is_some() {
+        let private_key_text = if settings.get(keys::ORG_URL).is_some() {
             settings.check_credentials()?
         } else {
             settings.check_credentials().ok().flatten()
         };
         // The org and credentials: read by `from_env_with`, the one place that interprets
-        // them, from the merged settings (a key's PEM already read from its file here, where a
+        // them, from the merged settings (a key's text already read from its file here, where a
         // relative path is the working directory's); a variable no key covers comes from the
         // environment as it is.
         let lookup = |name: &str| {
-            if name == keys::PRIVATE_KEY.var
-                && let Some(pem) = &private_key_pem
+            if let Some((var, text)) = &private_key_text
+                && name == *var
             {
-                return Some(pem.clone());
+                return Some(text.clone());
             }
             match merged.get(name) {
                 Some(setting) => Some(setting.value.clone()),
@@ -262,10 +262,22 @@ impl Settings<'_> {
         self.merged.get(key.var)
     }
 
-    /// Checks the credentials' settings where they can be blamed on their source: the mode,
-    /// what `PrivateKey` needs, and the key itself. Returns the PEM of a private key given as
-    /// a file.
-    fn check_credentials(&self) -> Result<Option<String>, BuildError> {
+    /// Checks the credentials' settings where they can be blamed on their source: the DPoP
+    /// mode, the authorization mode, what `PrivateKey` needs, and the key itself (PEM or JWK).
+    /// Returns the text of a private key given as a file, and the variable it stands for.
+    fn check_credentials(&self) -> Result<Option<(&'static str, String)>, BuildError> {
+        if let Some(dpop) = self.get(keys::DPOP_ENABLED)
+            && dpop.value.parse::<DpopMode>().is_err()
+        {
+            return Err(invalid(
+                dpop,
+                format!(
+                    "expected {}, found {:?}",
+                    keys::DPOP_MODES,
+                    dpop.value.trim()
+                ),
+            ));
+        }
         let Some(mode) = self.get(keys::AUTHORIZATION_MODE) else {
             return Ok(None);
         };
@@ -284,7 +296,7 @@ impl Settings<'_> {
                 ),
             ));
         }
-        for needed in [keys::CLIENT_ID, keys::SCOPES, keys::PRIVATE_KEY] {
+        for needed in [keys::CLIENT_ID, keys::SCOPES] {
             if self.get(needed).is_none() {
                 return Err(invalid(
                     mode,
@@ -296,37 +308,42 @@ impl Settings<'_> {
                 ));
             }
         }
-        let Some(key) = self.get(keys::PRIVATE_KEY) else {
-            return Ok(None);
-        };
-        let (pem, from_file) = if key.value.contains("-----BEGIN") {
-            // A PEM in a single-line variable often carries `\n` escapes.
-            let pem = if key.value.contains('\n') {
-                key.value.clone()
-            } else {
-                key.value.replace("\\n", "\n")
-            };
-            (pem, false)
-        } else {
-            let path = self.working_dir.join(key.value.trim());
-            let pem = std::fs::read_to_string(&path).map_err(|error| {
-                invalid(
-                    key,
+        let (key, var) = match (self.get(keys::PRIVATE_KEY), self.get(keys::JWK)) {
+            (Some(key), None) => (key, keys::PRIVATE_KEY.var),
+            (None, Some(jwk)) => (jwk, keys::JWK.var),
+            (None, None) => {
+                return Err(invalid(
+                    mode,
                     format!(
-                        "is neither a PEM key nor a readable file ({}: {error})",
-                        path.display()
+                        "PrivateKey needs {} (or {}) too",
+                        keys::PRIVATE_KEY.yaml_path(),
+                        keys::PRIVATE_KEY.var
                     ),
-                )
-            })?;
-            (pem, true)
+                ));
+            }
+            (Some(key), Some(jwk)) => {
+                return Err(invalid(
+                    jwk,
+                    format!(
+                        "{} ({}) gives the key too: give the key once",
+                        key.name,
+                        match &key.source {
+                            SettingSource::File { path, .. } => path.display().to_string(),
+                            SettingSource::Environment => "the environment".to_owned(),
+                        }
+                    ),
+                ));
+            }
         };
-        if let Err(error) = PrivateKey::from_pem(&pem) {
+        let (text, from_file) = private_key_text(&key.value, self.working_dir)
+            .map_err(|reason| invalid(key, reason))?;
+        if let Err(error) = PrivateKey::from_pem_or_jwk(&text) {
             return Err(invalid(
                 key,
                 format!("cannot sign client assertions: {error}"),
             ));
         }
-        Ok(from_file.then_some(pem))
+        Ok(from_file.then_some((var, text)))
     }
 
     /// Applies everything but the org and credentials: timeouts, retries after a 429, the

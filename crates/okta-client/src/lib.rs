@@ -46,8 +46,8 @@
 //! # drop(client); Ok(()) }
 //! ```
 //!
-//! [`ClientBuilder::from_env`] reads the same from Okta's variables (its table lists them,
-//! `OKTA_CLIENT_DPOPENABLED` included). Keys, tokens, assertions and proofs never appear in
+//! Each mode's `okta.yaml` keys and `OKTA_CLIENT_*` variables: the
+//! [Configuration](#configuration) table. Keys, tokens, assertions and proofs never appear in
 //! `Debug` output, errors or traces, and go to the org's origin only.
 //!
 //! # The stack
@@ -101,7 +101,7 @@
 //! | DPoP token requests per token | at most 3 (learning DPoP, Okta's nonce, the token), each with a fresh assertion and proof | — |
 //! | DPoP re-sends of an API request | one with a new proof after `use_dpop_nonce` or a proof refused as already used; one with a new token after a 401 | — |
 //! | DPoP nonces (token endpoint, API) | kept apart, each until an answer brings another | — |
-
+//!
 //! # Cargo features
 //!
 //! `webpki-roots` (default) trusts the Mozilla roots bundled in the binary; `platform-verifier`

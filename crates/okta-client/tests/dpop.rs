@@ -2,6 +2,8 @@
 //! DPoP as Okta's new API service apps do, on paused time. A recorder between the two sees every
 //! request as sent (its proof decoded) and every answer.
 
+mod support;
+
 use std::collections::HashSet;
 use std::future::Future;
 use std::pin::Pin;
@@ -22,13 +24,10 @@ use okta_mock::{ConnectionClosed, DEFAULT_SERVICE_BASE_URL, MockOrg, MockOrgBuil
 use okta_users::Users;
 use okta_users::models::{CreateUserRequest, UpdateUserRequest, UserProfile};
 use serde_json::{Value, json};
+use support::a_user;
+use support::keys::{EC, EC_PUBLIC, RSA, RSA_PUBLIC, SCOPES};
 use tower::Service;
 
-const RSA: &str = include_str!("../../okta-mock/tests/keys/rsa_private.pem");
-const RSA_PUBLIC: &str = include_str!("../../okta-mock/tests/keys/rsa_public.pem");
-const EC: &str = include_str!("../../okta-mock/tests/keys/ec_private.pem");
-const EC_PUBLIC: &str = include_str!("../../okta-mock/tests/keys/ec_public.pem");
-const SCOPES: [&str; 2] = ["okta.users.read", "okta.users.manage"];
 const TOKEN_URL: &str = "https://mock.okta.example/oauth2/v1/token";
 /// The app requiring DPoP (RSA assertions), and one that does not (EC assertions).
 const DPOP_APP: &str = "0oa-dpop-app";
@@ -224,10 +223,6 @@ fn builder(app: &str) -> ClientBuilder {
 
 fn users(builder: ClientBuilder, recorder: &Recorder) -> Users<Stack<Recorder>> {
     Users::new(builder.build_service(recorder.clone()).unwrap())
-}
-
-fn a_user(org: &MockOrg) -> String {
-    org.user_ids().into_iter().next().unwrap()
 }
 
 fn sha256(text: &str) -> String {

@@ -3,46 +3,20 @@
 //! proof. A test binary of its own, with one test: `tracing`'s interest cache is global, and a
 //! test running meanwhile without a subscriber could switch off the callsites this one captures.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+mod support;
 
 use okta_client::{Client, DpopMode, Error};
 use okta_mock::MockOrg;
 use okta_users::Users;
+use support::keys::{EC_JWK, RSA, RSA_JWK, RSA_PUBLIC};
+use support::trace_capture::trace_text;
 
-const RSA: &str = include_str!("../../okta-mock/tests/keys/rsa_private.pem");
-const RSA_PUBLIC: &str = include_str!("../../okta-mock/tests/keys/rsa_public.pem");
-const EC_JWK: &str = include_str!("../../okta-mock/tests/keys/ec_private.jwk.json");
-const RSA_JWK: &str = include_str!("../../okta-mock/tests/keys/rsa_private.jwk.json");
 const ORG: &str = "https://dpop-traces.okta.example";
-
-/// A `tracing` writer into a shared buffer.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 #[tokio::test(start_paused = true)]
 async fn a_trace_of_dpop_calls_holds_no_key_token_assertion_or_proof() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    // Current-thread runtime: every task of this test (the mock's too) logs into the buffer.
-    let _default = tracing::subscriber::set_default(subscriber);
+    // Current-thread runtime: every task of this test (the mock's too) logs into the capture.
+    let (captured, _default) = trace_text();
 
     let org = MockOrg::builder()
         .seed(31)
@@ -73,7 +47,7 @@ async fn a_trace_of_dpop_calls_holds_no_key_token_assertion_or_proof() {
     let refused = client(DpopMode::Off).get(id.as_str()).await.unwrap_err();
     assert!(matches!(refused, Error::Auth(_)), "{refused:?}");
 
-    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let text = captured.text();
     // The capture saw the calls, the learning, the token, the failure.
     assert!(text.contains("okta.call"), "{text}");
     assert!(text.contains("requires DPoP"), "{text}");

@@ -5,16 +5,11 @@
 
 mod support;
 
-use std::convert::Infallible;
 use std::time::Duration;
 
-use bytes::Bytes;
-use http::{Request, Response, StatusCode};
-use http_body_util::Full;
-use hyper_util::rt::TokioIo;
+use http::StatusCode;
 use okta_client::{Client, Error};
 use okta_mock::MockOrg;
-use tokio::net::TcpListener;
 
 /// Over a socket: the real `Client`, hyper transport included, against the mock's server.
 #[tokio::test]
@@ -47,52 +42,10 @@ async fn a_wrong_token_is_refused_by_the_org() {
     assert_eq!(error.status(), Some(StatusCode::UNAUTHORIZED), "{error:?}");
 }
 
-/// What the bare server saw.
-#[derive(Debug)]
-struct Seen {
-    uri: String,
-    host: Option<String>,
-    authorization: Option<String>,
-    user_agent: Option<String>,
-    accept: Option<String>,
-}
-
 /// Over a socket: what goes on the wire is the point.
 #[tokio::test]
 async fn the_wire_request_carries_auth_user_agent_and_the_origin_form_path() {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let (seen_tx, mut seen_rx) = tokio::sync::mpsc::unbounded_channel();
-    tokio::spawn(async move {
-        let (tcp, _) = listener.accept().await.unwrap();
-        let service = hyper::service::service_fn(move |request: Request<hyper::body::Incoming>| {
-            let header = |name: &str| {
-                request
-                    .headers()
-                    .get(name)
-                    .map(|v| v.to_str().unwrap().to_owned())
-            };
-            let seen = Seen {
-                uri: request.uri().to_string(),
-                host: header("host"),
-                authorization: header("authorization"),
-                user_agent: header("user-agent"),
-                accept: header("accept"),
-            };
-            seen_tx.send(seen).unwrap();
-            let body = r#"{"errorCode":"E0000007","errorSummary":"Not found: Resource not found: 00u1 (User)","errorLink":"E0000007","errorId":"oae1","errorCauses":[]}"#;
-            let response = Response::builder()
-                .status(404)
-                .header("content-type", "application/json")
-                .header("x-okta-request-id", "req-1")
-                .body(Full::new(Bytes::from_static(body.as_bytes())))
-                .unwrap();
-            async move { Ok::<_, Infallible>(response) }
-        });
-        let _ = hyper::server::conn::http1::Builder::new()
-            .serve_connection(TokioIo::new(tcp), service)
-            .await;
-    });
+    let (address, mut seen_rx) = support::wire_recorder().await;
 
     let client = Client::builder()
         .org_url(format!("http://{address}/"))
@@ -107,14 +60,14 @@ async fn the_wire_request_carries_auth_user_agent_and_the_origin_form_path() {
     assert_eq!(error.api().unwrap().request_id.as_deref(), Some("req-1"));
 
     let seen = seen_rx.recv().await.unwrap();
-    assert_eq!(seen.uri, "/api/v1/users/00u1");
-    assert_eq!(seen.host.as_deref(), Some(address.to_string().as_str()));
-    assert_eq!(seen.authorization.as_deref(), Some("SSWS 00abc-token"));
+    assert_eq!(seen.target, "/api/v1/users/00u1");
+    assert_eq!(seen.header("host"), Some(address.to_string().as_str()));
+    assert_eq!(seen.header("authorization"), Some("SSWS 00abc-token"));
     assert_eq!(
-        seen.user_agent.as_deref(),
+        seen.header("user-agent"),
         Some(okta_layers::headers::DEFAULT_USER_AGENT)
     );
-    assert_eq!(seen.accept.as_deref(), Some("application/json"));
+    assert_eq!(seen.header("accept"), Some("application/json"));
 }
 
 /// Counts the requests passing through it.

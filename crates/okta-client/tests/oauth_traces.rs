@@ -6,21 +6,13 @@
 
 mod support;
 
-use support::TraceCapture;
 use support::keys::{EC, EC_APP, OTHER_RSA, RSA, RSA_APP};
+use support::trace_capture::trace_text;
 
 #[tokio::test]
 async fn trace_output_holds_no_access_token_key_or_assertion() {
-    let captured = TraceCapture::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    // Current-thread runtime: every task of this test (the mock's too) logs into the buffer.
-    let _default = tracing::subscriber::set_default(subscriber);
+    // Current-thread runtime: every task of this test (the mock's too) logs into the capture.
+    let (captured, _default) = trace_text();
 
     let org = support::oauth_org().start().await.unwrap();
     let id = support::a_user(&org);

@@ -3,8 +3,9 @@
 //! temporary home and working directory and an injected environment (nothing process-global
 //! is changed); every key reaching the client; and every error message.
 
+mod support;
+
 use std::collections::HashMap;
-use std::convert::Infallible;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -12,13 +13,15 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::{Request, Response};
 use http_body_util::Full;
-use hyper_util::rt::TokioIo;
 use okta_client::{BuildError, ClientBuilder, ConfigSources, Error, SettingSource};
+use okta_mock::{DEFAULT_SERVICE_BASE_URL, MockOrg};
+use okta_users::Users;
 use okta_users::endpoints::GET_USER;
-use tokio::net::TcpListener;
 use tower::ServiceExt;
 
 const RSA_PEM: &str = include_str!("../../okta-mock/tests/keys/rsa_private.pem");
+const RSA_PUBLIC: &str = include_str!("../../okta-mock/tests/keys/rsa_public.pem");
+const EC_JWK: &str = include_str!("../../okta-mock/tests/keys/ec_private.jwk.json");
 
 /// A directory of its own under the system's temporary directory, removed when dropped.
 struct TempDir(PathBuf);
@@ -217,6 +220,49 @@ async fn private_key_credentials_from_a_file_with_a_key_file_beside_it() {
     setup.builder().unwrap().build().unwrap();
 }
 
+/// A JWK (as Okta's admin console generates it) is a private key wherever a PEM is: inline in
+/// `OKTA_CLIENT_PRIVATEKEY` or in `okta.yaml`, or in the file either names — as `from_env`
+/// reads it.
+#[test]
+fn a_jwk_private_key_is_read_inline_or_from_its_file() {
+    let mut setup = Setup::new();
+    setup.work.write("keys/service.jwk.json", EC_JWK);
+    let yaml = |key: &str| {
+        format!(
+            "okta:\n  client:\n    orgUrl: https://dev-1.okta.com\n    authorizationMode: PrivateKey\n    clientId: 0oa-app\n    scopes: okta.users.read\n    privateKey: {key}\n"
+        )
+    };
+    setup.home_file(&yaml("keys/service.jwk.json"));
+    setup.builder().unwrap().build().unwrap();
+    setup.home_file(&yaml(&format!("'{}'", EC_JWK.replace('\n', " "))));
+    setup.builder().unwrap().build().unwrap();
+    setup.var("OKTA_CLIENT_PRIVATEKEY", EC_JWK);
+    setup.builder().unwrap().build().unwrap();
+}
+
+/// Okta's Go SDK's own key for a JWK: `jwk` / `OKTA_CLIENT_JWK`, instead of `privateKey`; with
+/// both, the key is given twice. Its keys this client has no use for are read past.
+#[test]
+fn go_s_jwk_key_is_the_private_key() {
+    let mut setup = Setup::new();
+    let start = "okta:\n  client:\n    orgUrl: https://dev-1.okta.com\n    authorizationMode: PrivateKey\n    clientId: 0oa-app\n    scopes: okta.users.read\n    encryptionType: RSA\n    rateLimit:\n      enable: true\n";
+    setup.home_file(start);
+    setup.var("OKTA_CLIENT_JWK", EC_JWK);
+    setup.builder().unwrap().build().unwrap();
+    let file = setup.home_file(&format!(
+        "{start}    jwk: '{}'\n",
+        EC_JWK.replace('\n', " ")
+    ));
+    setup.env.clear();
+    setup.builder().unwrap().build().unwrap();
+    setup.home_file(&format!(
+        "{start}    jwk: '{}'\n    privateKey: keys/service.pem\n",
+        EC_JWK.replace('\n', " ")
+    ));
+    let error = setup.builder().unwrap_err();
+    assert_setting(&error, &file, 10, "okta.client.jwk", "give the key once");
+}
+
 #[tokio::test(start_paused = true)]
 async fn timeouts_and_429_retries_reach_the_stack() {
     let mut setup = Setup::new();
@@ -302,33 +348,9 @@ async fn timeouts_and_429_retries_reach_the_stack() {
 
 #[tokio::test]
 async fn a_proxy_from_okta_yaml_carries_the_requests_with_its_credentials() {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let proxy_port = listener.local_addr().unwrap().port();
-    let (seen_tx, mut seen_rx) = tokio::sync::mpsc::unbounded_channel();
-    tokio::spawn(async move {
-        let (tcp, _) = listener.accept().await.unwrap();
-        let service = hyper::service::service_fn(move |request: Request<hyper::body::Incoming>| {
-            let header = |name: &str| {
-                request
-                    .headers()
-                    .get(name)
-                    .map(|v| v.to_str().unwrap().to_owned())
-            };
-            seen_tx
-                .send((request.uri().to_string(), header("proxy-authorization")))
-                .unwrap();
-            let body = r#"{"errorCode":"E0000007","errorSummary":"Not found","errorLink":"E0000007","errorId":"oae1","errorCauses":[]}"#;
-            let response = Response::builder()
-                .status(404)
-                .header("content-type", "application/json")
-                .body(Full::new(Bytes::from_static(body.as_bytes())))
-                .unwrap();
-            async move { Ok::<_, Infallible>(response) }
-        });
-        let _ = hyper::server::conn::http1::Builder::new()
-            .serve_connection(TokioIo::new(tcp), service)
-            .await;
-    });
+    // The proxy: it answers for the org, and shows what it was asked.
+    let (proxy, mut seen_rx) = support::wire_recorder().await;
+    let proxy_port = proxy.port();
 
     let mut setup = Setup::new();
     // Port 9 (discard) on loopback: nothing answers there, so only the proxy can.
@@ -349,11 +371,11 @@ async fn a_proxy_from_okta_yaml_carries_the_requests_with_its_credentials() {
         .await
         .unwrap_err();
     assert!(error.is_not_found(), "{error:?}");
-    let (uri, proxy_authorization) = seen_rx.recv().await.unwrap();
-    assert_eq!(uri, "http://127.0.0.1:9/api/v1/users/00u1");
+    let seen = seen_rx.recv().await.unwrap();
+    assert_eq!(seen.target, "http://127.0.0.1:9/api/v1/users/00u1");
     // base64("svc-okta:pr0xy-s3cret")
     assert_eq!(
-        proxy_authorization.as_deref(),
+        seen.header("proxy-authorization"),
         Some("Basic c3ZjLW9rdGE6cHIweHktczNjcmV0")
     );
 }
@@ -374,6 +396,44 @@ fn null_values_other_sdks_keys_and_other_sections_are_read_past() {
     setup.home_file("");
     setup.project_file("# nothing\nother: 1\n");
     assert!(matches!(setup.error(), BuildError::MissingOrgUrl));
+}
+
+/// Okta's Python SDK's `dpopEnabled` and `OKTA_CLIENT_DPOPENABLED` are `ClientBuilder::dpop`:
+/// against an app requiring DPoP, `false` is refused by the token endpoint, and the variable
+/// (`true`) wins over the file; Python's keys this client has no use for are read past.
+#[tokio::test(start_paused = true)]
+async fn dpop_enabled_sets_the_dpop_mode() {
+    let mut setup = Setup::new();
+    setup.work.write("service.pem", RSA_PEM);
+    let org = MockOrg::builder()
+        .seed(5)
+        .users(1)
+        .oauth_client("0oa-app", RSA_PUBLIC)
+        .require_dpop("0oa-app")
+        .build()
+        .unwrap();
+    let id = org.user_ids().remove(0);
+    setup.home_file(&format!(
+        "okta:\n  client:\n    orgUrl: {DEFAULT_SERVICE_BASE_URL}\n    authorizationMode: PrivateKey\n    clientId: 0oa-app\n    scopes: okta.users.read\n    privateKey: service.pem\n    dpopEnabled: false\n    dpopKeyRotationInterval: 86400\n    oauthTokenRenewalOffset: 5\n    logging:\n      enabled: true\n"
+    ));
+    let users = |setup: &Setup| {
+        let builder = setup.builder().unwrap();
+        Users::new(builder.build_service(org.service()).unwrap())
+    };
+
+    let error = users(&setup).get(id.as_str()).await.unwrap_err();
+    assert!(matches!(error, Error::Auth(_)), "{error:?}");
+    assert!(
+        error.to_string().contains("DPoP is off for this client"),
+        "{error}"
+    );
+    assert_eq!(org.counters().token_requests, 1, "DPoP not learned");
+
+    setup.var("OKTA_CLIENT_DPOPENABLED", "true");
+    users(&setup).get(id.as_str()).await.unwrap();
+    // On: a proof from the first token request, then Okta's nonce — two requests (auto would
+    // first learn that the app requires DPoP: three).
+    assert_eq!(org.counters().token_requests, 1 + 2);
 }
 
 /// `error` is an `InvalidSetting` from `file` at `line`, for `key`, whose reason says `says`.
@@ -409,7 +469,7 @@ fn every_unknown_or_malformed_value_in_a_file_is_refused_naming_file_line_and_ke
             "    tokn: x\n",
             5,
             "okta.client.tokn",
-            "is not a key this client knows; expected one of: orgUrl, authorizationMode, token, clientId, scopes, privateKey, privateKeyId, connectionTimeout, requestTimeout, rateLimit, proxy, userAgent",
+            "is not a key this client knows; expected one of: orgUrl, authorizationMode, token, clientId, scopes, privateKey, jwk, privateKeyId, dpopEnabled, connectionTimeout, requestTimeout, rateLimit, proxy, userAgent",
         ),
         (
             "    proxy:\n      hots: p\n",
@@ -514,6 +574,18 @@ fn every_unknown_or_malformed_value_in_a_file_is_refused_naming_file_line_and_ke
             "needs both a proxy username and a password",
         ),
         (
+            "    dpopEnabled: sometimes\n",
+            5,
+            "okta.client.dpopEnabled",
+            "expected true, false or auto, found \"sometimes\"",
+        ),
+        (
+            "    dpopEnabled: 1\n",
+            5,
+            "okta.client.dpopEnabled",
+            "expected true, false or auto, found 1",
+        ),
+        (
             "    authorizationMode: Magic\n",
             5,
             "okta.client.authorizationMode",
@@ -529,7 +601,7 @@ fn every_unknown_or_malformed_value_in_a_file_is_refused_naming_file_line_and_ke
             "    authorizationMode: PrivateKey\n    clientId: a\n    scopes: s\n    privateKey: no/such.pem\n",
             8,
             "okta.client.privateKey",
-            "is neither a PEM key nor a readable file",
+            "is neither a PEM key, a JWK nor a readable file",
         ),
     ];
     for (extra, line, key, says) in cases {
@@ -625,6 +697,11 @@ fn malformed_variables_are_refused_naming_the_variable() {
             "OKTA_CLIENT_AUTHORIZATIONMODE",
             "Magic",
             "is not an authorization mode",
+        ),
+        (
+            "OKTA_CLIENT_DPOPENABLED",
+            "sometimes",
+            "expected true, false or auto, found \"sometimes\"",
         ),
     ];
     for (name, value, says) in cases {

@@ -103,7 +103,7 @@ where
             let text = |value: &http::HeaderValue| value.to_str().unwrap().to_owned();
             let answer = Answer {
                 status: response.status().as_u16(),
-                request_id: okta_users::headers::request_id(headers),
+                request_id: okta_users::headers::request_id(headers).map(str::to_owned),
                 date: headers.get(http::header::DATE).map(|value| {
                     let time = httpdate::parse_http_date(value.to_str().unwrap()).unwrap();
                     time.duration_since(std::time::UNIX_EPOCH)

@@ -6,31 +6,12 @@ mod support;
 
 use bytes::Bytes;
 use http::header::{ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_LENGTH};
-use http::{Request, Response};
-use http_body_util::{BodyExt, Full};
 use okta_hyper::{HyperTransport, HyperTransportBuilder};
-use okta_users::{Error, MaxResponseSize, RequestBody};
-use support::{HANG_GUARD, compress, origin};
-use tower_service::Service;
+use okta_users::{Error, MaxResponseSize};
+use support::{body, compress, get, origin, send};
 
 fn builder() -> HyperTransportBuilder {
     HyperTransport::builder().no_proxy()
-}
-
-async fn send(
-    transport: &HyperTransport,
-    request: Request<RequestBody>,
-) -> Result<Response<Full<Bytes>>, Error> {
-    tokio::time::timeout(HANG_GUARD, transport.clone().call(request))
-        .await
-        .expect("the transport answered")
-}
-
-fn get(url: String) -> Request<RequestBody> {
-    Request::builder()
-        .uri(url)
-        .body(RequestBody::default())
-        .unwrap()
 }
 
 #[tokio::test]
@@ -46,8 +27,7 @@ async fn gzip_and_deflate_bodies_arrive_decompressed() {
         if path != "/json" {
             assert!(response.headers().get(CONTENT_LENGTH).is_none(), "{path}");
         }
-        let body = response.into_body().collect().await.unwrap().to_bytes();
-        assert_eq!(body, origin::JSON, "{path}");
+        assert_eq!(body(response).await, origin::JSON, "{path}");
     }
     for seen in origin.seen() {
         assert_eq!(
@@ -77,10 +57,7 @@ async fn the_cap_applies_to_the_decompressed_size() {
     let response = send(&transport, get(origin.url("/gzip-2000")))
         .await
         .unwrap();
-    assert_eq!(
-        response.into_body().collect().await.unwrap().to_bytes(),
-        Bytes::from(vec![b'x'; 2000])
-    );
+    assert_eq!(body(response).await, Bytes::from(vec![b'x'; 2000]));
     // And so does a request's own cap.
     let mut request = get(origin.url("/gzip-2000"));
     request.extensions_mut().insert(MaxResponseSize(100));
@@ -126,18 +103,12 @@ async fn compression_can_be_turned_off() {
     let transport = builder().response_compression(false).build().unwrap();
     assert!(!transport.response_compression());
     let response = send(&transport, get(origin.url("/json"))).await.unwrap();
-    assert_eq!(
-        response.into_body().collect().await.unwrap().to_bytes(),
-        origin::JSON
-    );
+    assert_eq!(body(response).await, origin::JSON);
     assert!(origin.seen()[0].headers.get(ACCEPT_ENCODING).is_none());
     // A server that compresses anyway is passed through as sent, encoding header included.
     let response = send(&transport, get(origin.url("/gzip"))).await.unwrap();
     assert_eq!(response.headers().get(CONTENT_ENCODING).unwrap(), "gzip");
-    assert_eq!(
-        response.into_body().collect().await.unwrap().to_bytes(),
-        compress::gzip(origin::JSON)
-    );
+    assert_eq!(body(response).await, compress::gzip(origin::JSON));
 }
 
 #[tokio::test]

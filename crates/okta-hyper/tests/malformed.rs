@@ -5,12 +5,10 @@
 mod support;
 
 use bytes::Bytes;
-use http::Request;
 use okta_hyper::HyperTransport;
+use okta_users::Error;
 use okta_users::models::{CreateUserRequest, UserProfile};
-use okta_users::{Error, RequestBody};
-use support::{HANG_GUARD, raw};
-use tower_service::Service;
+use support::{HANG_GUARD, get, raw, send};
 
 /// The bad answers, each written by a raw TCP server.
 fn bad_answers() -> Vec<(&'static str, Bytes)> {
@@ -61,13 +59,7 @@ async fn the_transport_reports_each_as_a_malformed_response() {
     let transport = HyperTransport::builder().no_proxy().build().unwrap();
     for (case, answer) in bad_answers() {
         let server = raw::answering(answer).await;
-        let request = Request::builder()
-            .uri(server.url("/api/v1/users/00u1"))
-            .body(RequestBody::default())
-            .unwrap();
-        let result = tokio::time::timeout(HANG_GUARD, transport.clone().call(request))
-            .await
-            .expect("answered");
+        let result = send(&transport, get(server.url("/api/v1/users/00u1"))).await;
         assert_malformed(case, &result.unwrap_err());
         assert_eq!(server.requests(), 1, "{case}");
     }
@@ -88,13 +80,8 @@ async fn frames_that_are_not_http2_are_a_malformed_response() {
         .add_root_certificate(pki.ca.clone())
         .build()
         .unwrap();
-    let request = Request::builder()
-        .uri(format!("https://{}/api/v1/users/00u1", server.address))
-        .body(RequestBody::default())
-        .unwrap();
-    let result = tokio::time::timeout(HANG_GUARD, transport.clone().call(request))
-        .await
-        .expect("answered");
+    let url = format!("https://{}/api/v1/users/00u1", server.address);
+    let result = send(&transport, get(url)).await;
     assert_malformed("HTTP/1.1 over h2", &result.unwrap_err());
 }
 
@@ -104,11 +91,7 @@ async fn a_body_cut_short_stays_a_transport_error() {
     // server's grammar; a GET may be re-sent.
     let server = raw::answering(&b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nhello"[..]).await;
     let transport = HyperTransport::builder().no_proxy().build().unwrap();
-    let request = Request::builder()
-        .uri(server.url("/"))
-        .body(RequestBody::default())
-        .unwrap();
-    let error = transport.clone().call(request).await.unwrap_err();
+    let error = send(&transport, get(server.url("/"))).await.unwrap_err();
     assert!(
         matches!(
             error,

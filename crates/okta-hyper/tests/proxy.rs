@@ -5,68 +5,13 @@
 
 mod support;
 
-use base64::Engine as _;
-use bytes::Bytes;
 use http::header::PROXY_AUTHORIZATION;
-use http::{Method, Request, Response, StatusCode, Version};
-use http_body_util::{BodyExt, Full};
+use http::{Method, StatusCode, Version};
 use okta_hyper::{HyperTransport, Proxy};
-use okta_users::{Error, RequestBody};
+use okta_users::Error;
 use support::pki::pki;
-use support::proxy::{self, ForwardProxy};
-use support::{HANG_GUARD, origin};
-use tower_service::Service;
-
-const USER: &str = "svc-okta";
-/// With characters that must be percent-encoded in a URL.
-const PASSWORD: &str = "p@ss:w0rd/s3cret";
-
-fn encoded_password() -> String {
-    PASSWORD
-        .replace('@', "%40")
-        .replace(':', "%3A")
-        .replace('/', "%2F")
-}
-
-/// Every form the password could leak in.
-fn secrets() -> Vec<String> {
-    vec![
-        PASSWORD.to_owned(),
-        encoded_password(),
-        "s3cret".to_owned(),
-        base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{PASSWORD}")),
-    ]
-}
-
-fn assert_no_secret(what: &str, text: &str) {
-    for secret in secrets() {
-        assert!(!text.contains(&secret), "{what} shows {secret:?}: {text}");
-    }
-}
-
-fn get(url: String) -> Request<RequestBody> {
-    Request::builder()
-        .uri(url)
-        .body(RequestBody::default())
-        .unwrap()
-}
-
-async fn send(
-    transport: &HyperTransport,
-    request: Request<RequestBody>,
-) -> Result<Response<Full<Bytes>>, Error> {
-    tokio::time::timeout(HANG_GUARD, transport.clone().call(request))
-        .await
-        .expect("the transport answered")
-}
-
-async fn body(response: Response<Full<Bytes>>) -> Bytes {
-    response.into_body().collect().await.unwrap().to_bytes()
-}
-
-fn with_credentials(proxy: &ForwardProxy) -> Proxy {
-    Proxy::new(proxy.url_with(USER, &encoded_password())).unwrap()
-}
+use support::proxy::{self, PASSWORD, USER, assert_no_secret, encoded_password};
+use support::{body, get, origin, send};
 
 #[tokio::test]
 async fn an_http_org_is_reached_by_plain_forwarding() {
@@ -136,7 +81,7 @@ async fn proxy_credentials_from_the_url_or_basic_auth_are_accepted() {
     let https = origin::https(&pki, &[b"http/1.1"]).await;
     let http = origin::http().await;
     for given in [
-        with_credentials(&proxy),
+        proxy.with_credentials(),
         Proxy::new(proxy.url()).unwrap().basic_auth(USER, PASSWORD),
     ] {
         let transport = HyperTransport::builder()

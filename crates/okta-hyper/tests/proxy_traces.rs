@@ -5,93 +5,17 @@
 
 mod support;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
-use base64::Engine as _;
-use bytes::Bytes;
-use http::{Request, Response};
-use http_body_util::Full;
 use okta_hyper::{HyperTransport, Proxy};
-use okta_users::{Error, RequestBody};
 use support::pki::pki;
-use support::proxy::{self, ForwardProxy};
-use support::{HANG_GUARD, origin};
-use tower_service::Service;
-
-const USER: &str = "svc-okta";
-/// With characters that must be percent-encoded in a URL.
-const PASSWORD: &str = "p@ss:w0rd/s3cret";
-
-fn encoded_password() -> String {
-    PASSWORD
-        .replace('@', "%40")
-        .replace(':', "%3A")
-        .replace('/', "%2F")
-}
-
-/// Every form the password could leak in.
-fn secrets() -> Vec<String> {
-    vec![
-        PASSWORD.to_owned(),
-        encoded_password(),
-        "s3cret".to_owned(),
-        base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{PASSWORD}")),
-    ]
-}
-
-fn assert_no_secret(what: &str, text: &str) {
-    for secret in secrets() {
-        assert!(!text.contains(&secret), "{what} shows {secret:?}: {text}");
-    }
-}
-
-fn get(url: String) -> Request<RequestBody> {
-    Request::builder()
-        .uri(url)
-        .body(RequestBody::default())
-        .unwrap()
-}
-
-async fn send(
-    transport: &HyperTransport,
-    request: Request<RequestBody>,
-) -> Result<Response<Full<Bytes>>, Error> {
-    tokio::time::timeout(HANG_GUARD, transport.clone().call(request))
-        .await
-        .expect("the transport answered")
-}
-
-fn with_credentials(proxy: &ForwardProxy) -> Proxy {
-    Proxy::new(proxy.url_with(USER, &encoded_password())).unwrap()
-}
-
-/// Collects everything written by a tracing subscriber.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+use support::proxy::{self, PASSWORD, USER, assert_no_secret};
+use support::trace_capture::trace_text;
+use support::{get, origin, send};
 
 // A current-thread runtime: every task (hyper's connections included) runs on this thread, so
 // the thread's subscriber sees all of them.
 #[tokio::test(flavor = "current_thread")]
 async fn the_credentials_appear_in_no_debug_error_or_trace() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = trace_text();
 
     let pki = pki();
     let proxy = proxy::start(Some((USER, PASSWORD))).await;
@@ -105,7 +29,7 @@ async fn the_credentials_appear_in_no_debug_error_or_trace() {
 
     let builder = HyperTransport::builder()
         .add_root_certificate(pki.ca.clone())
-        .proxy(with_credentials(&proxy));
+        .proxy(proxy.with_credentials());
     let builder_text = format!("{builder:?} {builder:#?}");
     let transport = builder.build().unwrap();
     send(&transport, get(https.url("/json"))).await.unwrap();
@@ -114,7 +38,7 @@ async fn the_credentials_appear_in_no_debug_error_or_trace() {
     let client_builder = okta_client::Client::builder()
         .org_url(org.base_url())
         .api_token(org.token())
-        .proxy(with_credentials(&proxy));
+        .proxy(proxy.with_credentials());
     let client_builder_text = format!("{client_builder:?}");
     let client = client_builder.build().unwrap();
     let id = org.user_ids().remove(0);
@@ -139,7 +63,7 @@ async fn the_credentials_appear_in_no_debug_error_or_trace() {
         .unwrap();
     let error = send(&refusing, get(https.url("/json"))).await.unwrap_err();
 
-    let traces = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let traces = captured.text();
     assert!(
         traces.contains("okta.call"),
         "the subscriber saw the okta-client stack's spans: {traces}"

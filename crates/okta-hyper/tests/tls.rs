@@ -6,12 +6,10 @@ mod support;
 
 use std::path::PathBuf;
 
-use http::Request;
 use okta_hyper::{BuildError, HyperTransport};
-use okta_users::{Error, RequestBody};
+use okta_users::Error;
 use support::pki::pki;
-use support::{HANG_GUARD, origin};
-use tower_service::Service;
+use support::{get, origin, send};
 
 /// A file in the temporary directory, removed when dropped.
 struct TempFile(PathBuf);
@@ -30,17 +28,6 @@ impl Drop for TempFile {
     }
 }
 
-async fn get(transport: &HyperTransport, url: String) -> Result<(), Error> {
-    let request = Request::builder()
-        .uri(url)
-        .body(RequestBody::default())
-        .unwrap();
-    tokio::time::timeout(HANG_GUARD, transport.clone().call(request))
-        .await
-        .expect("answered")
-        .map(drop)
-}
-
 #[tokio::test]
 async fn roots_from_a_pem_file_are_trusted() {
     let pki = pki();
@@ -50,7 +37,9 @@ async fn roots_from_a_pem_file_are_trusted() {
     let file = TempFile::new("roots.pem", &format!("{}{}", other.ca_pem, pki.ca_pem));
 
     let untrusting = HyperTransport::builder().no_proxy().build().unwrap();
-    let error = get(&untrusting, origin.url("/json")).await.unwrap_err();
+    let error = send(&untrusting, get(origin.url("/json")))
+        .await
+        .unwrap_err();
     assert!(
         matches!(error, Error::Transport { not_sent: true, .. }),
         "{error:?}"
@@ -61,7 +50,7 @@ async fn roots_from_a_pem_file_are_trusted() {
         .add_root_certificates_pem_file(&file.0)
         .build()
         .unwrap();
-    get(&trusting, origin.url("/json")).await.unwrap();
+    send(&trusting, get(origin.url("/json"))).await.unwrap();
 }
 
 #[test]

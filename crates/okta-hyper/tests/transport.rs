@@ -10,39 +10,18 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::{Request, Response, Version};
-use http_body_util::{BodyExt, Full};
+use http_body_util::Full;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use okta_hyper::{HyperTransport, HyperTransportBuilder};
 use okta_users::{Error, MaxResponseSize, RequestBody, TimeoutKind};
 use support::pki::{Pki, pki};
-use support::{HANG_GUARD, origin};
+use support::{body, get, origin, send};
 use tokio::net::TcpListener;
-use tower_service::Service;
-
-fn get(url: String) -> Request<RequestBody> {
-    Request::builder()
-        .uri(url)
-        .body(RequestBody::default())
-        .unwrap()
-}
 
 fn trusting(pki: &Pki) -> HyperTransportBuilder {
     HyperTransport::builder()
         .no_proxy()
         .add_root_certificate(pki.ca.clone())
-}
-
-async fn send(
-    transport: &HyperTransport,
-    request: Request<RequestBody>,
-) -> Result<Response<Full<Bytes>>, Error> {
-    tokio::time::timeout(HANG_GUARD, transport.clone().call(request))
-        .await
-        .expect("the transport answered")
-}
-
-async fn body(response: Response<Full<Bytes>>) -> Bytes {
-    response.into_body().collect().await.unwrap().to_bytes()
 }
 
 async fn https_round_trips(alpn: &[u8], version: Version) {
@@ -297,7 +276,7 @@ async fn http2_only_speaks_h2c_to_a_plain_http_server_on_one_connection() {
         let response = task.await.unwrap().unwrap();
         assert_eq!(response.version(), Version::HTTP_2);
         assert_eq!(
-            response.into_body().collect().await.unwrap().to_bytes(),
+            body(response).await,
             Bytes::from_static(br#"{"id":"00u1"}"#)
         );
     }

@@ -45,8 +45,11 @@ use crate::timeout::{Timeout, TimeoutLayer};
 use crate::trace::{AttemptTrace, AttemptTraceLayer, Trace, TraceLayer};
 
 /// Settings of the default stack's middleware. Its defaults (`StackConfig::default()`) are
-/// listed, once, in the *Defaults* table of the `okta-client` crate docs.
+/// listed, once, in the *Defaults* table of the `okta-client` crate docs. Start from the
+/// defaults and change fields (`let mut config = StackConfig::default(); config.… = …`): new
+/// settings may come.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct StackConfig {
     /// Timeout of the whole call, retries and rate-limit waits included (`None`: none).
     pub call_timeout: Option<Duration>,
@@ -202,6 +205,3 @@ where
             .service(transport)
     }
 }
-
-#[cfg(test)]
-mod tests;

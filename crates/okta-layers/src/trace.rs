@@ -55,7 +55,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::task::{Context, Poll, ready};
 
 use http::{Request, Response};
-use okta_users::headers::X_OKTA_REQUEST_ID;
+use okta_users::headers::request_id;
 use okta_users::{BoxError, Error, Operation, TimeoutKind};
 use pin_project_lite::pin_project;
 use tower_layer::Layer;
@@ -370,11 +370,7 @@ where
                 Ok(response) => {
                     let status = response.status();
                     span.record("http.response.status_code", status.as_u16());
-                    if let Some(id) = response
-                        .headers()
-                        .get(X_OKTA_REQUEST_ID)
-                        .and_then(|id| id.to_str().ok())
-                    {
+                    if let Some(id) = request_id(response.headers()) {
                         span.record("okta.request_id", id);
                     }
                     if status.as_u16() >= 400 {

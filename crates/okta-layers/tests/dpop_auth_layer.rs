@@ -2,6 +2,8 @@
 //! answers a real org could give and the mock does not — a proof refused for good, nonces asked
 //! for without end, a token refused by a DPoP challenge, a proof reflected back. Time is paused.
 
+mod support;
+
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
@@ -9,13 +11,13 @@ use http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
 use http::{Request, Response, StatusCode};
 use http_body_util::Full;
 use okta_layers::auth::{AuthLayer, Credentials, DpopMode, PrivateKey};
-use okta_layers::base_uri::OrgUrl;
 use okta_users::{BoxError, Error, Redactor};
+use support::keys::RSA;
+use support::{ORG, org_url};
 use tower::{Layer, ServiceExt};
 
 type Body = Full<Bytes>;
 
-const RSA: &str = include_str!("../../okta-mock/tests/keys/rsa_private.pem");
 const USERS: &str = "https://dev-123.okta.com/api/v1/users";
 
 /// One request as the fake saw it: its path, its `DPoP` and `Authorization` headers.
@@ -74,7 +76,7 @@ fn stack(
             Ok::<_, BoxError>(answer(before, &request))
         }
     });
-    let org = OrgUrl::from_uri(&"https://dev-123.okta.com".parse().unwrap()).unwrap();
+    let org = org_url(ORG);
     let credentials = Credentials::private_key(
         "0oa-app",
         PrivateKey::from_pem(RSA).unwrap(),

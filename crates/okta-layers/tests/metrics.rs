@@ -3,6 +3,8 @@
 //! rate-limit waits and each bucket's budget. On tokio's paused clock, so every duration is
 //! exactly the time the fake org took or the stack waited.
 
+mod support;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
@@ -16,9 +18,10 @@ use okta_layers::metrics::{
     CALL_DURATION, RATE_LIMIT_LIMIT, RATE_LIMIT_REMAINING, RATE_LIMIT_WAIT, RATE_LIMITED,
     REQUEST_DURATION, RETRIES,
 };
-use okta_layers::{Credentials, OrgUrl, StackConfig, StackLayer};
+use okta_layers::{Credentials, StackConfig, StackLayer};
 use okta_users::BoxError;
 use okta_users::endpoints::GET_USER;
+use support::{Backend, ORG, config, org_url, request_for};
 use tower::{Layer, ServiceExt};
 
 /// One metric as the recorder saw it: name, sorted labels, unit, value.
@@ -58,15 +61,7 @@ fn seconds(metric: &Metric) -> Vec<f64> {
 /// The answers of the fake org, in order: a 503 after 250 ms, a 429, then a 200 after 40 ms;
 /// every one with the bucket's budget and Okta's two-second windows (its clock is tokio's,
 /// paused, from a whole second of wall time).
-fn org() -> impl tower::Service<
-    Request<Full<Bytes>>,
-    Response = Response<Full<Bytes>>,
-    Error = BoxError,
-    Future: Send + 'static,
-> + Clone
-+ Send
-+ Sync
-+ 'static {
+fn org() -> impl Backend {
     let count = Arc::new(AtomicUsize::new(0));
     let start = tokio::time::Instant::now();
     let base = SystemTime::now()
@@ -106,17 +101,10 @@ async fn the_instruments_report_durations_retries_429s_waits_and_budgets() {
     let snapshotter = recorder.snapshotter();
     let _local = metrics::set_default_local_recorder(&recorder);
 
-    let mut config = StackConfig::default();
-    config.retry.seed = Some(1);
-    config.rate_limit.seed = Some(2);
+    let mut config = config();
     config.rate_limit.reset_jitter = Duration::ZERO;
-    let org_url = OrgUrl::from_uri(&http::Uri::from_static("https://dev-123.okta.com")).unwrap();
-    let stack = StackLayer::new(&config, org_url, &Credentials::api_token("00token")).unwrap();
-    let mut request = Request::builder()
-        .uri("/api/v1/users/00u1")
-        .body(Full::new(Bytes::new()))
-        .unwrap();
-    request.extensions_mut().insert(GET_USER.operation);
+    let stack = StackLayer::new(&config, org_url(ORG), &Credentials::api_token("00token")).unwrap();
+    let request = request_for(&GET_USER, "/api/v1/users/00u1");
     let started = tokio::time::Instant::now();
     let answer = stack.layer(org()).oneshot(request).await.unwrap();
     let call_took = started.elapsed().as_secs_f64();
@@ -237,22 +225,15 @@ async fn an_attempt_cut_short_by_the_call_timeout_is_recorded_as_cancelled() {
     let snapshotter = recorder.snapshotter();
     let _local = metrics::set_default_local_recorder(&recorder);
 
-    let config = StackConfig {
-        call_timeout: Some(Duration::from_secs(1)),
-        attempt_timeout: None,
-        ..StackConfig::default()
-    };
-    let org_url = OrgUrl::from_uri(&http::Uri::from_static("https://dev-123.okta.com")).unwrap();
-    let stack = StackLayer::new(&config, org_url, &Credentials::api_token("00token")).unwrap();
+    let mut config = StackConfig::default();
+    config.call_timeout = Some(Duration::from_secs(1));
+    config.attempt_timeout = None;
+    let stack = StackLayer::new(&config, org_url(ORG), &Credentials::api_token("00token")).unwrap();
     let slow = tower::service_fn(|_request: Request<Full<Bytes>>| async {
         tokio::time::sleep(Duration::from_secs(5)).await;
         Ok::<_, BoxError>(Response::new(Full::new(Bytes::new())))
     });
-    let mut request = Request::builder()
-        .uri("/api/v1/users/00u1")
-        .body(Full::new(Bytes::new()))
-        .unwrap();
-    request.extensions_mut().insert(GET_USER.operation);
+    let request = request_for(&GET_USER, "/api/v1/users/00u1");
     stack.layer(slow).oneshot(request).await.unwrap_err();
 
     let snapshot = snapshotter.snapshot().into_vec();

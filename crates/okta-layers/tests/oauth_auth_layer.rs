@@ -2,6 +2,8 @@
 //! `service_fn` answering both the token endpoint and the API, counting what it sees. Time is
 //! paused: waiting for expiry is `tokio::time::advance`.
 
+mod support;
+
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -16,16 +18,13 @@ use okta_layers::auth::{Auth, AuthLayer, Credentials, PrivateKey};
 use okta_layers::base_uri::OrgUrl;
 use okta_users::{BoxError, Error, MaxResponseSize, Redactor, TimeoutKind};
 use serde_json::Value;
+use support::keys::{EC, EC_PUBLIC, RSA, RSA_PUBLIC};
+use support::{ORG, org_url};
 use tower::{Layer, Service, ServiceExt};
 
 type Body = Full<Bytes>;
 
-const RSA: &str = include_str!("../../okta-mock/tests/keys/rsa_private.pem");
-const RSA_PUBLIC: &str = include_str!("../../okta-mock/tests/keys/rsa_public.pem");
-const EC: &str = include_str!("../../okta-mock/tests/keys/ec_private.pem");
-const EC_PUBLIC: &str = include_str!("../../okta-mock/tests/keys/ec_public.pem");
 const CLIENT_ID: &str = "0oa-service-app";
-const ORG: &str = "https://dev-123.okta.com";
 const TOKEN_URL: &str = "https://dev-123.okta.com/oauth2/v1/token";
 const USERS_ME: &str = "https://dev-123.okta.com/api/v1/users/me";
 
@@ -216,7 +215,7 @@ impl Fake {
 }
 
 fn org() -> OrgUrl {
-    OrgUrl::from_uri(&Uri::from_static(ORG)).unwrap()
+    org_url(ORG)
 }
 
 fn credentials(pem: &str) -> Credentials {

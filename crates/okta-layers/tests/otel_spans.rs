@@ -4,136 +4,37 @@
 //! time: `tracing`'s callsite interest cache is global, and a test running meanwhile without a
 //! subscriber could switch off the callsites captured here.
 
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+mod support;
 
 use bytes::Bytes;
 use http::{Method, Request, Response};
 use http_body_util::Full;
-use okta_layers::{Credentials, OrgUrl, StackConfig, StackLayer};
+use okta_layers::{Credentials, StackLayer};
 use okta_users::endpoints::{CREATE_USER, GET_USER, LIST_USERS};
-use okta_users::{BoxError, Endpoint, Error};
+use okta_users::{BoxError, Error};
+use support::trace_capture::{ONE_AT_A_TIME, capture};
+use support::{Backend, config, org_url, request_for, response};
 use tower::{Layer, ServiceExt};
-use tracing_subscriber::layer::{Context, SubscriberExt};
-
-/// Held by each test: one capture at a time.
-static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-type Fields = BTreeMap<String, String>;
-
-/// Every span's name and fields (as recorded by the end).
-#[derive(Clone, Default)]
-struct Spans(Arc<Mutex<Recorded>>);
-
-/// The spans in creation order, and each span id's index among them.
-type Recorded = (Vec<(String, Fields)>, BTreeMap<u64, usize>);
-
-struct Visit<'a>(&'a mut Fields);
-
-impl tracing::field::Visit for Visit<'_> {
-    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-        self.0.insert(field.name().to_owned(), format!("{value:?}"));
-    }
-    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
-        self.0.insert(field.name().to_owned(), value.to_owned());
-    }
-}
-
-impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Spans {
-    fn on_new_span(
-        &self,
-        attrs: &tracing::span::Attributes<'_>,
-        id: &tracing::span::Id,
-        _: Context<'_, S>,
-    ) {
-        let mut fields = Fields::new();
-        attrs.record(&mut Visit(&mut fields));
-        let mut state = self.0.lock().unwrap();
-        let index = state.0.len();
-        state.0.push((attrs.metadata().name().to_owned(), fields));
-        state.1.insert(id.into_u64(), index);
-    }
-    fn on_record(
-        &self,
-        id: &tracing::span::Id,
-        values: &tracing::span::Record<'_>,
-        _: Context<'_, S>,
-    ) {
-        let mut state = self.0.lock().unwrap();
-        let index = state.1[&id.into_u64()];
-        values.record(&mut Visit(&mut state.0[index].1));
-    }
-}
-
-impl Spans {
-    fn named(&self, name: &str) -> Vec<Fields> {
-        let state = self.0.lock().unwrap();
-        state
-            .0
-            .iter()
-            .filter(|(span, _)| span == name)
-            .map(|(_, fields)| fields.clone())
-            .collect()
-    }
-}
-
-fn capture() -> (Spans, tracing::subscriber::DefaultGuard) {
-    let spans = Spans::default();
-    let subscriber = tracing_subscriber::registry()
-        .with(spans.clone())
-        .with(tracing_subscriber::filter::LevelFilter::TRACE);
-    (spans, tracing::subscriber::set_default(subscriber))
-}
 
 fn stack(org: &'static str, record_url_pii: bool) -> StackLayer {
-    let mut config = StackConfig::default();
-    config.retry.seed = Some(1);
-    config.rate_limit.seed = Some(2);
+    let mut config = config();
     config.record_url_pii = record_url_pii;
-    let org = OrgUrl::from_uri(&http::Uri::from_static(org)).unwrap();
-    StackLayer::new(&config, org, &Credentials::api_token("00token")).unwrap()
+    StackLayer::new(&config, org_url(org), &Credentials::api_token("00token")).unwrap()
 }
 
-/// A request to `endpoint` at `path_and_query`, as the façade sends it.
-fn request(endpoint: &Endpoint, path_and_query: &str) -> Request<Full<Bytes>> {
-    let mut request = Request::builder()
-        .method(endpoint.method.clone())
-        .uri(path_and_query)
-        .body(Full::new(Bytes::from_static(b"{}")))
-        .unwrap();
-    request.extensions_mut().insert(endpoint.operation);
-    request
-}
-
-fn answering(
-    status: u16,
-) -> impl tower::Service<
-    Request<Full<Bytes>>,
-    Response = Response<Full<Bytes>>,
-    Error = BoxError,
-    Future: Send + 'static,
-> + Clone
-+ Send
-+ Sync
-+ 'static {
+fn answering(status: u16) -> impl Backend {
     tower::service_fn(move |_request: Request<Full<Bytes>>| async move {
-        Ok::<_, BoxError>(
-            Response::builder()
-                .status(status)
-                .header("x-okta-request-id", "req-1")
-                .body(Full::new(Bytes::new()))
-                .unwrap(),
-        )
+        Ok::<_, BoxError>(response(status, "req-1"))
     })
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_404_marks_both_spans_as_errors_with_the_otel_fields_and_no_login_in_the_url() {
     let _serial = ONE_AT_A_TIME.lock().await;
-    let (spans, _guard) = capture();
+    let (spans, _text, _guard) = capture();
     let answer = stack("https://dev-123.okta.com", false)
         .layer(answering(404))
-        .oneshot(request(
+        .oneshot(request_for(
             &GET_USER,
             "/api/v1/users/ada.lovelace%40example.com",
         ))
@@ -141,7 +42,7 @@ async fn a_404_marks_both_spans_as_errors_with_the_otel_fields_and_no_login_in_t
         .unwrap();
     assert_eq!(answer.status(), 404);
 
-    let calls = spans.named("okta.call");
+    let calls = spans.spans_named("okta.call");
     assert_eq!(calls.len(), 1);
     let call = &calls[0];
     assert_eq!(call["otel.name"], "okta.users.get");
@@ -157,7 +58,7 @@ async fn a_404_marks_both_spans_as_errors_with_the_otel_fields_and_no_login_in_t
         call["url.full"],
         "https://dev-123.okta.com/api/v1/users/REDACTED"
     );
-    let attempts = spans.named("okta.attempt");
+    let attempts = spans.spans_named("okta.attempt");
     assert_eq!(attempts.len(), 1, "a 404 is not retried");
     let attempt = &attempts[0];
     assert_eq!(attempt["otel.name"], "GET /api/v1/users/{userId}");
@@ -188,16 +89,16 @@ async fn a_success_leaves_the_status_unset_and_search_terms_are_cut_unless_opted
         ),
         (true, &*format!("http://127.0.0.1:8080{path}")),
     ] {
-        let (spans, guard) = capture();
+        let (spans, _text, guard) = capture();
         let answer = stack("http://127.0.0.1:8080", record_url_pii)
             .layer(answering(200))
-            .oneshot(request(&LIST_USERS, path))
+            .oneshot(request_for(&LIST_USERS, path))
             .await
             .unwrap();
         drop(guard);
         assert_eq!(answer.status(), 200);
         for name in ["okta.call", "okta.attempt"] {
-            let span = &spans.named(name)[0];
+            let span = &spans.spans_named(name)[0];
             assert!(!span.contains_key("otel.status_code"), "{span:?}");
             assert!(!span.contains_key("error.type"), "{span:?}");
             assert_eq!(span["url.full"], expected, "{name}");
@@ -206,7 +107,7 @@ async fn a_success_leaves_the_status_unset_and_search_terms_are_cut_unless_opted
             assert_eq!(span["server.port"], "8080");
         }
         assert_eq!(
-            spans.named("okta.attempt")[0]["otel.name"],
+            spans.spans_named("okta.attempt")[0]["otel.name"],
             "GET /api/v1/users"
         );
     }
@@ -215,11 +116,11 @@ async fn a_success_leaves_the_status_unset_and_search_terms_are_cut_unless_opted
 #[tokio::test(start_paused = true)]
 async fn a_5xx_and_a_transport_error_set_the_error_status() {
     let _serial = ONE_AT_A_TIME.lock().await;
-    let (spans, _guard) = capture();
+    let (spans, _text, _guard) = capture();
     // A POST is not re-sent after an ambiguous failure: one attempt each.
     let answer = stack("https://dev-123.okta.com", false)
         .layer(answering(500))
-        .oneshot(request(&CREATE_USER, "/api/v1/users?activate=true"))
+        .oneshot(request_for(&CREATE_USER, "/api/v1/users?activate=true"))
         .await
         .unwrap();
     assert_eq!(answer.status(), 500);
@@ -231,7 +132,7 @@ async fn a_5xx_and_a_transport_error_set_the_error_status() {
     });
     let error = stack("https://dev-123.okta.com", false)
         .layer(broken)
-        .oneshot(request(&CREATE_USER, "/api/v1/users"))
+        .oneshot(request_for(&CREATE_USER, "/api/v1/users"))
         .await
         .unwrap_err();
     assert!(matches!(
@@ -239,7 +140,7 @@ async fn a_5xx_and_a_transport_error_set_the_error_status() {
         Error::Transport { .. }
     ));
 
-    let calls = spans.named("okta.call");
+    let calls = spans.spans_named("okta.call");
     assert_eq!(calls.len(), 2);
     assert_eq!(calls[0]["otel.status_code"], "ERROR");
     assert_eq!(calls[0]["error.type"], "500");
@@ -250,7 +151,7 @@ async fn a_5xx_and_a_transport_error_set_the_error_status() {
     assert_eq!(calls[1]["otel.status_code"], "ERROR");
     assert_eq!(calls[1]["error.type"], "transport");
     assert!(!calls[1].contains_key("http.response.status_code"));
-    let attempts = spans.named("okta.attempt");
+    let attempts = spans.spans_named("okta.attempt");
     assert_eq!(attempts.len(), 2);
     for attempt in &attempts {
         assert_eq!(attempt["otel.status_code"], "ERROR");
@@ -262,7 +163,7 @@ async fn a_5xx_and_a_transport_error_set_the_error_status() {
 #[tokio::test(start_paused = true)]
 async fn a_request_without_an_operation_is_matched_by_path() {
     let _serial = ONE_AT_A_TIME.lock().await;
-    let (spans, _guard) = capture();
+    let (spans, _text, _guard) = capture();
     let request = Request::builder()
         .method(Method::POST)
         .uri("/api/v1/users/ada%40example.com/lifecycle/suspend")
@@ -273,7 +174,7 @@ async fn a_request_without_an_operation_is_matched_by_path() {
         .oneshot(request)
         .await
         .unwrap();
-    let attempt = &spans.named("okta.attempt")[0];
+    let attempt = &spans.spans_named("okta.attempt")[0];
     assert_eq!(
         attempt["otel.name"],
         "POST /api/v1/users/{userId}/lifecycle/suspend"
@@ -282,5 +183,5 @@ async fn a_request_without_an_operation_is_matched_by_path() {
         attempt["url.full"],
         "https://dev-123.okta.com/api/v1/users/REDACTED/lifecycle/suspend"
     );
-    assert_eq!(spans.named("okta.call")[0]["otel.name"], "okta.call");
+    assert_eq!(spans.spans_named("okta.call")[0]["otel.name"], "okta.call");
 }

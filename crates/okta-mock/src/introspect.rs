@@ -27,6 +27,7 @@ pub struct LoggedRequest {
 
 /// A snapshot of the mock's counters.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Counters {
     /// Every request received.
     pub requests: u64,
@@ -50,6 +51,7 @@ pub struct Counters {
 
 /// What one principal (an API token or an OAuth client) was admitted and refused.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PrincipalCounters {
     /// Requests admitted by each bucket (they used the principal's share and the org's budget).
     pub admitted: HashMap<Bucket, u64>,

@@ -4,15 +4,7 @@ mod support;
 
 use okta_mock::MockOrg;
 use std::collections::HashSet;
-use support::Api;
-
-fn ids(v: &serde_json::Value) -> Vec<String> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|u| u["id"].as_str().unwrap().to_owned())
-        .collect()
-}
+use support::{Api, ids};
 
 #[tokio::test]
 async fn paging_survives_inserts_and_links_are_separate_absolute_lines() {

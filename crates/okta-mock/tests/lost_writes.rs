@@ -13,8 +13,7 @@ use support::Api;
 
 /// The spec's operations that are not `GET`: `(operationId)`, from `okta-users.yaml`'s paths.
 fn spec_write_operations() -> BTreeSet<String> {
-    let spec = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/okta-spec/okta-users.yaml");
+    let spec = support::spec_path();
     let text = std::fs::read_to_string(&spec)
         .unwrap_or_else(|e| panic!("Okta's spec at {}: {e}", spec.display()));
     let mut in_paths = false;

@@ -6,17 +6,8 @@ mod support;
 
 use http::Method;
 use okta_mock::MockOrg;
-use serde_json::Value;
 use std::collections::HashSet;
-use support::Api;
-
-fn ids(v: &Value) -> Vec<String> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|u| u["id"].as_str().unwrap().to_owned())
-        .collect()
-}
+use support::{Api, ids};
 
 /// The spec on `q`: "This doesn't support pagination, but you can use `limit`", and `limit`
 /// "defaults to 10 if `q` is provided".

@@ -7,7 +7,7 @@ use http::Method;
 use okta_mock::MockOrg;
 use serde_json::{Value, json};
 use std::path::Path;
-use support::{Api, Resp};
+use support::{Api, Resp, spec_path};
 
 struct Recorder {
     api: Api,
@@ -442,18 +442,6 @@ async fn all_49_operations_answer_like_the_spec() {
         .collect();
     assert_eq!(ops.len(), 49, "covered {} operations", ops.len());
     validate_with_python(&rec.records);
-}
-
-/// Okta's spec, from the project's root: `../shared/okta-spec/okta-users.yaml`.
-fn spec_path() -> std::path::PathBuf {
-    let spec =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/okta-spec/okta-users.yaml");
-    assert!(
-        spec.exists(),
-        "Okta's spec is missing at {} (the shared folder beside the project's root)",
-        spec.display()
-    );
-    spec
 }
 
 /// A `PYTHONPATH` under which `python3` has `jsonschema` and `yaml`: none when it has them already,

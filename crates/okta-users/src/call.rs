@@ -9,9 +9,11 @@ pub type BoxFuture<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + 
 /// with its `ETag` (`user`) or empty (`empty`).
 ///
 /// A write adds `reconcile resend` (its endpoint's [`Rule`](crate::reconcile::Rule), run by
-/// the generic re-send) or `reconcile custom` (the builder's own `fn rule(&self, endpoint)` and
-/// `async fn reconcile_after(self, reconciler)`): then `send()` reconciles an outcome-unknown
-/// failure, and `send_reconciled()` and `.reconcile(on)` are added.
+/// the generic re-send), `reconcile custom` (the endpoint's rule, run by the builder's own
+/// `async fn reconcile_after(self, reconciler)`) or `reconcile custom_rule` (that, and a rule
+/// chosen by the builder's own `fn rule(&self, endpoint)` from what the request asks): then
+/// `send()` reconciles an outcome-unknown failure, and `send_reconciled()` and `.reconcile(on)`
+/// are added.
 macro_rules! single {
     ($builder:ident $(<$p:ident>)? => $output:ty, $kind:ident) => {
         impl<S: $crate::HttpService $(, $p: ::serde::Serialize + ::serde::de::DeserializeOwned + Send + 'static)?> $builder<S $(, $p)?> {
@@ -69,8 +71,11 @@ macro_rules! single {
     (@fetch json, $users:expr, $request:ident) => { $users.fetch_json($request).await };
     (@fetch user, $users:expr, $request:ident) => { $users.fetch_user($request).await };
     (@fetch empty, $users:expr, $request:ident) => { $users.fetch_empty($request).await };
-    (@rule custom, $self:ident, $endpoint:ident) => { $self.rule($endpoint) };
-    (@rule resend, $self:ident, $endpoint:ident) => { $endpoint.reconcile };
+    (@rule custom_rule, $self:ident, $endpoint:ident) => { $self.rule($endpoint) };
+    (@rule $how:ident, $self:ident, $endpoint:ident) => { $endpoint.reconcile };
+    (@run custom_rule $kind:ident, $self:ident, $reconciler:ident, $endpoint:ident) => {
+        $self.reconcile_after($reconciler).await
+    };
     (@run custom $kind:ident, $self:ident, $reconciler:ident, $endpoint:ident) => {
         $self.reconcile_after($reconciler).await
     };

@@ -16,9 +16,8 @@ pub const X_OKTA_RETRY_FOR: HeaderName = HeaderName::from_static("x-okta-retry-f
 pub const X_OKTA_RETRY_COUNT: HeaderName = HeaderName::from_static("x-okta-retry-count");
 
 /// The `X-Okta-Request-Id` of a response, if it has a readable one.
-pub fn request_id(headers: &http::HeaderMap) -> Option<String> {
+pub fn request_id(headers: &http::HeaderMap) -> Option<&str> {
     headers
         .get(X_OKTA_REQUEST_ID)
         .and_then(|value| value.to_str().ok())
-        .map(str::to_owned)
 }

@@ -158,7 +158,7 @@ fn redact_json_error(error: serde_json::Error, redactor: &Redactor) -> serde_jso
 }
 
 fn redacted_request_id(headers: &http::HeaderMap, redactor: &Redactor) -> Option<String> {
-    request_id(headers).map(|id| redactor.redact_owned(id))
+    request_id(headers).map(|id| redactor.redact(id).into_owned())
 }
 
 impl<S: HttpService> Users<S> {
@@ -252,7 +252,7 @@ pub(crate) fn error_from_response(
     body: &[u8],
     redactor: &Redactor,
 ) -> Error {
-    let request_id = request_id(headers);
+    let request_id = request_id(headers).map(str::to_owned);
     match serde_json::from_slice::<ApiError>(body) {
         Ok(mut api) if !api.error_code.is_empty() => {
             api.status = status;

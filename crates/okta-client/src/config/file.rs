@@ -12,7 +12,7 @@ use std::path::Path;
 
 use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
 
-use super::keys::{self, Key, Kind};
+use super::keys::{self, DPOP_MODES, Key, Kind};
 use super::{Layer, Setting, SettingSource};
 use crate::error::BuildError;
 
@@ -237,6 +237,7 @@ impl File<'_> {
                 YamlData::Value(Scalar::Integer(n)),
                 Kind::Text | Kind::Seconds | Kind::Count | Kind::Port,
             ) => n.to_string(),
+            (YamlData::Value(Scalar::Boolean(on)), Kind::DpopMode) => on.to_string(),
             (YamlData::Sequence(items), Kind::Scopes) => {
                 let mut scopes = Vec::with_capacity(items.len());
                 for item in items {
@@ -257,6 +258,7 @@ impl File<'_> {
             (_, Kind::Seconds) => return Err(wrong("a whole number of seconds")),
             (_, Kind::Count) => return Err(wrong("a whole number")),
             (_, Kind::Port) => return Err(wrong("a port number (1-65535)")),
+            (_, Kind::DpopMode) => return Err(wrong(DPOP_MODES)),
         };
         Ok(Some(text).filter(|text| !text.trim().is_empty()))
     }

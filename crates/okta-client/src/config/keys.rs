@@ -16,6 +16,8 @@ pub(crate) enum Kind {
     Count,
     /// A TCP port, 1–65535.
     Port,
+    /// A DPoP mode: `true`, `false` (a YAML boolean or text) or `auto`.
+    DpopMode,
 }
 
 /// One key of Okta's configuration.
@@ -82,12 +84,31 @@ pub(crate) const PRIVATE_KEY: &Key = &Key {
     var_aliases: &[],
     kind: Kind::Secret,
 };
+/// Okta's Go SDK's: the private key as a JWK, instead of `privateKey`.
+pub(crate) const JWK: &Key = &Key {
+    path: &["jwk"],
+    yaml_aliases: &[],
+    var: "OKTA_CLIENT_JWK",
+    var_aliases: &[],
+    kind: Kind::Secret,
+};
 pub(crate) const KEY_ID: &Key = &Key {
     path: &["privateKeyId"],
     yaml_aliases: &["kid", "keyId"],
     var: "OKTA_CLIENT_KID",
     var_aliases: &["OKTA_CLIENT_PRIVATEKEYID", "OKTA_CLIENT_KEYID"],
     kind: Kind::Text,
+};
+/// What a [`Kind::DpopMode`] value may be.
+pub(crate) const DPOP_MODES: &str = "true, false or auto";
+
+/// Okta's Python SDK's `dpopEnabled` (`true` / `false`), `auto` as well.
+pub(crate) const DPOP_ENABLED: &Key = &Key {
+    path: &["dpopEnabled"],
+    yaml_aliases: &[],
+    var: "OKTA_CLIENT_DPOPENABLED",
+    var_aliases: &[],
+    kind: Kind::DpopMode,
 };
 pub(crate) const CONNECTION_TIMEOUT: &Key = &Key {
     path: &["connectionTimeout"],
@@ -154,7 +175,9 @@ pub(crate) const ALL: &[&Key] = &[
     CLIENT_ID,
     SCOPES,
     PRIVATE_KEY,
+    JWK,
     KEY_ID,
+    DPOP_ENABLED,
     CONNECTION_TIMEOUT,
     REQUEST_TIMEOUT,
     MAX_RETRIES,
@@ -171,9 +194,16 @@ pub(crate) const ALL: &[&Key] = &[
 pub(crate) const OTHER_SDKS: &[&[&str]] = &[
     &["cache"],
     &["rateLimit", "maxBackoff"],
+    &["rateLimit", "enable"],
+    &["encryptionType"],
     &["clientSecret"],
     &["clientAssertion"],
     &["oAuth2AccessToken"],
+    // Python's: the DPoP key's rotation (this client keeps one key per client), the token
+    // refresh margin (fixed here: see the defaults table), its logging switch.
+    &["dpopKeyRotationInterval"],
+    &["oauthTokenRenewalOffset"],
+    &["logging"],
 ];
 
 #[cfg(test)]

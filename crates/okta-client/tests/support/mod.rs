@@ -1,6 +1,7 @@
 //! What the okta-client integration tests share: the mock org in process as a client's
 //! transport (no socket: tests run on paused time), client builders for its credentials, the
-//! test keys, and the checks several files make.
+//! test keys, a bare server showing what goes on the wire, the checks several files make, and
+//! trace capture.
 //!
 //! A test file starts with `mod support;` and, on paused time, reads like this:
 //!
@@ -20,7 +21,6 @@
 #![allow(dead_code)]
 
 use std::future::Future;
-use std::io::Write;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
@@ -39,6 +39,10 @@ use okta_users::models::{CreateUserRequest, UserProfile};
 use okta_users::{TimeoutKind, Users};
 use tower_service::Service;
 
+/// Capturing traces: okta-layers' test support, shared by every crate's trace tests.
+#[path = "../../../okta-layers/tests/support/trace_capture.rs"]
+pub mod trace_capture;
+
 /// The test keys of `crates/okta-mock/tests/keys` (PEM), and the OAuth service apps of
 /// [`oauth_org`] holding their public halves.
 pub mod keys {
@@ -50,6 +54,10 @@ pub mod keys {
     pub const EC: &str = include_str!("../../../okta-mock/tests/keys/ec_private.pem");
     /// The public half of [`EC`].
     pub const EC_PUBLIC: &str = include_str!("../../../okta-mock/tests/keys/ec_public.pem");
+    /// [`EC`] as a JWK, as Okta's admin console generates it.
+    pub const EC_JWK: &str = include_str!("../../../okta-mock/tests/keys/ec_private.jwk.json");
+    /// An RSA private key as a JWK.
+    pub const RSA_JWK: &str = include_str!("../../../okta-mock/tests/keys/rsa_private.jwk.json");
     /// An RSA private key no app is registered with.
     pub const OTHER_RSA: &str = include_str!("../../../okta-mock/tests/keys/other_rsa_private.pem");
     /// The service app holding [`RSA_PUBLIC`].
@@ -180,6 +188,59 @@ impl Service<Request<Full<Bytes>>> for OrgTransport {
     }
 }
 
+// ---- The wire ---------------------------------------------------------------------------------
+
+/// One request as it came over the wire: its request target and headers.
+#[derive(Debug)]
+pub struct WireRequest {
+    /// The request target as sent: origin form, or absolute form through a proxy.
+    pub target: String,
+    /// Its headers.
+    pub headers: http::HeaderMap,
+}
+
+impl WireRequest {
+    /// The header `name` as text, if sent.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(|value| value.to_str().unwrap())
+    }
+}
+
+/// A bare HTTP/1.1 server on loopback (not the mock: what goes on the wire is the point) that
+/// answers the requests of its first connection with Okta's 404 (`E0000007`, request id
+/// `req-1`) and sends each request down the returned channel.
+pub async fn wire_recorder() -> (
+    std::net::SocketAddr,
+    tokio::sync::mpsc::UnboundedReceiver<WireRequest>,
+) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let (seen_tx, seen_rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.unwrap();
+        let service = hyper::service::service_fn(move |request: Request<hyper::body::Incoming>| {
+            seen_tx
+                .send(WireRequest {
+                    target: request.uri().to_string(),
+                    headers: request.headers().clone(),
+                })
+                .unwrap();
+            let body = r#"{"errorCode":"E0000007","errorSummary":"Not found: Resource not found: 00u1 (User)","errorLink":"E0000007","errorId":"oae1","errorCauses":[]}"#;
+            let response = Response::builder()
+                .status(404)
+                .header("content-type", "application/json")
+                .header("x-okta-request-id", "req-1")
+                .body(Full::new(Bytes::from_static(body.as_bytes())))
+                .unwrap();
+            async move { Ok::<_, std::convert::Infallible>(response) }
+        });
+        let _ = hyper::server::conn::http1::Builder::new()
+            .serve_connection(hyper_util::rt::TokioIo::new(tcp), service)
+            .await;
+    });
+    (address, seen_rx)
+}
+
 // ---- What the org saw -------------------------------------------------------------------------
 
 /// How many times the fault `kind` (`"status-503"`, `"reset-after"`, `"latency"`, …) fired.
@@ -261,29 +322,5 @@ impl RateLimitEvents {
                 _ => None,
             })
             .collect()
-    }
-}
-
-/// A `tracing` writer into a shared buffer: `fmt().with_writer(move || capture.clone())`. Put
-/// a test capturing traces in a file of its own: `tracing` caches callsite interest globally,
-/// so other tests of the same binary running at the same time can hide events from it.
-#[derive(Clone, Default)]
-pub struct TraceCapture(Arc<Mutex<Vec<u8>>>);
-
-impl TraceCapture {
-    /// Everything written so far.
-    pub fn text(&self) -> String {
-        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
-    }
-}
-
-impl Write for TraceCapture {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
     }
 }

@@ -18,6 +18,34 @@ use tokio::net::{TcpListener, TcpStream};
 
 type ProxyBody = BoxBody<Bytes, hyper::Error>;
 
+/// The proxy user of the tests that need credentials.
+pub const USER: &str = "svc-okta";
+/// Its password, with characters that must be percent-encoded in a URL.
+pub const PASSWORD: &str = "p@ss:w0rd/s3cret";
+
+/// [`PASSWORD`] as it stands in a proxy URL.
+pub fn encoded_password() -> String {
+    PASSWORD
+        .replace('@', "%40")
+        .replace(':', "%3A")
+        .replace('/', "%2F")
+}
+
+/// Asserts that `text` (`what` shows it) holds the password in none of the forms it could
+/// leak in: as given, URL-encoded, a part of it, or inside a `Basic` credential.
+#[track_caller]
+pub fn assert_no_secret(what: &str, text: &str) {
+    let secrets = [
+        PASSWORD.to_owned(),
+        encoded_password(),
+        "s3cret".to_owned(),
+        base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{PASSWORD}")),
+    ];
+    for secret in secrets {
+        assert!(!text.contains(&secret), "{what} shows {secret:?}: {text}");
+    }
+}
+
 /// One request the proxy received.
 #[derive(Debug, Clone)]
 pub struct ProxySeen {
@@ -48,6 +76,11 @@ impl ForwardProxy {
 
     pub fn seen(&self) -> Vec<ProxySeen> {
         self.log.lock().unwrap().clone()
+    }
+
+    /// This proxy, with [`USER`] and [`PASSWORD`] in its URL.
+    pub fn with_credentials(&self) -> okta_hyper::Proxy {
+        okta_hyper::Proxy::new(self.url_with(USER, &encoded_password())).unwrap()
     }
 }
 

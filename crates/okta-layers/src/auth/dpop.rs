@@ -15,9 +15,9 @@ use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 
-use http::header::{HeaderMap, HeaderName, WWW_AUTHENTICATE};
-use http::{Method, Uri};
-use okta_users::Error;
+use http::header::{HeaderMap, HeaderName, HeaderValue, WWW_AUTHENTICATE};
+use http::{Method, Request, Uri};
+use okta_users::{AuthError, Error};
 use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
 use serde::Serialize;
 
@@ -26,7 +26,7 @@ use super::private_key::{random_id, sha256_b64, unix_now};
 use crate::ConfigError;
 
 /// The request header carrying a proof.
-pub(crate) static DPOP: HeaderName = HeaderName::from_static("dpop");
+static DPOP: HeaderName = HeaderName::from_static("dpop");
 /// The response header carrying a server's nonce.
 pub(crate) static DPOP_NONCE: HeaderName = HeaderName::from_static("dpop-nonce");
 /// The longest nonce believed (Okta's are well under 200 bytes).
@@ -231,6 +231,15 @@ pub(crate) fn htu(uri: &Uri) -> String {
         Err(_) => path.to_owned(),
     };
     format!("{scheme}://{authority}{path}")
+}
+
+/// Puts `proof` in `request`'s `DPoP` header, marked sensitive.
+pub(crate) fn set_proof<B>(request: &mut Request<B>, proof: &str) -> Result<(), Error> {
+    let mut value = HeaderValue::try_from(proof)
+        .map_err(|_| Error::from(AuthError::new("a DPoP proof is not a header value")))?;
+    value.set_sensitive(true);
+    request.headers_mut().insert(&DPOP, value);
+    Ok(())
 }
 
 /// `ath`: base64url SHA-256 of the access token.

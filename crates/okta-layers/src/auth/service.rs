@@ -10,7 +10,7 @@ use std::task::{Context, Poll, ready};
 use bytes::Bytes;
 use http::header::{AUTHORIZATION, HeaderValue};
 use http::{Request, Response, StatusCode};
-use okta_users::headers::X_OKTA_REQUEST_ID;
+use okta_users::headers::request_id;
 use okta_users::{AuthError, BoxError, Error, REDACTED, Redactor};
 use pin_project_lite::pin_project;
 use tower_layer::Layer;
@@ -18,7 +18,7 @@ use tower_service::Service;
 
 use super::Credentials;
 use super::credentials::SecretToken;
-use super::dpop::{self, Challenge, DPOP, Dpop};
+use super::dpop::{self, Challenge, Dpop};
 use super::token::{Authorization, Lookup, TokenSource};
 use crate::ConfigError;
 use crate::base_uri::{OrgUrl, off_origin};
@@ -265,10 +265,7 @@ fn authorize<B>(
         Some(&bound.ath),
         nonce.as_deref(),
     )?;
-    let mut value = HeaderValue::try_from(proof.as_str())
-        .map_err(|_| Error::from(AuthError::new("a DPoP proof is not a header value")))?;
-    value.set_sensitive(true);
-    request.headers_mut().insert(&DPOP, value);
+    dpop::set_proof(request, &proof)?;
     Ok(Sent {
         redactor: bound.redactor_with(&proof),
         proof: Some(SentProof {
@@ -364,10 +361,7 @@ fn refused_proof(
     challenge: Challenge,
     redactor: &Redactor,
 ) -> Error {
-    let request_id = headers
-        .get(X_OKTA_REQUEST_ID)
-        .and_then(|id| id.to_str().ok())
-        .map(|id| redactor.redact(id).into_owned());
+    let request_id = request_id(headers).map(|id| redactor.redact(id).into_owned());
     let description = challenge
         .description
         .map(|text| redactor.redact_owned(text.chars().take(200).collect()));

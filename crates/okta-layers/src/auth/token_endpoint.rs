@@ -19,14 +19,14 @@ use bytes::Bytes;
 use http::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
 use http::{Method, Request, Response, Uri};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
-use okta_users::headers::X_OKTA_REQUEST_ID;
+use okta_users::headers::request_id;
 use okta_users::{AuthError, BoxError, Error, MaxResponseSize, Redactor, TimeoutKind};
 use serde::Deserialize;
 use tower::ServiceExt;
 use tower_service::Service;
 
 use super::credentials::{PrivateKeyJwt, SecretToken};
-use super::dpop::{DPOP, Dpop};
+use super::dpop::{self, Dpop};
 use super::provider::TokenKind;
 use super::token::TokenRequestFailed;
 use crate::ConfigError;
@@ -76,13 +76,6 @@ struct Answer {
 }
 
 impl Answer {
-    fn request_id(&self) -> Option<&str> {
-        self.parts
-            .headers
-            .get(X_OKTA_REQUEST_ID)
-            .and_then(|id| id.to_str().ok())
-    }
-
     /// The OAuth `error` of a 400.
     fn oauth_error(&self) -> Option<String> {
         if self.parts.status != http::StatusCode::BAD_REQUEST {
@@ -174,7 +167,7 @@ impl TokenEndpoint {
             let (token, kind, lifetime) = parse_token_response(
                 answer.parts.status,
                 &answer.body,
-                answer.request_id(),
+                request_id(&answer.parts.headers),
                 &redactor,
                 proof.is_some(),
             )?;
@@ -221,10 +214,7 @@ impl TokenEndpoint {
                 )))
             })?;
         if let Some(proof) = proof {
-            let mut value = HeaderValue::try_from(proof)
-                .map_err(|_| Error::from(AuthError::new("a DPoP proof is not a header value")))?;
-            value.set_sensitive(true);
-            request.headers_mut().insert(&DPOP, value);
+            dpop::set_proof(&mut request, proof)?;
         }
         request
             .extensions_mut()
@@ -236,14 +226,11 @@ impl TokenEndpoint {
         let (parts, body) = response.into_parts();
         let body = Limited::new(body, MAX_TOKEN_RESPONSE).collect().await;
         let unreadable = |reason: String| {
-            let request_id = parts
-                .headers
-                .get(X_OKTA_REQUEST_ID)
-                .and_then(|id| id.to_str().ok());
+            let request_id = request_id(&parts.headers).map(|id| redactor.redact(id).into_owned());
             Error::from(
                 AuthError::new(redactor.redact_owned(reason))
                     .with_status(parts.status)
-                    .with_request_id(request_id.map(|id| redactor.redact(id).into_owned())),
+                    .with_request_id(request_id),
             )
         };
         let body = match body {

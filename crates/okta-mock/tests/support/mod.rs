@@ -1,5 +1,6 @@
 //! One tiny HTTP client for the integration tests: over loopback (a hyper client against the
-//! org's socket) or in process (the org's `tower::Service`, for tests on paused time).
+//! org's socket) or in process (the org's `tower::Service`, for tests on paused time); the ids
+//! of a list; and where Okta's spec is.
 #![allow(dead_code)]
 
 use bytes::Bytes;
@@ -234,4 +235,26 @@ pub async fn all_pages(api: &Api, first: &str, max_pages: usize) -> Vec<Resp> {
         pages.push(r);
     }
     pages
+}
+
+/// The `id` of every object of a JSON list.
+pub fn ids(list: &Value) -> Vec<String> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Okta's spec, from the project's root: `../shared/okta-spec/okta-users.yaml`; a failure when
+/// it is missing, not a skip.
+pub fn spec_path() -> std::path::PathBuf {
+    let spec = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/okta-spec/okta-users.yaml");
+    assert!(
+        spec.exists(),
+        "Okta's spec is missing at {} (the shared folder beside the project's root)",
+        spec.display()
+    );
+    spec
 }

@@ -162,4 +162,4 @@ impl<S: HttpService> ForgotPassword<S> {
         flows::resend(reconciler, self.users.fetch_json(request)).await
     }
 }
-single!(ForgotPassword => ForgotPasswordResponse, json, reconcile custom);
+single!(ForgotPassword => ForgotPasswordResponse, json, reconcile custom_rule);

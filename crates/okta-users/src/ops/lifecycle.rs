@@ -203,10 +203,6 @@ impl<S> ActivateUser<S> {
     }
 }
 impl<S: HttpService> ActivateUser<S> {
-    fn rule(&self, endpoint: &'static Endpoint) -> Rule {
-        endpoint.reconcile
-    }
-
     /// Activated during the call: with the link emailed, Okta's answer is empty anyway; with
     /// the token in the answer, it is lost with it.
     async fn reconcile_after(
@@ -269,10 +265,6 @@ impl<S> DeactivateUser<S> {
     }
 }
 impl<S: HttpService> DeactivateUser<S> {
-    fn rule(&self, endpoint: &'static Endpoint) -> Rule {
-        endpoint.reconcile
-    }
-
     async fn reconcile_after(self, reconciler: Reconciler<S>) -> Result<Outcome<()>> {
         let request = self.request()?;
         let resend = self.users.fetch_empty(request);
@@ -310,10 +302,6 @@ where
     S: HttpService,
     P: serde::Serialize + serde::de::DeserializeOwned + Send + 'static,
 {
-    fn rule(&self, endpoint: &'static Endpoint) -> Rule {
-        endpoint.reconcile
-    }
-
     /// PASSWORD_EXPIRED: the user read is what Okta's answer would have been.
     async fn reconcile_after(self, reconciler: Reconciler<S>) -> Result<Outcome<User<P>>> {
         let request = self.request()?;
@@ -413,7 +401,7 @@ impl<S: HttpService> ResetPassword<S> {
         .await
     }
 }
-single!(ResetPassword => ResetPasswordToken, json, reconcile custom);
+single!(ResetPassword => ResetPasswordToken, json, reconcile custom_rule);
 
 /// A lifecycle change without parameters or response body — `reset_factors`, `suspend`,
 /// `unsuspend`, `unlock` — built by [`Users::reset_factors`], [`Users::suspend`],
@@ -442,10 +430,6 @@ impl<S> LifecycleAction<S> {
     }
 }
 impl<S: HttpService> LifecycleAction<S> {
-    fn rule(&self, endpoint: &'static Endpoint) -> Rule {
-        endpoint.reconcile
-    }
-
     async fn reconcile_after(self, reconciler: Reconciler<S>) -> Result<Outcome<()>> {
         let request = self.request()?;
         let resend = self.users.fetch_empty(request);

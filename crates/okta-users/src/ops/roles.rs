@@ -10,7 +10,7 @@ use crate::endpoints::{
     UNASSIGN_APP_INSTANCE_TARGET, UNASSIGN_APP_TARGET, UNASSIGN_GROUP_TARGET, UNASSIGN_ROLE,
 };
 use crate::models::{AssignRoleRequest, CatalogApplication, Group, Role};
-use crate::reconcile::{Outcome, Reconciler, Rule, flows};
+use crate::reconcile::{Outcome, Reconciler, flows};
 use crate::request::ApiRequest;
 use crate::{HttpService, Result, Users};
 
@@ -421,10 +421,6 @@ impl<S> AssignRole<S> {
 }
 
 impl<S: HttpService> AssignRole<S> {
-    fn rule(&self, endpoint: &'static Endpoint) -> Rule {
-        endpoint.reconcile
-    }
-
     async fn reconcile_after(self, reconciler: Reconciler<S>) -> Result<Outcome<Role>> {
         let request = self.request()?;
         let resend = self.users.fetch_json(request);

@@ -310,10 +310,6 @@ where
     S: HttpService,
     P: serde::Serialize + serde::de::DeserializeOwned + Send + 'static,
 {
-    fn rule(&self, endpoint: &'static Endpoint) -> Rule {
-        endpoint.reconcile
-    }
-
     async fn reconcile_after(self, reconciler: Reconciler<S>) -> Result<Outcome<User<P>>> {
         let sent = json_object(&self.body.profile);
         let request = self.request()?;
@@ -432,7 +428,7 @@ where
         flows::profile(reconciler, &self.id, sent, replace, resend).await
     }
 }
-single!(UpdateUser<P> => User<P>, user, reconcile custom);
+single!(UpdateUser<P> => User<P>, user, reconcile custom_rule);
 
 /// `DELETE /api/v1/users/{id}`, built by [`Users::delete`].
 #[derive(Debug, Clone)]
@@ -470,10 +466,6 @@ impl<S> DeleteUser<S> {
     }
 }
 impl<S: HttpService> DeleteUser<S> {
-    fn rule(&self, endpoint: &'static Endpoint) -> Rule {
-        endpoint.reconcile
-    }
-
     async fn reconcile_after(self, reconciler: Reconciler<S>) -> Result<Outcome<()>> {
         let request = self.request()?;
         flows::delete_user(reconciler, &self.id, self.users.fetch_empty(request)).await

@@ -49,6 +49,7 @@ impl<T> Outcome<T> {
 }
 
 /// Whether the change a write asked for happened; see [`Error::effect`](crate::Error::effect).
+/// The three answers there are (so a `match` needs no wildcard).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Effect {
     /// It happened.
@@ -179,6 +180,7 @@ impl fmt::Display for Evidence {
 
 /// A request a reconciliation sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Action {
     /// A read of the resource.
     Read,

@@ -1,5 +1,8 @@
-//! The whole stack over `service_fn`s: composition, timeouts across layers. (What it traces is
-//! in `tests/traces.rs`, a test binary of its own: a TRACE capture must not race other tests.)
+//! The whole default stack over `service_fn`s: composition, timeouts across layers. (What it
+//! traces is in `traces.rs` and `otel_spans.rs`, test binaries of their own: a TRACE capture
+//! must not race other tests.)
+
+mod support;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -7,68 +10,10 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::{Method, Request, Response};
 use http_body_util::Full;
-use okta_users::{BoxError, Error, Operation, TimeoutKind};
+use okta_users::{BoxError, Error, TimeoutKind};
+use support::{Backend, BoxedAnswer, TOKEN, backend, request, response, stack};
 use tokio::time::Instant;
 use tower::{Layer, Service, ServiceExt};
-
-use super::*;
-
-const TOKEN: &str = "00super-secret-api-token";
-
-fn stack() -> StackLayer {
-    let org = OrgUrl::from_uri(&http::Uri::from_static("https://dev-123.okta.com")).unwrap();
-    StackLayer::new(&config(), org, &Credentials::api_token(TOKEN)).unwrap()
-}
-
-fn request(method: Method, path: &str) -> Request<Full<Bytes>> {
-    let mut request = Request::builder()
-        .method(method)
-        .uri(path)
-        .body(Full::new(Bytes::from_static(b"{}")))
-        .unwrap();
-    request
-        .extensions_mut()
-        .insert(Operation::new("okta.users.list", "listUsers"));
-    request
-}
-
-fn response(status: u16, id: &str) -> Response<Full<Bytes>> {
-    Response::builder()
-        .status(status)
-        .header("x-okta-request-id", id)
-        .body(Full::new(Bytes::new()))
-        .unwrap()
-}
-
-type Answer = fn(usize) -> BoxedAnswer;
-type BoxedAnswer = std::pin::Pin<
-    Box<dyn std::future::Future<Output = Result<Response<Full<Bytes>>, BoxError>> + Send>,
->;
-
-/// A backend calling `answer(n)` for its n-th request (0-based).
-fn backend(
-    answer: Answer,
-) -> impl Service<
-    Request<Full<Bytes>>,
-    Response = Response<Full<Bytes>>,
-    Error = BoxError,
-    Future: Send + 'static,
-> + Clone
-+ Send
-+ Sync
-+ 'static {
-    let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    tower::service_fn(move |_request: Request<Full<Bytes>>| {
-        answer(count.fetch_add(1, std::sync::atomic::Ordering::SeqCst))
-    })
-}
-
-fn config() -> StackConfig {
-    let mut config = StackConfig::default();
-    config.retry.seed = Some(1);
-    config.rate_limit.seed = Some(2);
-    config
-}
 
 #[test]
 fn the_stack_is_clone_send_sync_with_a_send_future() {
@@ -186,7 +131,10 @@ async fn the_stack_shapes_the_request_and_hands_back_the_redactor() {
     assert_eq!(uri, "https://dev-123.okta.com/api/v1/users/me");
     assert_eq!(headers["authorization"], format!("SSWS {TOKEN}"));
     assert!(headers["authorization"].is_sensitive());
-    assert_eq!(headers["user-agent"], crate::headers::DEFAULT_USER_AGENT);
+    assert_eq!(
+        headers["user-agent"],
+        okta_layers::headers::DEFAULT_USER_AGENT
+    );
     assert_eq!(headers["accept"], "application/json");
     let redactor = answer.extensions().get::<okta_users::Redactor>().unwrap();
     assert!(redactor.finds_secret_in(TOKEN.as_bytes()));
@@ -202,15 +150,7 @@ async fn the_stack_shapes_the_request_and_hands_back_the_redactor() {
     assert!(matches!(Error::from_service(error), Error::Refused(_)));
 }
 
-fn backend_never_called() -> impl Service<
-    Request<Full<Bytes>>,
-    Response = Response<Full<Bytes>>,
-    Error = BoxError,
-    Future: Send + 'static,
-> + Clone
-+ Send
-+ Sync
-+ 'static {
+fn backend_never_called() -> impl Backend {
     tower::service_fn(|_request: Request<Full<Bytes>>| async {
         panic!("sent to the transport");
         #[allow(unreachable_code)]
