@@ -5,7 +5,7 @@
 //!
 //! | key | type | what | TTL |
 //! | --- | --- | --- | --- |
-//! | `…:{bucket}:w:{epoch}` | hash | the window's permits `granted`, budget `consumed` (as Okta reported it), the next paced slot `next` (ms, Redis clock) | 2 windows |
+//! | `…:{bucket}:w:{epoch}` | hash | the window's permits `granted`, budget `consumed` (as Okta reported it), permits of the previous window that may land in it (`carry`), the next paced slot `next` (ms, Redis clock) | 2 windows |
 //! | `…:{bucket}:budget` | hash | the freshest observed budget: `epoch`, `limit`, `remaining`, `reset_ms` (Redis clock) | 2 windows |
 //! | `…:{bucket}:block` | string | the bucket is blocked while it exists (set after a 429, for the wait) | the wait |
 //!
@@ -28,26 +28,37 @@ local function num(v)
 end
 ";
 
-/// Grants permits of one window (`KEYS`: window, budget, block).
+/// Grants permits of one window (`KEYS`: window, budget, block, the previous window).
 ///
 /// `ARGV`: wanted, cap (limit − reserve), consumed as this replica saw it, limit,
 /// burst threshold (permits above it go at once), ms to the reset as this replica sees it, TTL
-/// ms, the window's epoch.
+/// ms, the window's epoch, the window's length in seconds, requests this replica sent without a
+/// permit since its last grant (probes of an unknown budget: counted as granted). A replica whose window the fleet's
+/// tightest reset estimate says is over is told the next one (and no permit).
 ///
 /// Returns `{granted, first slot delay ms, interval ms, blocked ms, fleet epoch, fleet limit,
 /// fleet remaining, fleet ms to reset}` (the last four `-1` when the fleet knows no budget).
 /// Above the burst threshold, a lease of up to `wanted` permits goes at once; below, the rest
 /// is spread over the rest of the window: slots `(reset − next) ÷ available` apart, a lease of
-/// at most a sixteenth of what is left (at least one).
+/// at most a sixteenth of what is left (at least one). A window's first grant carries over the
+/// previous window's permits not yet seen consumed (requests sent at its end may land in this
+/// one).
 const GRANT: &str = r"
 local wanted, cap, seen, limit = num(ARGV[1]), num(ARGV[2]), num(ARGV[3]), num(ARGV[4])
 local burst, to_reset, ttl, epoch = num(ARGV[5]), num(ARGV[6]), num(ARGV[7]), num(ARGV[8])
+local step, unpermitted = num(ARGV[9]) * 1000, num(ARGV[10])
 local now = now_ms()
 local b = redis.call('HMGET', KEYS[2], 'epoch', 'limit', 'remaining', 'reset_ms')
 local fleet = {-1, -1, -1, -1}
 if b[1] then
   fleet = {num(b[1]), num(b[2]), num(b[3]), math.max(num(b[4]) - now, 0)}
   if fleet[1] == epoch and fleet[4] > 0 then to_reset = math.min(to_reset, fleet[4]) end
+  if fleet[1] == epoch and fleet[4] == 0 and step > 0 then
+    -- The fleet's tightest estimate of the reset has passed: the asker is a window late.
+    local over = now - num(b[4])
+    local next_epoch = epoch + (1 + math.floor(over / step)) * step / 1000
+    return {0, 0, 0, 0, next_epoch, fleet[2], fleet[2], step - over % step}
+  end
 end
 local blocked = redis.call('PTTL', KEYS[3])
 if blocked > 0 then
@@ -56,10 +67,18 @@ end
 if fleet[1] > epoch then
   return {0, 0, 0, 0, fleet[1], fleet[2], fleet[3], fleet[4]}
 end
-local w = redis.call('HMGET', KEYS[1], 'granted', 'consumed', 'next')
-local granted = num(w[1])
+local w = redis.call('HMGET', KEYS[1], 'granted', 'consumed', 'next', 'carry')
+local carry = num(w[4])
+if not w[4] then
+  -- A new window: permits of the previous one not yet seen consumed there may land here.
+  local p = redis.call('HMGET', KEYS[4], 'granted', 'consumed')
+  carry = math.max(num(p[1]) - num(p[2]), 0)
+  redis.call('HSET', KEYS[1], 'carry', carry)
+end
+local granted = num(w[1]) + unpermitted
+if unpermitted > 0 then redis.call('HSET', KEYS[1], 'granted', granted) end
 local consumed = math.max(num(w[2]), seen)
-local used = math.max(granted, consumed)
+local used = math.max(granted + carry, consumed)
 local available = cap - used
 local n, delay, interval = 0, 0, 0
 if available > 0 then

@@ -44,6 +44,8 @@ struct FleetBucket {
     refreshing: bool,
     /// Requests that asked for a refresh since the last one: the next lease's size.
     demand: u32,
+    /// Requests sent without a permit (probes of an unknown budget), to count at the next grant.
+    unpermitted: u32,
     /// The newest budget heard and not yet written, and whether a writer is running.
     pending: Option<Record>,
     writing: bool,
@@ -69,6 +71,17 @@ struct Slots {
     expires: Option<Instant>,
     refreshing: bool,
     heartbeat: bool,
+    /// The fleet had no slot to spare: ask again after then.
+    exhausted_until: Option<Instant>,
+}
+
+/// Runs its closure when dropped: a refresh cut short (its caller gave up) still ends.
+struct OnDrop<F: FnMut()>(F);
+
+impl<F: FnMut()> Drop for OnDrop<F> {
+    fn drop(&mut self) {
+        (self.0)();
+    }
 }
 
 struct Core {
@@ -245,21 +258,31 @@ impl Core {
         }
         fleet.lease = None;
         if self.local.snapshot(bucket).window_epoch.is_none() {
-            // Nobody here knows the budget yet: the local probe (one request goes first).
-            drop(fleet);
-            return self.local.decide_pacing(bucket, now, config);
+            // Nobody here knows the budget yet: the local probe (one request goes first),
+            // counted as granted at the next grant.
+            let decision = self.local.decide_pacing(bucket, now, config);
+            if !matches!(decision, Decision::Wait(..)) {
+                fleet.unpermitted = fleet.unpermitted.saturating_add(1);
+            }
+            return decision;
         }
         fleet.demand = fleet.demand.saturating_add(1);
         Decision::Refresh
     }
 
-    fn take_slot(&self, now: Instant) -> bool {
+    /// Takes one of the slots held: `Ok`, or the decision (a backoff or a refresh).
+    fn take_slot(&self, now: Instant) -> Result<(), Decision> {
         let mut slots = lock(&self.slots);
         if slots.used < slots.held && slots.expires.is_some_and(|expires| now < expires) {
             slots.used += 1;
-            true
-        } else {
-            false
+            return Ok(());
+        }
+        match slots.exhausted_until {
+            Some(until) if now < until => Err(Decision::Wait(until, WaitReason::InFlight)),
+            _ => {
+                slots.exhausted_until = None;
+                Err(Decision::Refresh)
+            }
         }
     }
 
@@ -353,12 +376,21 @@ impl Core {
             // What is in use, plus this request and one spare, minus what is held.
             (slots.used + 2).saturating_sub(slots.held).max(1)
         };
+        let _done = OnDrop(|| {
+            lock(&self.slots).refreshing = false;
+            self.slots_refreshed.notify_waiters();
+        });
         // If Redis is away, the breaker now sends requests to the local state.
         if self.change_slots(i64::from(wanted)).await {
+            let mut slots = lock(&self.slots);
+            if slots.held <= slots.used {
+                // The fleet's slots are all taken: try again after a backoff (or when one of
+                // ours is freed).
+                slots.exhausted_until = Some(Instant::now() + self.config.concurrency_backoff);
+            }
+            drop(slots);
             self.keep_slots_alive();
         }
-        lock(&self.slots).refreshing = false;
-        self.slots_refreshed.notify_waiters();
     }
 
     async fn refresh_bucket(self: &Arc<Self>, bucket: Bucket) {
@@ -367,20 +399,27 @@ impl Core {
         let wanted = {
             let mut fleet = lock(&self.buckets[index]);
             (!std::mem::replace(&mut fleet.refreshing, true)).then(|| {
-                std::mem::take(&mut fleet.demand).clamp(1, self.store.settings.max_lease.max(1))
+                let wanted = std::mem::take(&mut fleet.demand);
+                let unpermitted = std::mem::take(&mut fleet.unpermitted);
+                (
+                    wanted.clamp(1, self.store.settings.max_lease.max(1)),
+                    unpermitted,
+                )
             })
         };
-        let Some(wanted) = wanted else {
+        let Some((wanted, unpermitted)) = wanted else {
             let _ = tokio::time::timeout(self.store.settings.timeout, notified).await;
             return;
         };
-        self.grant(bucket, wanted).await;
-        lock(&self.buckets[index]).refreshing = false;
-        self.refreshed[index].notify_waiters();
+        let _done = OnDrop(|| {
+            lock(&self.buckets[index]).refreshing = false;
+            self.refreshed[index].notify_waiters();
+        });
+        self.grant(bucket, wanted, unpermitted).await;
     }
 
     /// Asks Redis for a lease of `wanted` permits of the bucket's current window.
-    async fn grant(self: &Arc<Self>, bucket: Bucket, wanted: u32) {
+    async fn grant(self: &Arc<Self>, bucket: Bucket, wanted: u32, unpermitted: u32) {
         let now = Instant::now();
         let snapshot = self.local.snapshot(bucket);
         let Some((epoch, to_reset)) = current_window(&snapshot, now) else {
@@ -401,6 +440,10 @@ impl Core {
             .key(self.keys.window(name, epoch))
             .key(self.keys.budget(name))
             .key(self.keys.block(name))
+            .key(
+                self.keys
+                    .window(name, epoch.saturating_sub(snapshot.window.as_secs().max(1))),
+            )
             .arg(wanted)
             .arg(limit.saturating_sub(reserve))
             .arg(seen)
@@ -408,7 +451,9 @@ impl Core {
             .arg(burst)
             .arg(millis(to_reset))
             .arg(millis(self.ttl))
-            .arg(epoch);
+            .arg(epoch)
+            .arg(snapshot.window.as_secs().max(1))
+            .arg(unpermitted);
         let answer: Option<Vec<i64>> = self
             .call("grant", invocation.invoke_async(&mut connection))
             .await;
@@ -549,8 +594,8 @@ impl SharedState for RedisState {
             return core.local.decide(bucket, now, config);
         }
         let slotted = config.concurrency_limit.is_some();
-        if slotted && !core.take_slot(now) {
-            return Decision::Refresh;
+        if slotted && let Err(decision) = core.take_slot(now) {
+            return decision;
         }
         let decision = core.decide_bucket(bucket, now, config);
         if slotted && matches!(decision, Decision::Wait(..) | Decision::Refresh) {
