@@ -33,6 +33,8 @@ pub(crate) struct ShareEstimator {
     last: Option<(u64, u32)>,
     /// When the sums were last decayed.
     decayed_at: Option<Instant>,
+    /// `own ÷ total`, clamped: read on every decision, so computed once per response.
+    share: f64,
 }
 
 impl Default for ShareEstimator {
@@ -43,6 +45,7 @@ impl Default for ShareEstimator {
             total: PRIOR,
             last: None,
             decayed_at: None,
+            share: 1.0,
         }
     }
 }
@@ -68,26 +71,32 @@ impl ShareEstimator {
             _ => {}
         }
         self.last = Some((epoch, remaining));
+        self.share = if self.total <= self.own {
+            1.0
+        } else {
+            (self.own / self.total).max(MIN_SHARE)
+        };
     }
 
     /// Our estimated share of the bucket, in `[MIN_SHARE, 1]`.
     pub(crate) fn share(&self) -> f64 {
-        if self.total <= self.own {
-            1.0
-        } else {
-            (self.own / self.total).max(MIN_SHARE)
-        }
+        self.share
     }
 
+    /// Decays the sums, in steps of at least 1/32 of the half-life (so a busy bucket does not
+    /// pay for it on every response).
     fn decay(&mut self, now: Instant, half_life: Duration) {
-        let Some(at) = self.decayed_at.replace(now) else {
+        let Some(at) = self.decayed_at else {
+            self.decayed_at = Some(now);
             return;
         };
-        let elapsed = now.saturating_duration_since(at).as_secs_f64();
-        let half_life = half_life.as_secs_f64().max(1e-3);
-        if elapsed <= 0.0 {
+        let elapsed = now.saturating_duration_since(at);
+        if elapsed < half_life / 32 {
             return;
         }
+        self.decayed_at = Some(now);
+        let elapsed = elapsed.as_secs_f64();
+        let half_life = half_life.as_secs_f64().max(1e-3);
         let share = self.share();
         let factor = (-elapsed / half_life).exp2();
         self.own *= factor;
