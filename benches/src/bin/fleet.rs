@@ -209,7 +209,16 @@ fn replica(args: &[String]) {
     let observer = {
         let (too_many, waits) = (too_many.clone(), waits.clone());
         move |event: &RateLimitEvent| match event {
-            RateLimitEvent::Got429 { .. } => *too_many.lock().unwrap() += 1,
+            RateLimitEvent::Got429 { .. } => {
+                if std::env::var_os("FLEET_TRACE_429").is_some() {
+                    eprintln!("429 at {} ms into the second", epoch_ms() % 1000);
+                }
+                *too_many.lock().unwrap() += 1
+            }
+            RateLimitEvent::StoreUnavailable { error } => {
+                eprintln!("replica: store unavailable at {}: {error}", epoch_ms())
+            }
+            RateLimitEvent::StoreRestored => eprintln!("replica: store restored at {}", epoch_ms()),
             RateLimitEvent::Waited {
                 reason: WaitReason::SharedState,
                 duration,
@@ -235,7 +244,8 @@ fn replica(args: &[String]) {
             okta_fleet::RedisStore::with_settings(redis, settings).expect("redis url"),
         );
     }
-    let users = builder.build().expect("client").users();
+    let client = builder.build().expect("client");
+    let users = client.users();
     let sdk = SdkPolicy::new(Bare::new(url, TOKEN));
     let done_at = Mutex::new(Vec::new());
     let failed = Mutex::new(0u64);
@@ -250,7 +260,13 @@ fn replica(args: &[String]) {
                 *sdk_429s.lock().unwrap() += u64::from(seen);
                 ok
             } else {
-                users.get(id).await.is_ok()
+                match users.get(id).await {
+                    Ok(_) => true,
+                    Err(error) => {
+                        eprintln!("replica: call failed: {error}");
+                        false
+                    }
+                }
             };
             if ok {
                 done_at.lock().unwrap().push(epoch_ms());
@@ -259,6 +275,12 @@ fn replica(args: &[String]) {
             }
         }
     }));
+    if std::env::var_os("FLEET_TRACE_429").is_some() {
+        let snapshot = client
+            .rate_limiter()
+            .snapshot(okta_layers::rate_limit::Bucket::UserRead);
+        eprintln!("share {:.3}", snapshot.share);
+    }
     let window_ms = window.as_millis().max(1) as u64;
     let mut windows = BTreeMap::<u64, u64>::new();
     let done_at = done_at.into_inner().unwrap();
@@ -302,9 +324,10 @@ impl Mock {
             .spawn()
             .expect("okta-mock");
         let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("the mock's first line");
+        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+        stdout.read_line(&mut line).expect("the mock's first line");
+        // Keep reading: the mock prints more, and a closed pipe would end it.
+        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
         let url = line
             .trim()
             .strip_prefix("okta-mock listening on ")

@@ -30,22 +30,34 @@ struct Lease {
     next_at: Instant,
     interval: Duration,
     expires: Instant,
+    /// How many were granted, and the window they count against.
+    size: u32,
+    epoch: u64,
 }
 
 /// The fleet's word on one bucket, as this replica last heard it.
 #[derive(Debug, Default)]
 struct FleetBucket {
     lease: Option<Lease>,
+    /// The lease fetched ahead, when the current one was half used with requests coming: the
+    /// round trip overlaps the current lease's use instead of delaying a request.
+    next: Option<Lease>,
     /// Another replica's 429 (or ours): nobody goes before then.
     blocked_until: Option<Instant>,
     /// The fleet spent the window: nobody goes before its reset.
     exhausted_until: Option<Instant>,
     /// A grant is under way (one round trip at a time per bucket).
     refreshing: bool,
-    /// Requests that asked for a refresh since the last one: the next lease's size.
+    /// Requests that asked for a refresh since the last one.
     demand: u32,
+    /// How many permits to ask for beyond the demand: doubled when a lease is used up,
+    /// shrunk by what a lease left unused (so an idle replica asks for one at a time).
+    appetite: u32,
     /// Requests sent without a permit (probes of an unknown budget), to count at the next grant.
     unpermitted: u32,
+    /// Requests in flight with a permit, by the window it counts against: a response from a
+    /// later window (the request landed after the reset) counts it there.
+    in_flight: std::collections::BTreeMap<u64, u32>,
     /// The newest budget heard and not yet written, and whether a writer is running.
     pending: Option<Record>,
     writing: bool,
@@ -58,6 +70,8 @@ struct Record {
     limit: u32,
     remaining: u32,
     to_reset: Duration,
+    /// The response's `Date`, epoch seconds.
+    date: Option<u64>,
 }
 
 /// This replica's concurrency slots.
@@ -228,7 +242,12 @@ impl Core {
     }
 
     /// The bucket's fleet decision, `None` when it must refresh first.
-    fn decide_bucket(&self, bucket: Bucket, now: Instant, config: &RateLimitConfig) -> Decision {
+    fn decide_bucket(
+        self: &Arc<Self>,
+        bucket: Bucket,
+        now: Instant,
+        config: &RateLimitConfig,
+    ) -> Decision {
         let mut fleet = lock(&self.buckets[bucket.index()]);
         if let Some(until) = fleet.blocked_until {
             if now < until {
@@ -236,27 +255,48 @@ impl Core {
             }
             fleet.blocked_until = None;
         }
+        for _ in 0..2 {
+            if let Some(lease) = &mut fleet.lease
+                && lease.permits > 0
+                && now < lease.expires
+                && lease.next_at < lease.expires
+            {
+                lease.permits -= 1;
+                let at = lease.next_at.max(now);
+                lease.next_at = at + lease.interval;
+                let (left, size, epoch) = (lease.permits, lease.size, lease.epoch);
+                *fleet.in_flight.entry(epoch).or_default() += 1;
+                if left == 0 {
+                    fleet.appetite = size.saturating_mul(2);
+                }
+                if left <= size / 2 && fleet.next.is_none() && !fleet.refreshing {
+                    // Half used: fetch the next lease while this one lasts.
+                    fleet.refreshing = true;
+                    let core = self.clone();
+                    spawn(async move { core.refresh_bucket_claimed(bucket).await });
+                }
+                self.local.admit(bucket);
+                return if at > now {
+                    Decision::GoAt(at)
+                } else {
+                    Decision::Go
+                };
+            }
+            if let Some(lease) = fleet.lease.take()
+                && lease.permits > 0
+            {
+                // Expired unused: give the permits back to the fleet, ask for fewer next time.
+                fleet.appetite = lease.size - lease.permits;
+                self.give_back(bucket, lease);
+            }
+            fleet.lease = fleet.next.take();
+        }
         if let Some(until) = fleet.exhausted_until {
             if now < until {
                 return Decision::Wait(until, WaitReason::Exhausted);
             }
             fleet.exhausted_until = None;
         }
-        if let Some(lease) = &mut fleet.lease
-            && lease.permits > 0
-            && now < lease.expires
-        {
-            lease.permits -= 1;
-            let at = lease.next_at.max(now);
-            lease.next_at = at + lease.interval;
-            self.local.admit(bucket);
-            return if at > now {
-                Decision::GoAt(at)
-            } else {
-                Decision::Go
-            };
-        }
-        fleet.lease = None;
         if self.local.snapshot(bucket).window_epoch.is_none() {
             // Nobody here knows the budget yet: the local probe (one request goes first),
             // counted as granted at the next grant.
@@ -396,20 +436,25 @@ impl Core {
     async fn refresh_bucket(self: &Arc<Self>, bucket: Bucket) {
         let index = bucket.index();
         let notified = self.refreshed[index].notified();
-        let wanted = {
-            let mut fleet = lock(&self.buckets[index]);
-            (!std::mem::replace(&mut fleet.refreshing, true)).then(|| {
-                let wanted = std::mem::take(&mut fleet.demand);
-                let unpermitted = std::mem::take(&mut fleet.unpermitted);
-                (
-                    wanted.clamp(1, self.store.settings.max_lease.max(1)),
-                    unpermitted,
-                )
-            })
-        };
-        let Some((wanted, unpermitted)) = wanted else {
+        let underway = std::mem::replace(&mut lock(&self.buckets[index]).refreshing, true);
+        if underway {
             let _ = tokio::time::timeout(self.store.settings.timeout, notified).await;
             return;
+        }
+        self.refresh_bucket_claimed(bucket).await;
+    }
+
+    /// A grant by the caller that set `refreshing`; clears it and wakes the waiters when done.
+    async fn refresh_bucket_claimed(self: &Arc<Self>, bucket: Bucket) {
+        let index = bucket.index();
+        let (wanted, unpermitted) = {
+            let mut fleet = lock(&self.buckets[index]);
+            let wanted = std::mem::take(&mut fleet.demand).max(fleet.appetite);
+            let unpermitted = std::mem::take(&mut fleet.unpermitted);
+            (
+                wanted.clamp(1, self.store.settings.max_lease.max(1)),
+                unpermitted,
+            )
         };
         let _done = OnDrop(|| {
             lock(&self.buckets[index]).refreshing = false;
@@ -434,30 +479,28 @@ impl Core {
         let reserve = (f64::from(limit) * config.reserve.clamp(0.0, 1.0)) as u32;
         let burst = (f64::from(limit) * config.burst_fraction.clamp(0.0, 1.0)) as u32;
         let name = bucket.as_str();
+        let guard = self.store.settings.boundary_guard;
         let mut connection = self.store.connection();
         let mut invocation = self.store.scripts.grant.prepare_invoke();
         invocation
-            .key(self.keys.window(name, epoch))
+            .key(self.keys.bucket(name))
             .key(self.keys.budget(name))
             .key(self.keys.block(name))
-            .key(
-                self.keys
-                    .window(name, epoch.saturating_sub(snapshot.window.as_secs().max(1))),
-            )
             .arg(wanted)
-            .arg(limit.saturating_sub(reserve))
-            .arg(seen)
             .arg(limit)
+            .arg(limit.saturating_sub(reserve))
             .arg(burst)
-            .arg(millis(to_reset))
-            .arg(millis(self.ttl))
             .arg(epoch)
+            .arg(seen)
+            .arg(millis(to_reset))
             .arg(snapshot.window.as_secs().max(1))
-            .arg(unpermitted);
+            .arg(millis(self.ttl))
+            .arg(unpermitted)
+            .arg(millis(guard));
         let answer: Option<Vec<i64>> = self
             .call("grant", invocation.invoke_async(&mut connection))
             .await;
-        let Some(answer) = answer.filter(|answer| answer.len() == 8) else {
+        let Some(answer) = answer.filter(|answer| answer.len() == 10) else {
             return;
         };
         let now = Instant::now();
@@ -470,50 +513,104 @@ impl Core {
             fleet_epoch,
             fleet_limit,
             fleet_remaining,
-            fleet_to_reset,
-        ] = [0, 1, 2, 3, 4, 5, 6, 7].map(|i| answer[i]);
-        if fleet_epoch > 0 && fleet_to_reset >= 0 {
-            // The fleet's freshest view of the budget: a later window, or less remaining.
-            let fleet_epoch = positive(fleet_epoch);
-            let fresher = fleet_epoch > epoch
-                || (fleet_epoch == epoch
-                    && snapshot
-                        .remaining
-                        .is_some_and(|remaining| positive(fleet_remaining) < u64::from(remaining)));
-            if fresher {
-                let to_reset_secs = positive(fleet_to_reset).div_ceil(1000);
-                let budget = RateLimitHeaders {
-                    limit: u32::try_from(positive(fleet_limit)).ok(),
-                    remaining: u32::try_from(positive(fleet_remaining)).ok(),
-                    reset: Some(fleet_epoch),
-                    date: Some(fleet_epoch.saturating_sub(to_reset_secs)),
-                };
-                self.local.merge(bucket, &budget, now, SystemTime::now());
-            }
+            left,
+            lease_epoch,
+            lease_left,
+        ] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map(|i| positive(answer[i]));
+        let left = Duration::from_millis(left);
+        let lease_left = Duration::from_millis(lease_left);
+        // The fleet's view of the budget: a later window, or less remaining.
+        let fresher = fleet_epoch > epoch
+            || (fleet_epoch == epoch
+                && snapshot
+                    .remaining
+                    .is_some_and(|remaining| fleet_remaining < u64::from(remaining)));
+        if fresher {
+            let budget = RateLimitHeaders {
+                limit: u32::try_from(fleet_limit).ok(),
+                remaining: u32::try_from(fleet_remaining).ok(),
+                reset: Some(fleet_epoch),
+                date: Some(fleet_epoch.saturating_sub(left.as_millis().div_ceil(1000) as u64)),
+            };
+            self.local.merge(bucket, &budget, now, SystemTime::now());
         }
         let mut fleet = lock(&self.buckets[bucket.index()]);
         if blocked > 0 {
-            let until = now + Duration::from_millis(positive(blocked));
+            let until = now + Duration::from_millis(blocked);
             fleet.blocked_until = Some(fleet.blocked_until.map_or(until, |at| at.max(until)));
             drop(fleet);
             self.local.block(bucket, until);
             return;
         }
-        if granted > 0 {
-            let granted = u32::try_from(granted).unwrap_or(u32::MAX);
-            let next_at = now + Duration::from_millis(positive(delay));
-            let interval = Duration::from_millis(positive(interval));
-            let last = next_at + interval * (granted - 1);
-            let expires =
-                (now + self.store.settings.lease_ttl).max(last + Duration::from_millis(1));
-            fleet.lease = Some(Lease {
-                permits: granted,
-                next_at,
-                interval,
-                expires: expires.min(now + to_reset),
-            });
-        } else if positive(fleet_epoch) <= epoch {
-            fleet.exhausted_until = Some(now + to_reset);
+        if granted == 0 {
+            // The window is spent, or about to reset: ask again at its reset, or sooner, as
+            // leases other replicas leave unused come back to it.
+            let again = (self.store.settings.lease_ttl / 2).max(Duration::from_millis(1));
+            fleet.exhausted_until = Some(now + left.min(again));
+            return;
+        }
+        let granted = u32::try_from(granted).unwrap_or(u32::MAX);
+        let next_at = now + Duration::from_millis(delay);
+        let interval = Duration::from_millis(interval);
+        let last = next_at + interval * (granted - 1);
+        let expires = (now + self.store.settings.lease_ttl).max(last + Duration::from_millis(1));
+        let lease = Lease {
+            permits: granted,
+            next_at,
+            interval,
+            expires: expires.min(now + lease_left.saturating_sub(guard)),
+            size: granted,
+            epoch: lease_epoch,
+        };
+        let current = fleet
+            .lease
+            .is_some_and(|lease| lease.permits > 0 && now < lease.expires);
+        if current {
+            fleet.next = Some(lease);
+        } else {
+            fleet.lease = Some(lease);
+        }
+    }
+
+    /// Gives a lease's unused permits back to its window (in the background).
+    fn give_back(self: &Arc<Self>, bucket: Bucket, lease: Lease) {
+        self.adjust(bucket, lease.epoch, -i64::from(lease.permits));
+    }
+
+    /// Adds `change` to the permits granted in window `epoch` (in the background).
+    fn adjust(self: &Arc<Self>, bucket: Bucket, epoch: u64, change: i64) {
+        let core = self.clone();
+        spawn(async move {
+            let mut connection = core.store.connection();
+            let mut invocation = core.store.scripts.adjust.prepare_invoke();
+            invocation
+                .key(format!("{}:w:{epoch}", core.keys.bucket(bucket.as_str())))
+                .arg(change)
+                .arg(millis(core.ttl));
+            let _: Option<i64> = core
+                .call("adjust", invocation.invoke_async(&mut connection))
+                .await;
+        });
+    }
+
+    /// A request with a permit ended; `landed`: the window its response reported. Its permit is
+    /// taken as the oldest in flight; one of an earlier window than where it landed is counted
+    /// in that window too.
+    fn ended(self: &Arc<Self>, bucket: Bucket, landed: Option<u64>) {
+        let spilled = {
+            let mut fleet = lock(&self.buckets[bucket.index()]);
+            let Some(mut oldest) = fleet.in_flight.first_entry() else {
+                return;
+            };
+            let epoch = *oldest.key();
+            *oldest.get_mut() -= 1;
+            if *oldest.get() == 0 {
+                oldest.remove();
+            }
+            landed.filter(|&landed| landed > epoch)
+        };
+        if let Some(landed) = spilled {
+            self.adjust(bucket, landed, 1);
         }
     }
 
@@ -541,19 +638,30 @@ impl Core {
     async fn write_records(self: Arc<Self>, bucket: Bucket) {
         let name = bucket.as_str();
         loop {
-            let Some(record) = lock(&self.buckets[bucket.index()]).pending.take() else {
+            let Some(mut record) = lock(&self.buckets[bucket.index()]).pending.take() else {
                 break;
             };
+            // The local estimate of the reset is the earliest over all our responses of the
+            // window: tighter than this one response's.
+            let snapshot = self.local.snapshot(bucket);
+            if snapshot.window_epoch == Some(record.epoch)
+                && let Some(reset_at) = snapshot.reset_at
+            {
+                record.to_reset = record
+                    .to_reset
+                    .min(reset_at.saturating_duration_since(Instant::now()));
+            }
             let mut connection = self.store.connection();
             let mut invocation = self.store.scripts.record.prepare_invoke();
             invocation
                 .key(self.keys.budget(name))
-                .key(self.keys.window(name, record.epoch))
+                .key(self.keys.bucket(name))
                 .arg(record.epoch)
                 .arg(record.limit)
                 .arg(record.remaining)
                 .arg(millis(record.to_reset))
-                .arg(millis(self.ttl));
+                .arg(millis(self.ttl))
+                .arg(record.date.unwrap_or(0));
             let written: Option<i64> = self
                 .call("record", invocation.invoke_async(&mut connection))
                 .await;
@@ -566,13 +674,18 @@ impl Core {
         lock(&self.buckets[bucket.index()]).writing = false;
     }
 
-    /// Blocks the bucket fleet-wide for `wait`.
-    async fn block(self: Arc<Self>, bucket: Bucket, wait: Duration) {
+    /// Blocks the bucket fleet-wide for `wait`, or until `reset` (the 429's, epoch seconds)
+    /// on Redis's clock if the fleet knows it and it is sooner.
+    async fn block(self: Arc<Self>, bucket: Bucket, wait: Duration, reset: Option<u64>) {
+        let name = bucket.as_str();
         let mut connection = self.store.connection();
         let mut invocation = self.store.scripts.block.prepare_invoke();
         invocation
-            .key(self.keys.block(bucket.as_str()))
-            .arg(millis(wait).max(1));
+            .key(self.keys.block(name))
+            .key(self.keys.budget(name))
+            .arg(millis(wait).max(1))
+            .arg(reset.unwrap_or(0))
+            .arg(millis(self.config.reset_jitter));
         let _: Option<i64> = self
             .call("block", invocation.invoke_async(&mut connection))
             .await;
@@ -591,7 +704,8 @@ impl SharedState for RedisState {
     fn decide(&self, bucket: Bucket, now: Instant, config: &RateLimitConfig) -> Decision {
         let core = &self.core;
         if !core.coordinating(now) {
-            return core.local.decide(bucket, now, config);
+            let d = core.local.decide(bucket, now, config);
+            return d;
         }
         let slotted = config.concurrency_limit.is_some();
         if slotted && let Err(decision) = core.take_slot(now) {
@@ -618,10 +732,10 @@ impl SharedState for RedisState {
             }
             let short_of_permits = {
                 let fleet = lock(&core.buckets[bucket.index()]);
-                fleet.demand > 0
-                    && !fleet
-                        .lease
-                        .is_some_and(|lease| lease.permits > 0 && now < lease.expires)
+                let usable = |lease: Option<Lease>| {
+                    lease.is_some_and(|lease| lease.permits > 0 && now < lease.expires)
+                };
+                fleet.demand > 0 && !usable(fleet.lease) && !usable(fleet.next)
             };
             if short_of_permits {
                 core.refresh_bucket(bucket).await;
@@ -631,6 +745,7 @@ impl SharedState for RedisState {
 
     fn release(&self, bucket: Bucket) {
         self.core.local.release(bucket);
+        self.core.ended(bucket, None);
         if self.core.config.concurrency_limit.is_some() {
             self.core.give_slot();
         }
@@ -639,6 +754,12 @@ impl SharedState for RedisState {
     fn complete(&self, bucket: Bucket, observed: &Observed<'_>) -> bool {
         let core = &self.core;
         let updated = core.local.complete(bucket, observed);
+        let landed = observed.budget.reset.filter(|_| {
+            observed
+                .budget
+                .reset_is_plausible(observed.wall, core.config.window)
+        });
+        core.ended(bucket, landed);
         if core.config.concurrency_limit.is_some() {
             core.give_slot();
         }
@@ -647,7 +768,12 @@ impl SharedState for RedisState {
         }
         if let Some(wait) = observed.block_for {
             lock(&core.buckets[bucket.index()]).lease = None;
-            spawn(core.clone().block(bucket, wait));
+            let reset = observed.budget.reset.filter(|_| {
+                observed
+                    .budget
+                    .reset_is_plausible(observed.wall, core.config.window)
+            });
+            spawn(core.clone().block(bucket, wait, reset));
         }
         let budget = observed.budget;
         if let (Some(limit), Some(remaining), Some(reset), true) = (
@@ -667,6 +793,7 @@ impl SharedState for RedisState {
                     limit,
                     remaining: remaining.min(limit),
                     to_reset,
+                    date: budget.date,
                 },
             );
         }

@@ -31,6 +31,10 @@ pub struct FleetSettings {
     /// How long a replica's concurrency slots outlive its last word (default 5 s): a replica
     /// that dies frees its slots this long after. Renewed every third of it while held.
     pub slot_lease: Duration,
+    /// No permit is granted this close to a window's reset (default 50 ms): a request sent
+    /// then could reach Okta in the next window, which did not count it (a busy host may hold
+    /// a ready request back for milliseconds).
+    pub boundary_guard: Duration,
 }
 
 impl Default for FleetSettings {
@@ -40,9 +44,10 @@ impl Default for FleetSettings {
             timeout: Duration::from_millis(100),
             failures_to_open: 3,
             cool_down: Duration::from_secs(1),
-            max_lease: 8,
-            lease_ttl: Duration::from_millis(250),
+            max_lease: 4,
+            lease_ttl: Duration::from_millis(100),
             slot_lease: Duration::from_secs(5),
+            boundary_guard: Duration::from_millis(50),
         }
     }
 }

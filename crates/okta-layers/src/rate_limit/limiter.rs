@@ -268,6 +268,8 @@ impl RateLimiter {
         // A wait decided before a waiter was registered could miss a wake-up: decide again.
         let mut first = first.filter(|step| !matches!(step, Step::Wait(..)));
         let mut reason = None;
+        // Time spent waiting for the shared store; reported if the request then goes at once.
+        let mut store_wait = Duration::ZERO;
         loop {
             slot.count.fetch_add(1, Ordering::SeqCst);
             let notified = slot.notify.notified();
@@ -278,6 +280,13 @@ impl RateLimiter {
             match step {
                 Step::Go(permit) => {
                     slot.count.fetch_sub(1, Ordering::SeqCst);
+                    if !store_wait.is_zero() {
+                        self.emit(|| RateLimitEvent::Waited {
+                            bucket,
+                            duration: store_wait,
+                            reason: WaitReason::SharedState,
+                        });
+                    }
                     self.waited(bucket, started, reason);
                     return permit;
                 }
@@ -305,12 +314,7 @@ impl RateLimiter {
                     drop(notified);
                     let asked = Instant::now();
                     self.inner.state.refresh(bucket).await;
-                    let duration = asked.elapsed();
-                    self.emit(|| RateLimitEvent::Waited {
-                        bucket,
-                        duration,
-                        reason: WaitReason::SharedState,
-                    });
+                    store_wait += asked.elapsed();
                 }
             }
         }

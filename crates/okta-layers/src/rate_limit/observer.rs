@@ -23,8 +23,10 @@ pub enum WaitReason {
     /// [`RateLimitConfig::concurrency_limit`](super::RateLimitConfig::concurrency_limit)
     /// requests are in flight already (fleet-wide with a fleet store).
     InFlight,
-    /// Waiting for the shared state's store (such as Redis) to grant permits: reported once per
-    /// round trip, with its duration (the latency the store adds to the call).
+    /// Waiting for the shared state's store (such as Redis) to grant permits, when the request
+    /// then went at once: the latency the store added to it (its round trips, together). A
+    /// request the store gave a later paced slot was not delayed by the round trip, and
+    /// reports no such wait.
     SharedState,
 }
 

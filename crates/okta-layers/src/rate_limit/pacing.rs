@@ -17,6 +17,49 @@ pub(crate) fn later(at: Instant, duration: Duration) -> Instant {
         .unwrap_or_else(|| at + Duration::from_secs(30 * 365 * 86_400))
 }
 
+/// How fast a bucket's `Remaining` falls, from our responses: see [`BucketState`]'s `fall`.
+#[derive(Debug, Clone, Copy, Default)]
+struct FallRate {
+    /// The window, and the first of our responses in it: `Remaining` then, and when.
+    first: Option<(u64, u32, Instant)>,
+    /// When the latest of our responses of that window arrived.
+    last: Option<Instant>,
+    /// Per second; kept from the previous window until this one has 50 ms of history.
+    per_second: f64,
+}
+
+impl FallRate {
+    fn observe(&mut self, epoch: u64, remaining: u32, now: Instant) {
+        match self.first {
+            Some((first_epoch, first, at)) if first_epoch == epoch => {
+                let span = now.saturating_duration_since(at).as_secs_f64();
+                if span >= 0.05 {
+                    self.per_second = f64::from(first.saturating_sub(remaining)) / span;
+                }
+            }
+            Some((first_epoch, ..)) if first_epoch > epoch => return,
+            _ => self.first = Some((epoch, remaining, now)),
+        }
+        self.last = Some(now);
+    }
+
+    /// What `Remaining` of window `epoch` has likely fallen by since our latest response of
+    /// it (0 for another window).
+    fn since_last(&self, epoch: u64, now: Instant) -> f64 {
+        match (self.first, self.last) {
+            (Some((first_epoch, ..)), Some(at)) if first_epoch == epoch => {
+                self.per_second * now.saturating_duration_since(at).as_secs_f64()
+            }
+            _ => 0.0,
+        }
+    }
+}
+
+/// A response's limit (0 when absent).
+fn limit_of(info: &RateLimitHeaders) -> u32 {
+    info.limit.unwrap_or(0)
+}
+
 /// The first `reset_at + n × window` after `now` (`now ≥ reset_at`), in one step however long
 /// the bucket was idle, and `n`.
 fn next_boundary(reset_at: Instant, window: Duration, now: Instant) -> (Instant, u64) {
@@ -71,9 +114,16 @@ pub struct BucketState {
     window_epoch: u64,
     /// Our share of the bucket (the adaptive mode).
     share: ShareEstimator,
+    /// How fast `Remaining` falls (per second), from the first and the latest of our responses
+    /// of a window: between two of our responses the others go on spending, so the adaptive
+    /// mode counts their part of the fall since our last response as spent.
+    fall: FallRate,
     /// A splitmix64 state: dithers the rounding of a share of the budget, so that replicas
     /// whose shares of the last few requests are fractions still use them all, on average.
     dither: u64,
+    /// The current draw in `[0, 1)`: drawn again only when the budget changes, so that
+    /// deciding again (every wake-up) cannot round up more often than the draw says.
+    dither_unit: f64,
 }
 
 impl BucketState {
@@ -97,7 +147,9 @@ impl BucketState {
             probe_deadline: None,
             window_epoch: 0,
             share: ShareEstimator::default(),
+            fall: FallRate::default(),
             dither: seed,
+            dither_unit: 0.5,
         }
     }
 
@@ -156,7 +208,15 @@ impl BucketState {
                 let reserve =
                     (f64::from(self.limit) * share * config.reserve.clamp(0.0, 1.0)) as u32;
                 let ours = if share < 1.0 {
-                    self.dithered(f64::from(self.remaining) * share)
+                    // Only within the window our responses described: a rolled window starts
+                    // afresh.
+                    let others_since = if self.rolled {
+                        0.0
+                    } else {
+                        self.fall.since_last(self.epoch, now) * (1.0 - share)
+                    };
+                    let remaining = (f64::from(self.remaining) - others_since).max(0.0);
+                    (remaining * share + self.dither_unit) as u32
                 } else {
                     self.remaining
                 };
@@ -188,15 +248,14 @@ impl BucketState {
         }
     }
 
-    /// `amount` rounded down or up at random, up with the probability of its fraction.
-    fn dithered(&mut self, amount: f64) -> u32 {
+    /// A new draw for the dithered rounding.
+    fn redraw(&mut self) {
         self.dither = self.dither.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.dither;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
         z ^= z >> 31;
-        let unit = (z >> 11) as f64 / (1u64 << 53) as f64;
-        (amount + unit).floor() as u32
+        self.dither_unit = (z >> 11) as f64 / (1u64 << 53) as f64;
     }
 
     /// A request finished (or was abandoned) without reporting anything.
@@ -219,13 +278,19 @@ impl BucketState {
         wall: SystemTime,
         own: bool,
     ) -> bool {
+        let before = (self.epoch, self.remaining);
         let updated = self.update_budget(info, now, wall);
+        if (self.epoch, self.remaining) != before {
+            self.redraw();
+        }
         if own
             && updated
             && let (Some(remaining), Some(reset)) = (info.remaining, info.reset)
             && reset == self.epoch
         {
-            self.share.observe(reset, remaining, now, self.window);
+            self.share
+                .observe(reset, remaining, limit_of(info), now, self.window);
+            self.fall.observe(reset, remaining, now);
         }
         updated
     }
@@ -280,7 +345,14 @@ impl BucketState {
     }
 
     /// A 429 that is not the concurrency limit: nobody in this bucket goes before `until`.
+    /// The other requests wait at most until the window's reset as this state knows it (the
+    /// earliest `arrival + Reset − Date` of the window: `Date` is whole seconds, so one response
+    /// alone may overstate the wait by up to a second).
     pub fn block(&mut self, until: Instant) {
+        let until = match self.reset_at {
+            Some(reset_at) if self.mode == Mode::Tracked && !self.rolled => until.min(reset_at),
+            _ => until,
+        };
         self.blocked_until = Some(self.blocked_until.map_or(until, |at| at.max(until)));
         if self.mode == Mode::Tracked && !self.rolled {
             self.remaining = 0;
@@ -374,6 +446,47 @@ mod tests {
             state.release();
         }
         assert_eq!(state.decide(later, &config), Decision::Go);
+    }
+
+    #[test]
+    fn a_replica_seen_using_a_quarter_of_the_bucket_paces_to_a_quarter() {
+        let config = RateLimitConfig {
+            reserve: 0.0,
+            burst_fraction: 0.5,
+            ..Default::default()
+        };
+        let mut state = BucketState::new(config.window, 7);
+        let now = Instant::now();
+        // Each of our responses sees Remaining fall by four: three other replicas between ours.
+        let mut remaining = 100;
+        for _ in 0..10 {
+            remaining -= 4;
+            state.update(&info(100, remaining, T + 10, T), now, wall(), true);
+        }
+        assert!(
+            (state.snapshot().share - 0.25).abs() < 1e-9,
+            "{}",
+            state.share.share()
+        );
+        // 60 left, 15 of them ours: while above half our share of the limit (12.5) requests go
+        // at once, then the rest of our share is spread over the rest of the window.
+        let at_once = (0..20)
+            .take_while(|_| state.decide(now, &config) == Decision::Go)
+            .count();
+        assert_eq!(
+            at_once, 4,
+            "three above the threshold, and the first spread slot"
+        );
+        // Without the adaptive mode the whole 60 is believed ours: 10 more go at once.
+        let solo = RateLimitConfig {
+            adaptive: false,
+            ..config
+        };
+        let mut alone = BucketState::new(solo.window, 7);
+        alone.update(&info(100, 60, T + 10, T), now, wall(), true);
+        for _ in 0..10 {
+            assert_eq!(alone.decide(now, &solo), Decision::Go);
+        }
     }
 
     #[test]

@@ -3,8 +3,9 @@
 //!
 //! Between two of our responses of the same window, `Remaining` fell by what the whole principal
 //! (every replica, every process with the same token or OAuth app) was admitted in between, and
-//! our own part of that is the one request the second response answers. So over any stretch,
-//! `our responses ÷ Σ falls` is our share of the bucket's consumption. The sums telescope (a
+//! our own part of that is the one request the second response answers; our first response of a
+//! window counts the fall from the full budget (the burst at each window's start). So over any
+//! stretch, `our responses ÷ Σ falls` is our share of the bucket's consumption. The sums telescope (a
 //! response overtaken by a later one gives a negative fall, the next one a larger fall), so
 //! reordering does not bias them. Both sums decay with a half-life of one window, so the
 //! estimate follows replicas that come and go; what the decay takes away is replaced by the
@@ -21,6 +22,9 @@ pub(crate) const MIN_SHARE: f64 = 0.01;
 
 /// The weight, in responses, of the belief that survives decay.
 const PRIOR: f64 = 1.0;
+
+/// The weight, in responses, of the first response's hint.
+const BOOTSTRAP: f64 = 0.5;
 
 /// See the [module docs](self).
 #[derive(Debug, Clone)]
@@ -51,13 +55,17 @@ impl Default for ShareEstimator {
 }
 
 impl ShareEstimator {
-    /// One of our requests was admitted; its response said `remaining` of the window ending at
-    /// `epoch` (epoch seconds). A response of an earlier window than the last one is ignored;
-    /// the first of a new window starts the next stretch.
+    /// One of our requests was admitted; its response said `remaining` of `limit` in the
+    /// window ending at `epoch` (epoch seconds). A response of an earlier window than the last
+    /// one is ignored; the first of a new window starts the next stretch. The very first
+    /// response is a hint with half a response's weight: our one request (the probe) against
+    /// what the window has consumed so far — replicas that start together each see the others'
+    /// probes, so the share starts near `1 / replicas` rather than at 1.
     pub(crate) fn observe(
         &mut self,
         epoch: u64,
         remaining: u32,
+        limit: u32,
         now: Instant,
         half_life: Duration,
     ) {
@@ -68,7 +76,17 @@ impl ShareEstimator {
                 self.own += 1.0;
                 self.total += f64::from(last_remaining) - f64::from(remaining);
             }
-            _ => {}
+            Some(_) => {
+                // A new window began full: the fall to our first response of it is what the
+                // principal spent since (leaving it out would miss the burst at each start).
+                self.own += 1.0;
+                self.total += f64::from(limit.saturating_sub(remaining));
+            }
+            None => {
+                let consumed = f64::from(limit.saturating_sub(remaining)).max(1.0);
+                self.own = BOOTSTRAP;
+                self.total = BOOTSTRAP * consumed;
+            }
         }
         self.last = Some((epoch, remaining));
         self.share = if self.total <= self.own {
@@ -125,8 +143,8 @@ mod tests {
             let step = WINDOW / limit;
             for i in 0..limit {
                 remaining -= 1;
-                if i % replicas == 0 {
-                    estimator.observe(epoch, remaining, now, WINDOW);
+                if i % replicas == replicas / 2 {
+                    estimator.observe(epoch, remaining, limit, now, WINDOW);
                 }
                 now += step;
             }
@@ -164,7 +182,7 @@ mod tests {
             seen.extend([b, a]);
         }
         for remaining in seen {
-            estimator.observe(7, remaining, now, WINDOW);
+            estimator.observe(7, remaining, 100, now, WINDOW);
         }
         let share = estimator.share();
         assert!((share - 0.5).abs() < 0.06, "{share}");
@@ -174,15 +192,29 @@ mod tests {
     async fn a_new_window_starts_a_new_stretch_and_stragglers_are_ignored() {
         let mut estimator = ShareEstimator::default();
         let now = Instant::now();
-        estimator.observe(10, 50, now, WINDOW);
-        // The next window's first response: a fall from 50 to 99 is no information.
-        estimator.observe(11, 99, now, WINDOW);
+        estimator.observe(10, 50, 51, now, WINDOW);
+        // The next window's first response: one of ours, and one spent since it began.
+        estimator.observe(11, 99, 100, now, WINDOW);
         // A straggler of window 10.
-        estimator.observe(10, 2, now, WINDOW);
-        estimator.observe(11, 97, now, WINDOW);
-        assert_eq!(estimator.own, 2.0);
-        assert_eq!(estimator.total, 3.0);
-        assert!((estimator.share() - 2.0 / 3.0).abs() < 1e-9);
+        estimator.observe(10, 2, 100, now, WINDOW);
+        estimator.observe(11, 97, 100, now, WINDOW);
+        // The first response's hint (half a response: 1 of 1), the new window's start (1 of
+        // 1) and one fall of two for one.
+        assert_eq!(estimator.own, 2.5);
+        assert_eq!(estimator.total, 3.5);
+        assert!((estimator.share() - 2.5 / 3.5).abs() < 1e-9);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn replicas_starting_together_start_near_their_share() {
+        let mut estimator = ShareEstimator::default();
+        // Eight probes went out together: ours says 92 of 100 are left.
+        estimator.observe(5, 92, 100, Instant::now(), WINDOW);
+        assert_eq!(estimator.share(), 0.125);
+        // Alone, the probe is the only request of the window.
+        let mut alone = ShareEstimator::default();
+        alone.observe(5, 99, 100, Instant::now(), WINDOW);
+        assert_eq!(alone.share(), 1.0);
     }
 
     #[tokio::test(start_paused = true)]
@@ -193,21 +225,26 @@ mod tests {
         // Eight replicas for ten windows: each of our responses sees a fall of eight.
         for _ in 0..200 {
             remaining -= 8;
-            estimator.observe(1, remaining, now, WINDOW);
+            estimator.observe(1, remaining, 2_000, now, WINDOW);
             now += Duration::from_millis(50);
         }
         let crowded = estimator.share();
         assert!((crowded - 0.125).abs() < 0.01, "{crowded}");
-        // A quiet minute: the belief stays.
+        // A quiet minute: the belief stays (the decay keeps it as a prior), and the first
+        // response of the next window, eight requests into it, agrees.
         tokio::time::advance(Duration::from_secs(60)).await;
         now += Duration::from_secs(60);
-        estimator.observe(2, 900, now, WINDOW);
-        assert!((estimator.share() - crowded).abs() < 1e-9);
+        estimator.observe(2, 1_992, 2_000, now, WINDOW);
+        assert!(
+            (estimator.share() - crowded).abs() < 0.02,
+            "{}",
+            estimator.share()
+        );
         // Then we are alone: within three windows the share is back near one.
-        let mut remaining = 900;
+        let mut remaining = 1_992;
         for _ in 0..60 {
             remaining -= 1;
-            estimator.observe(2, remaining, now, WINDOW);
+            estimator.observe(2, remaining, 2_000, now, WINDOW);
             now += Duration::from_millis(50);
         }
         assert!(estimator.share() > 0.9, "{}", estimator.share());
@@ -217,10 +254,10 @@ mod tests {
     async fn the_share_is_never_below_the_floor_and_nothing_overflows() {
         let mut estimator = ShareEstimator::default();
         let now = Instant::now();
-        estimator.observe(1, u32::MAX, now, WINDOW);
-        estimator.observe(1, 0, now, WINDOW);
+        estimator.observe(1, u32::MAX, u32::MAX, now, WINDOW);
+        estimator.observe(1, 0, u32::MAX, now, WINDOW);
         assert_eq!(estimator.share(), MIN_SHARE);
-        estimator.observe(u64::MAX, 0, now + Duration::MAX / 4, Duration::ZERO);
+        estimator.observe(u64::MAX, 0, 0, now + Duration::MAX / 4, Duration::ZERO);
         assert!(estimator.share() >= MIN_SHARE && estimator.share() <= 1.0);
     }
 }
