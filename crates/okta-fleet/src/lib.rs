@@ -6,9 +6,14 @@
 //! principal and bucket:
 //!
 //! - **permits granted in the window**, leased several at a time (one round trip buys up to
-//!   [`FleetSettings::max_lease`] permits, sized to the requests waiting): above the burst
+//!   [`FleetSettings::max_lease`] permits, sized to the demand; the next lease is fetched while
+//!   the current one is half used; what a lease leaves unused goes back): above the burst
 //!   threshold a lease goes at once, below it the rest of the window's budget is spread over the
-//!   rest of the window, slot by slot, fleet-wide;
+//!   rest of the window, slot by slot, fleet-wide; once a window is spent, a lease of the next
+//!   window's burst starts at its reset. Okta's resets are placed on Redis's clock (the offset
+//!   of Okta's clock is learnt from `Date`), no permit is granted within
+//!   [`FleetSettings::boundary_guard`] of a reset, and a request that still lands in the next
+//!   window is counted there;
 //! - **the freshest observed budget**: every response's `Limit`/`Remaining`/`Reset` is recorded
 //!   (in the background, the newest first) and every grant returns it, so each replica's local
 //!   view follows the fleet's, and what Okta counts (other clients included) caps the grants;

@@ -22,11 +22,13 @@ pub struct FleetSettings {
     pub failures_to_open: u32,
     /// How long coordination stays off before one request tries Redis again (default 1 s).
     pub cool_down: Duration,
-    /// The most permits one round trip may lease (default 8). A lease is sized to the requests
-    /// waiting, so an idle replica holds none.
+    /// The most permits one round trip may lease (default 4). A lease is sized to the requests
+    /// waiting and to how fast the last one was used (doubled when used up, shrunk by what was
+    /// left), so an idle replica holds none and a busy one rarely waits for Redis.
     pub max_lease: u32,
-    /// How long a lease may be used before asking again (default 250 ms): the longest a replica
-    /// may go on without hearing of another's 429.
+    /// How long a lease may be used before asking again (default 100 ms): the longest a replica
+    /// may go on without hearing of another's 429; what a lease leaves unused goes back to the
+    /// window.
     pub lease_ttl: Duration,
     /// How long a replica's concurrency slots outlive its last word (default 5 s): a replica
     /// that dies frees its slots this long after. Renewed every third of it while held.

@@ -1,14 +1,7 @@
 //! The seam between the limiter and the state it shares: [`SharedState`], a small trait with no
 //! HTTP in it, and [`StateStore`], which opens one for an org and principal.
 //!
-//! What is shared, and where each lives in the trait:
-//!
-//! | shared | trait |
-//! | --- | --- |
-//! | permits granted in the current window | [`decide`](SharedState::decide) grants (a lease may be fetched by [`refresh`](SharedState::refresh)); [`release`](SharedState::release) / [`complete`](SharedState::complete) end them |
-//! | the freshest observed budget (`Limit`, `Remaining`, `Reset`) | [`complete`](SharedState::complete) records each response's |
-//! | a bucket blocked until a reset, after a 429 | [`Observed::block_for`] in [`complete`](SharedState::complete); [`decide`](SharedState::decide) answers [`WaitReason::Blocked`] |
-//! | in-flight slots for the org's concurrency limit ([`RateLimitConfig::concurrency_limit`]) | taken by a grant, given back by [`release`](SharedState::release) / [`complete`](SharedState::complete) |
+//! What is shared, and where each lives in the trait: see [`SharedState`].
 //!
 //! [`InProcessState`](super::InProcessState) shares all of it between the clones of one
 //! [`RateLimiter`](super::RateLimiter) (and so between every client built over that limiter);
@@ -56,7 +49,14 @@ pub struct Observed<'a> {
 pub type RefreshFuture = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
 
 /// The limiter's state: per-bucket budgets, permits, blocks and in-flight slots, wherever they
-/// live. See the [module docs](self) for what each method shares.
+/// live. What each method shares:
+///
+/// | shared | where |
+/// | --- | --- |
+/// | permits granted in the current window | [`decide`](Self::decide) grants (a lease may be fetched by [`refresh`](Self::refresh)); [`release`](Self::release) / [`complete`](Self::complete) end them |
+/// | the freshest observed budget (`Limit`, `Remaining`, `Reset`) | [`complete`](Self::complete) records each response's |
+/// | a bucket blocked until a reset, after a 429 | [`Observed::block_for`] in [`complete`](Self::complete); [`decide`](Self::decide) answers [`WaitReason::Blocked`] |
+/// | in-flight slots for the org's concurrency limit ([`RateLimitConfig::concurrency_limit`]) | taken by a grant, given back by [`release`](Self::release) / [`complete`](Self::complete) |
 ///
 /// Called on every request's path: [`decide`](Self::decide), [`complete`](Self::complete) and
 /// [`release`](Self::release) are synchronous and must be cheap (a mutex held for a few
