@@ -282,6 +282,65 @@ async fn redis_killed_mid_run_fails_no_call_and_coordination_resumes_after_a_res
     assert!(rate_limited(&org) <= 5, "{} 429s", rate_limited(&org));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_or_flushed_redis_fails_no_call() {
+    let redis = RedisServer::start();
+    let org = org(40);
+    let ids = org.user_ids();
+    let store = RedisStore::with_settings(&redis.url(), settings()).expect("store");
+    let config = RateLimitConfig {
+        window: Duration::from_secs(1),
+        ..RateLimitConfig::default()
+    };
+    let scope = Scope::new("mock.okta.example", &Credentials::api_token(TOKEN));
+    let state = store.state(&scope, &config);
+    let users = Users::new(
+        Client::builder()
+            .org_url(DEFAULT_SERVICE_BASE_URL)
+            .api_token(TOKEN)
+            .rate_limiter(RateLimiter::with_state(config, state.clone()))
+            .build_service(org.service())
+            .expect("client"),
+    );
+    assert_eq!(drive(&users, &ids, 10, 4).await, 0);
+    // Redis stops answering for a second: the waits are bounded, the calls go on.
+    let url = redis.url();
+    let sleeper = std::thread::spawn(move || {
+        let client = redis::Client::open(url).unwrap();
+        let mut connection = client.get_connection().unwrap();
+        let _: redis::RedisResult<()> = redis::cmd("DEBUG")
+            .arg("SLEEP")
+            .arg("1")
+            .query(&mut connection);
+    });
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(
+        drive(&users, &ids, 10, 4).await,
+        0,
+        "no call fails while Redis is slow"
+    );
+    assert!(state.failures() > 0, "the round trips timed out");
+    sleeper.join().unwrap();
+    // Flushed (its scripts too): the next round trips load them again and count afresh.
+    redis.query(&["SCRIPT", "FLUSH"]).expect("SCRIPT FLUSH");
+    redis.query(&["FLUSHALL"]).expect("FLUSHALL");
+    let mut coordinating = false;
+    for _ in 0..40 {
+        assert_eq!(drive(&users, &ids, 2, 2).await, 0);
+        if state.is_coordinating()
+            && redis
+                .keys_with_ttl()
+                .iter()
+                .any(|(key, _)| key.contains(":users.read:"))
+        {
+            coordinating = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(coordinating, "coordination goes on after the flush");
+}
+
 /// Set in the child process of the test below: the Redis URL to hold slots in.
 const CHILD_ENV: &str = "OKTA_FLEET_TEST_SLOT_HOLDER";
 const SLOTS: u32 = 3;

@@ -54,6 +54,8 @@ impl RedisServer {
         let child = Command::new("redis-server")
             .args(["--bind", "127.0.0.1", "--port", &self.port.to_string()])
             .args(["--save", "", "--appendonly", "no", "--protected-mode", "no"])
+            // `DEBUG SLEEP`, to make it slow.
+            .args(["--enable-debug-command", "yes"])
             .arg("--dir")
             .arg(self.dir.path())
             .stdout(Stdio::null())
