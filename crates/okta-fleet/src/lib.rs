@@ -22,9 +22,22 @@
 //!   replica and renewed while held: a replica that dies frees them after
 //!   [`FleetSettings::slot_lease`].
 //!
-//! Each is an atomic Lua script run by Redis (see `scripts.rs` for the keys: namespaced by org and
-//! principal — a hash of the token, or the OAuth client id, never a secret — and every key with
-//! a TTL).
+//! Each is an atomic Lua script run by Redis.
+//!
+//! # Keys
+//! All under `{namespace}:{org}:{principal}` (no secret: see
+//! [`Scope`](okta_layers::rate_limit::Scope)), every one written with a TTL:
+//!
+//! | key | type | what | TTL |
+//! | --- | --- | --- | --- |
+//! | `…:{bucket}:w:{epoch}` | hash | the window's permits `granted`, budget `consumed` (as Okta reported it), the next paced slot `next` (ms, Redis clock) | 2 windows |
+//! | `…:{bucket}:budget` | hash | the freshest observed budget: `epoch`, `limit`, `remaining`, `reset_ms` (Redis clock); the `offset` of Okta's clock from Redis's | 2 windows |
+//! | `…:{bucket}:block` | string | the bucket is blocked while it exists (set after a 429, for the wait) | the wait |
+//!
+//! and the org's concurrency slots under `{namespace}:{org}` (Okta's concurrency limit is
+//! org-wide): `…:slots` (sorted set: replica → lease expiry, ms, Redis clock) and `…:slots:n`
+//! (hash: replica → slots held), both expiring two leases after the last write. The principal
+//! is a hash of the token, or the OAuth client id: no secret is ever part of a key.
 //!
 //! # When Redis fails
 //! A call never fails because of the store. Each round trip waits at most

@@ -1,17 +1,6 @@
 //! The server-side Lua scripts (each runs atomically in Redis) and the keys they touch.
 //!
-//! Keys, all under `{namespace}:{org}:{principal}` (no secret: see
-//! [`Scope`](okta_layers::rate_limit::Scope)), every one written with a TTL:
-//!
-//! | key | type | what | TTL |
-//! | --- | --- | --- | --- |
-//! | `…:{bucket}:w:{epoch}` | hash | the window's permits `granted`, budget `consumed` (as Okta reported it), the next paced slot `next` (ms, Redis clock) | 2 windows |
-//! | `…:{bucket}:budget` | hash | the freshest observed budget: `epoch`, `limit`, `remaining`, `reset_ms` (Redis clock); the `offset` of Okta's clock from Redis's | 2 windows |
-//! | `…:{bucket}:block` | string | the bucket is blocked while it exists (set after a 429, for the wait) | the wait |
-//!
-//! and the org's concurrency slots under `{namespace}:{org}` (Okta's concurrency limit is
-//! org-wide): `…:slots` (sorted set: replica → lease expiry, ms, Redis clock) and `…:slots:n`
-//! (hash: replica → slots held), both expiring two leases after the last write.
+//! The keys they touch are listed in the [crate docs](crate#keys).
 //!
 //! Times are Redis's own (`TIME`): replicas pass durations, never their clocks.
 

@@ -538,8 +538,15 @@ impl Core {
         if blocked > 0 {
             let until = now + Duration::from_millis(blocked);
             fleet.blocked_until = Some(fleet.blocked_until.map_or(until, |at| at.max(until)));
+            // Leases are void under a block: their window is spent.
+            let (lease, next) = (fleet.lease.take(), fleet.next.take());
             drop(fleet);
             self.local.block(bucket, until);
+            for old in [lease, next].into_iter().flatten() {
+                if old.permits > 0 {
+                    self.give_back(bucket, old);
+                }
+            }
             return;
         }
         if granted == 0 {
@@ -565,10 +572,14 @@ impl Core {
         let current = fleet
             .lease
             .is_some_and(|lease| lease.permits > 0 && now < lease.expires);
-        if current {
-            fleet.next = Some(lease);
+        let replaced = if current {
+            fleet.next.replace(lease)
         } else {
-            fleet.lease = Some(lease);
+            fleet.lease.replace(lease)
+        };
+        drop(fleet);
+        if let Some(old) = replaced.filter(|old| old.permits > 0) {
+            self.give_back(bucket, old);
         }
     }
 

@@ -171,3 +171,26 @@ fn replica_id() -> String {
         .finish();
     format!("{random:016x}-{}", std::process::id())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_invalid_url_is_refused_without_its_password_and_debug_hides_it() {
+        for url in [
+            "redis://:s3cr3t-pw@127.0.0.1:notaport/",
+            "http://:s3cr3t-pw@127.0.0.1/",
+        ] {
+            let error = RedisStore::new(url).unwrap_err();
+            assert!(!error.to_string().contains("s3cr3t"), "{error}");
+            assert!(!format!("{error:?}").contains("s3cr3t"), "{error:?}");
+        }
+        let store = RedisStore::new("redis://:s3cr3t-pw@127.0.0.1:6390/").unwrap();
+        let debug = format!("{store:?}");
+        assert!(
+            !debug.contains("s3cr3t") && debug.contains("127.0.0.1"),
+            "{debug}"
+        );
+    }
+}
