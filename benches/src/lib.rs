@@ -11,4 +11,5 @@ pub mod fixtures;
 pub mod mock;
 pub mod proc;
 pub mod rounds;
+pub mod sdk_policy;
 pub mod stack;

@@ -10,6 +10,7 @@ use okta_hyper::{CertificateDer, HyperTransport, HyperTransportBuilder, Proxy};
 use okta_layers::ConfigError;
 use okta_layers::auth::{Credentials, DpopMode, PrivateKey, SecretToken, TokenProvider};
 use okta_layers::base_uri::OrgUrl;
+use okta_layers::rate_limit::{RateLimiter, Scope, StateStore};
 
 use crate::client::Client;
 use crate::config::keys;
@@ -63,6 +64,7 @@ pub struct ClientBuilder {
     stack: StackConfig,
     call_layers: UserLayers,
     attempt_layers: UserLayers,
+    rate_limit: RateLimitSource,
 }
 
 #[derive(Debug)]
@@ -408,6 +410,35 @@ impl ClientBuilder {
         self
     }
 
+    /// Paces with `limiter`, shared with every client given it: clients of one org and
+    /// principal in one process then spend one budget. The limiter's own settings apply (the
+    /// stack's `rate_limit` settings are ignored). Replaces [`rate_limit_store`](Self::rate_limit_store).
+    ///
+    /// ```
+    /// use okta_layers::rate_limit::{RateLimitConfig, RateLimiter};
+    /// let limiter = RateLimiter::new(RateLimitConfig::default());
+    /// let builder = || okta_client::Client::builder()
+    ///     .org_url("https://dev-123.okta.com")
+    ///     .api_token("00abc")
+    ///     .rate_limiter(limiter.clone());
+    /// let (first, second) = (builder().build().unwrap(), builder().build().unwrap());
+    /// # drop((first, second));
+    /// ```
+    pub fn rate_limiter(mut self, limiter: RateLimiter) -> Self {
+        self.rate_limit = RateLimitSource::Limiter(limiter);
+        self
+    }
+
+    /// Keeps the rate limiter's state in `store`, opened for this org and principal (the token's
+    /// hash or the OAuth client id): with `okta_fleet::RedisStore`, every replica of a fleet
+    /// shares one budget. The stack's `rate_limit` settings apply. Without it the state is in
+    /// this process, paced adaptively (`RateLimitConfig::adaptive`). Replaces
+    /// [`rate_limiter`](Self::rate_limiter).
+    pub fn rate_limit_store(mut self, store: impl StateStore) -> Self {
+        self.rate_limit = RateLimitSource::Store(std::sync::Arc::new(store));
+        self
+    }
+
     /// Adds a layer of your own around the whole call (outside tracing, timeouts, rate limiting
     /// and retries); the first added is the outermost. The stack is then type-erased once
     /// ([`BoxedService`](crate::BoxedService)), which costs a box per call.
@@ -511,12 +542,45 @@ impl ClientBuilder {
             return Err(error);
         }
         let credentials = self.credentials_with_dpop()?;
+        let scope = Scope::new(org.authority().as_str(), &credentials);
+        let stack = StackLayer::new(&self.stack, org, &credentials)?;
+        let stack = match self.rate_limit {
+            RateLimitSource::Own => stack,
+            RateLimitSource::Limiter(limiter) => stack.with_rate_limiter(limiter),
+            RateLimitSource::Store(store) => stack.with_rate_limiter(RateLimiter::with_store(
+                self.stack.rate_limit.clone(),
+                store.as_ref(),
+                &scope,
+            )),
+        };
         let parts = Parts {
-            stack: StackLayer::new(&self.stack, org, &credentials)?,
+            stack,
             call_layers: self.call_layers,
             attempt_layers: self.attempt_layers,
         };
         Ok((parts, self.transport))
+    }
+}
+
+/// Where the rate limiter comes from.
+#[derive(Default)]
+enum RateLimitSource {
+    /// Its own, in this process.
+    #[default]
+    Own,
+    /// One shared with other clients.
+    Limiter(RateLimiter),
+    /// Its own, over a state this store opens.
+    Store(std::sync::Arc<dyn StateStore>),
+}
+
+impl std::fmt::Debug for RateLimitSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            RateLimitSource::Own => "Own",
+            RateLimitSource::Limiter(_) => "Limiter",
+            RateLimitSource::Store(_) => "Store",
+        })
     }
 }
 

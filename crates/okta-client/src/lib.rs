@@ -89,6 +89,9 @@
 //! | backoff after a concurrency-limit 429 | 100 ms × 2ⁿ up to 5 s, full jitter | `stack.rate_limit.concurrency_backoff`, `_max` |
 //! | proactive pacing | on; 2 % of each budget kept in reserve; spread out below half the budget | `stack.rate_limit.pacing`, `reserve`, `burst_fraction` |
 //! | longest wait for a bucket's first answer (budget unknown) | 2 s | `stack.rate_limit.probe_timeout` |
+//! | pacing to this process's share of each bucket (replicas sharing a token) | on (adaptive) | `stack.rate_limit.adaptive` |
+//! | requests in flight at once, every bucket together | no limit | `stack.rate_limit.concurrency_limit` |
+//! | where the rate limiter's state lives | in this client (its own limiter) | [`ClientBuilder::rate_limiter`] (one shared), [`ClientBuilder::rate_limit_store`] (e.g. `okta_fleet::RedisStore`) |
 //! | seeds of the jitters | OS-random | `stack.retry.seed`, `stack.rate_limit.seed` |
 //! | `User-Agent`, `Accept` (when the request has none) | `okta-users-rs/<version> rust/<rustc version> <os>/<arch>`, `application/json` | [`ClientBuilder::user_agent_suffix`] (appended), a header on the request |
 //! | user ids, logins and search terms in spans' `url.full` | cut (`REDACTED`) | [`ClientBuilder::record_url_pii`] |

@@ -48,6 +48,9 @@ pub const RATE_LIMIT_WAIT: &str = "okta.client.rate_limit.wait.duration";
 pub const RATE_LIMIT_REMAINING: &str = "okta.client.rate_limit.remaining";
 /// A bucket's budget per window: gauge.
 pub const RATE_LIMIT_LIMIT: &str = "okta.client.rate_limit.limit";
+/// Gauge: 1 while the rate limiter's shared store (such as Redis) coordinates, 0 while this
+/// process paces on its own view because the store failed.
+pub const RATE_LIMIT_STORE_AVAILABLE: &str = "okta.client.rate_limit.store.available";
 
 /// `okta.operation` for a request without an [`Operation`].
 const NO_OPERATION: &str = "_OTHER";
@@ -77,6 +80,10 @@ pub fn describe() {
         "Requests left in the rate-limit bucket's window."
     );
     metrics::describe_gauge!(RATE_LIMIT_LIMIT, "Requests allowed per rate-limit window.");
+    metrics::describe_gauge!(
+        RATE_LIMIT_STORE_AVAILABLE,
+        "1 while the rate limiter's shared store coordinates, 0 while it is unavailable."
+    );
 }
 
 /// The rate limiter's events as metrics: 429s, waits, and each bucket's budget.
@@ -119,6 +126,10 @@ impl RateLimitObserver for RateLimitMetrics {
                 metrics::gauge!(RATE_LIMIT_LIMIT, "okta.bucket" => bucket.as_str())
                     .set(f64::from(*limit));
             }
+            RateLimitEvent::StoreUnavailable { .. } => {
+                metrics::gauge!(RATE_LIMIT_STORE_AVAILABLE).set(0.0);
+            }
+            RateLimitEvent::StoreRestored => metrics::gauge!(RATE_LIMIT_STORE_AVAILABLE).set(1.0),
         }
     }
 }

@@ -163,6 +163,13 @@ impl<A> StackLayer<A> {
         }
     }
 
+    /// The same stack pacing with `limiter` (shared with every stack given it) instead of its
+    /// own; the limiter's settings replace `StackConfig::rate_limit`.
+    pub fn with_rate_limiter(mut self, limiter: RateLimiter) -> Self {
+        self.rate_limit = RateLimitLayer::from_limiter(limiter);
+        self
+    }
+
     /// The org requests go to.
     pub fn org(&self) -> &OrgUrl {
         self.base_uri.org()

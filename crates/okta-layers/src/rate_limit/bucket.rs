@@ -43,7 +43,8 @@ impl Bucket {
         }
     }
 
-    pub(crate) const fn index(self) -> usize {
+    /// The bucket's position in [`Bucket::ALL`] (for arrays indexed by bucket).
+    pub const fn index(self) -> usize {
         match self {
             Bucket::UsersCollection => 0,
             Bucket::UserWrite => 1,

@@ -55,20 +55,40 @@
 //! 4. Once the reset instant passes, the window is assumed fresh (`remaining = limit`) until a
 //!    response of the new window tells otherwise.
 //!
+//! # Many replicas
+//! The limiter decides with a [`SharedState`]: by default [`InProcessState`], shared by every
+//! clone of the limiter (so by every client built over one limiter, see
+//! [`RateLimitLayer::from_limiter`]). With [`RateLimitConfig::adaptive`] (the default) each
+//! bucket paces to the share of it this process is seen to use: between two of its own
+//! responses, `Remaining` falls by what every replica of the principal consumed, so the share
+//! is `own requests ÷ Σ falls` (decayed over a window); the allowance of step 2 below becomes
+//! `(remaining − the others' likely spending since our last response) × share − in flight −
+//! reserve × share` (rounded at random, so fractions of a request add up across replicas), and
+//! the burst threshold `burst_fraction × limit × share`.
+//! A [`StateStore`] such as okta-fleet's Redis store shares permits, budgets, blocks and
+//! in-flight slots between processes.
+//!
 //! Every wait is a `tracing` event (`okta rate limit: waiting`, debug; after a 429, info, from
 //! the retry policy) and a [`RateLimitEvent::Waited`] for the observer.
 
 mod bucket;
+mod in_process;
 mod layer;
 mod limiter;
 mod observer;
+mod pacing;
 mod parse;
+mod share;
+mod state;
 
 pub use bucket::Bucket;
+pub use in_process::InProcessState;
 pub use layer::{RateLimit, RateLimitLayer, RateLimited, ResponseFuture};
 pub use limiter::{BucketSnapshot, Completion, Permit, RateLimitConfig, RateLimiter};
 pub use observer::{RateLimitEvent, RateLimitObserver, WaitReason};
+pub use pacing::BucketState;
 pub use parse::RateLimitHeaders;
+pub use state::{Decision, Observed, RefreshFuture, Scope, SharedState, StateStore};
 
 #[cfg(test)]
 mod tests;

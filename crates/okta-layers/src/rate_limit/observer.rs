@@ -20,6 +20,14 @@ pub enum WaitReason {
     RateLimited,
     /// This request received a concurrency-limit 429; a short exponential backoff.
     ConcurrencyLimited,
+    /// [`RateLimitConfig::concurrency_limit`](super::RateLimitConfig::concurrency_limit)
+    /// requests are in flight already (fleet-wide with a fleet store).
+    InFlight,
+    /// Waiting for the shared state's store (such as Redis) to grant permits, when the request
+    /// then went at once: the latency the store added to it (its round trips, together). A
+    /// request the store gave a later paced slot was not delayed by the round trip, and
+    /// reports no such wait.
+    SharedState,
 }
 
 impl WaitReason {
@@ -32,6 +40,8 @@ impl WaitReason {
             WaitReason::Blocked => "blocked",
             WaitReason::RateLimited => "rate_limited",
             WaitReason::ConcurrencyLimited => "concurrency_limited",
+            WaitReason::InFlight => "in_flight",
+            WaitReason::SharedState => "shared_state",
         }
     }
 }
@@ -78,6 +88,14 @@ pub enum RateLimitEvent {
         /// `X-Rate-Limit-Reset`, epoch seconds.
         reset: u64,
     },
+    /// The shared state's store (such as Redis) failed or is too slow: requests are paced from
+    /// this process's own view until it answers again. Reported when coordination stops.
+    StoreUnavailable {
+        /// What failed (never a secret).
+        error: String,
+    },
+    /// The store answers again: coordination resumed.
+    StoreRestored,
 }
 
 /// Receives [`RateLimitEvent`]s, e.g. to export metrics. Called synchronously on the request's
