@@ -7,7 +7,8 @@
 //! `stack_instructions CONTENDER [N=20000]` where CONTENDER is `bare` (the in-memory service),
 //! `shaping` (default headers, base URI, auth), `stack` (the default stack), `users-bare` /
 //! `users-stack` (`Users::get` over either: builds the request, reads and decodes one user), or
-//! one layer alone over the service: `rate-limit`, `retry`, `trace`, `timeout`, `attempt-trace`.
+//! one layer alone over the service: `rate-limit`, `retry`, `trace`, `timeout`, `attempt-trace`;
+//! `sizes` prints the size of the default stack's future and service instead.
 
 use std::future::{Ready, ready};
 use std::hint::black_box;
@@ -15,7 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::{HeaderMap, Request, Response};
+use http::{HeaderMap, HeaderValue, Request, Response};
 use http_body_util::Full;
 use okta_benches::stack::{default_stack, shaping_stack};
 use okta_layers::rate_limit::{RateLimitConfig, RateLimitLayer};
@@ -59,10 +60,11 @@ impl Service<Request<RequestBody>> for Canned {
     }
 }
 
-/// What the façade hands its service for `users.get(USER_ID)`.
+/// What the façade hands its service for `users.get(USER_ID)` (a static `Accept` value, as the
+/// façade's: a copied one would cost the retry layer's copy an allocation the façade never pays).
 fn get_request() -> Request<RequestBody> {
     Request::get(format!("/api/v1/users/{USER_ID}"))
-        .header("accept", "application/json")
+        .header(http::header::ACCEPT, HeaderValue::from_static("application/json"))
         .extension(Operation::new("okta.users.get", "getUser"))
         .body(RequestBody::default())
         .expect("request")
@@ -145,6 +147,19 @@ fn main() {
             _ => unreachable!(),
         }
     };
+    if contender == "sizes" {
+        // What every layer above moves on each call, and what `send_http` clones.
+        fn future_size<S: Service<Request<RequestBody>>>(_: &S) -> usize {
+            std::mem::size_of::<S::Future>()
+        }
+        let stack = default_stack(ORG, TOKEN, bare.clone());
+        println!(
+            "default stack: future {} bytes, service {} bytes",
+            future_size(&stack),
+            std::mem::size_of_val(&stack)
+        );
+        return;
+    }
     match contender.as_str() {
         "bare" => run_calls(rt, bare.clone(), count),
         "shaping" => run_calls(rt, shaping_stack(ORG, TOKEN, bare.clone()), count),
