@@ -92,7 +92,10 @@ impl Service<Request<RequestBody>> for Canned {
 /// façade's: a copied one would cost the retry layer's copy an allocation the façade never pays).
 fn get_request() -> Request<RequestBody> {
     Request::get(format!("/api/v1/users/{USER_ID}"))
-        .header(http::header::ACCEPT, HeaderValue::from_static("application/json"))
+        .header(
+            http::header::ACCEPT,
+            HeaderValue::from_static("application/json"),
+        )
         .extension(Operation::new("okta.users.get", "getUser"))
         .body(RequestBody::default())
         .expect("request")

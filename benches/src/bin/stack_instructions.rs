@@ -9,6 +9,11 @@
 //! `users-stack` (`Users::get` over either: builds the request, reads and decodes one user), or
 //! one layer alone over the service: `rate-limit`, `retry`, `trace`, `timeout`, `attempt-trace`;
 //! `sizes` prints the size of the default stack's future and service instead.
+//!
+//! `mock-get`, `mock-get-identity`, `mock-bare`: `end_to_end`'s get user against the mock org
+//! over loopback, with our client (`-identity`: not asking for gzip) or bare hyper reading the
+//! bytes. Only the client's instructions are counted: the mock is another process
+//! (`target/release/okta-mock`, `OKTA_MOCK_BIN`), or the org at `OKTA_MOCK_URL`.
 
 use std::future::{Ready, ready};
 use std::hint::black_box;
@@ -64,7 +69,10 @@ impl Service<Request<RequestBody>> for Canned {
 /// façade's: a copied one would cost the retry layer's copy an allocation the façade never pays).
 fn get_request() -> Request<RequestBody> {
     Request::get(format!("/api/v1/users/{USER_ID}"))
-        .header(http::header::ACCEPT, HeaderValue::from_static("application/json"))
+        .header(
+            http::header::ACCEPT,
+            HeaderValue::from_static("application/json"),
+        )
         .extension(Operation::new("okta.users.get", "getUser"))
         .body(RequestBody::default())
         .expect("request")
@@ -103,6 +111,76 @@ fn run_gets<S: HttpService>(runtime: &Runtime, service: S, count: usize) {
     let users = Users::new(service);
     runtime.block_on(gets(&users, WARM_UP));
     measured_gets(runtime, &users, count);
+}
+
+#[inline(never)]
+fn measured_mock_gets(
+    runtime: &Runtime,
+    users: &Users<okta_client::ClientService>,
+    ids: &[String],
+    count: usize,
+) {
+    runtime.block_on(async {
+        for i in 0..count {
+            black_box(users.get(&ids[i % ids.len()]).await.expect("get"));
+        }
+    });
+}
+
+#[inline(never)]
+fn measured_mock_bare(
+    runtime: &Runtime,
+    bare: &okta_benches::bare::Bare,
+    paths: &[String],
+    count: usize,
+) {
+    runtime.block_on(async {
+        for i in 0..count {
+            black_box(bare.get(&paths[i % paths.len()]).await);
+        }
+    });
+}
+
+/// `end_to_end`'s get user (ours, or bare hyper reading the bytes) against the mock org.
+fn over_loopback(runtime: &Runtime, contender: &str, count: usize) {
+    use okta_benches::mock::{MockOptions, MockServer};
+    let mut mock = MockServer::start(&MockOptions::default());
+    let ids = runtime.block_on(mock.fetch_user_ids(200));
+    match contender {
+        "mock-get" | "mock-get-identity" => {
+            let users = if contender == "mock-get" {
+                mock.client().users()
+            } else {
+                // Without asking for gzip (the default asks, and the mock then compresses).
+                let builder = mock.client_builder().response_compression(false);
+                builder.build().expect("client").users()
+            };
+            warm_up_mock_gets(runtime, &users, &ids);
+            measured_mock_gets(runtime, &users, &ids, count);
+        }
+        "mock-bare" => {
+            let bare = mock.bare();
+            let paths: Vec<String> = ids.iter().map(|id| format!("/api/v1/users/{id}")).collect();
+            runtime.block_on(async {
+                for path in paths.iter().take(WARM_UP) {
+                    black_box(bare.get(path).await);
+                }
+            });
+            measured_mock_bare(runtime, &bare, &paths, count);
+        }
+        other => {
+            eprintln!("unknown contender {other}: mock-get, mock-get-identity, mock-bare");
+            std::process::exit(2);
+        }
+    }
+}
+
+fn warm_up_mock_gets(runtime: &Runtime, users: &Users<okta_client::ClientService>, ids: &[String]) {
+    runtime.block_on(async {
+        for id in ids.iter().take(WARM_UP) {
+            black_box(users.get(id).await.expect("get"));
+        }
+    });
 }
 
 fn main() {
@@ -158,6 +236,11 @@ fn main() {
             future_size(&stack),
             std::mem::size_of_val(&stack)
         );
+        return;
+    }
+    if contender.starts_with("mock-") {
+        over_loopback(&runtime, &contender, count);
+        println!("{contender}: {count} calls");
         return;
     }
     match contender.as_str() {
