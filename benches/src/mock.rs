@@ -232,11 +232,18 @@ impl MockServer {
         self.org.as_ref()
     }
 
-    /// A client builder for this org and its token, to configure further.
+    /// A client builder for this org and its token, to configure further. With
+    /// `OKTA_BENCH_COMPRESSION=off` it does not ask for gzip (the default does, and the mock then
+    /// compresses every answer over 32 bytes): to compare with builds from before compression.
     pub fn client_builder(&self) -> okta_client::ClientBuilder {
-        okta_client::Client::builder()
+        let builder = okta_client::Client::builder()
             .org_url(&self.base_url)
-            .api_token(self.token.as_str())
+            .api_token(self.token.as_str());
+        if std::env::var_os("OKTA_BENCH_COMPRESSION").is_some_and(|value| value == "off") {
+            builder.response_compression(false)
+        } else {
+            builder
+        }
     }
 
     /// Our client for this org, with the default stack.
