@@ -232,23 +232,26 @@ impl MockServer {
         self.org.as_ref()
     }
 
-    /// A client builder for this org and its token, to configure further. With
-    /// `OKTA_BENCH_COMPRESSION=off` it does not ask for gzip (the default does, and the mock then
-    /// compresses every answer over 32 bytes): to compare with builds from before compression.
+    /// A client builder for this org and its token, to configure further.
     pub fn client_builder(&self) -> okta_client::ClientBuilder {
-        let builder = okta_client::Client::builder()
+        okta_client::Client::builder()
             .org_url(&self.base_url)
-            .api_token(self.token.as_str());
-        if std::env::var_os("OKTA_BENCH_COMPRESSION").is_some_and(|value| value == "off") {
-            builder.response_compression(false)
-        } else {
-            builder
-        }
+            .api_token(self.token.as_str())
+    }
+
+    /// Whether our clients ask for gzip: yes (the default; the mock then compresses every answer
+    /// over 32 bytes) unless `OKTA_BENCH_COMPRESSION=off`, to compare with builds from before
+    /// compression.
+    fn compression() -> bool {
+        std::env::var_os("OKTA_BENCH_COMPRESSION").is_none_or(|value| value != "off")
     }
 
     /// Our client for this org, with the default stack.
     pub fn client(&self) -> okta_client::Client {
-        self.client_builder().build().expect("client")
+        self.client_builder()
+            .response_compression(Self::compression())
+            .build()
+            .expect("client")
     }
 
     /// Our client for this org, with the default stack, over HTTP/2 (h2c, one multiplexed
@@ -256,6 +259,7 @@ impl MockServer {
     pub fn client_http2(&self) -> okta_client::Client {
         let transport = okta_hyper::HyperTransport::builder()
             .http2_only(true)
+            .response_compression(Self::compression())
             .build()
             .expect("transport");
         self.client_builder()
