@@ -239,9 +239,19 @@ impl MockServer {
             .api_token(self.token.as_str())
     }
 
+    /// Whether our clients ask for gzip: yes (the default; the mock then compresses every answer
+    /// over 32 bytes) unless `OKTA_BENCH_COMPRESSION=off`, to compare with builds from before
+    /// compression.
+    fn compression() -> bool {
+        std::env::var_os("OKTA_BENCH_COMPRESSION").is_none_or(|value| value != "off")
+    }
+
     /// Our client for this org, with the default stack.
     pub fn client(&self) -> okta_client::Client {
-        self.client_builder().build().expect("client")
+        self.client_builder()
+            .response_compression(Self::compression())
+            .build()
+            .expect("client")
     }
 
     /// Our client for this org, with the default stack, over HTTP/2 (h2c, one multiplexed
@@ -249,6 +259,7 @@ impl MockServer {
     pub fn client_http2(&self) -> okta_client::Client {
         let transport = okta_hyper::HyperTransport::builder()
             .http2_only(true)
+            .response_compression(Self::compression())
             .build()
             .expect("transport");
         self.client_builder()

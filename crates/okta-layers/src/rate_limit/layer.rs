@@ -139,10 +139,13 @@ pin_project! {
 }
 
 /// How many times the request has already been re-sent for a 429 (its `X-Okta-Retry-Count`).
+/// A request has a handful of headers: walking them is cheaper than hashing the custom name for
+/// a lookup (this runs on every call, and the header is absent from first sends).
 fn retries_of<B>(request: &Request<B>) -> u32 {
     request
         .headers()
-        .get(X_OKTA_RETRY_COUNT)
+        .iter()
+        .find_map(|(name, value)| (name == X_OKTA_RETRY_COUNT).then_some(value))
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.parse().ok())
         .unwrap_or(0)

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use http::{HeaderMap, StatusCode};
 use tokio::sync::Notify;
@@ -420,14 +420,33 @@ impl Permit {
     /// Completes the request with its response; `retries` is how many times it has already been
     /// re-sent for a 429.
     pub fn complete(self, status: StatusCode, headers: &HeaderMap, retries: u32) -> Completion {
-        self.complete_at(status, headers, retries, Instant::now(), SystemTime::now())
+        let info = RateLimitHeaders::parse(headers);
+        // The wall clock only stands in for a missing `Date` (every reader of `wall` prefers
+        // `Date`), so a response with one spares a clock read (~20 ns) on every call.
+        let wall_now = info
+            .date
+            .and_then(|date| UNIX_EPOCH.checked_add(Duration::from_secs(date)))
+            .unwrap_or_else(SystemTime::now);
+        self.complete_parsed(status, &info, retries, Instant::now(), wall_now)
     }
 
     /// [`complete`](Self::complete) with the clocks passed in.
     pub fn complete_at(
-        mut self,
+        self,
         status: StatusCode,
         headers: &HeaderMap,
+        retries: u32,
+        now: Instant,
+        wall_now: SystemTime,
+    ) -> Completion {
+        let info = RateLimitHeaders::parse(headers);
+        self.complete_parsed(status, &info, retries, now, wall_now)
+    }
+
+    fn complete_parsed(
+        mut self,
+        status: StatusCode,
+        info: &RateLimitHeaders,
         retries: u32,
         now: Instant,
         wall_now: SystemTime,
@@ -435,13 +454,12 @@ impl Permit {
         self.armed = false;
         let limiter = &self.limiter;
         let bucket = self.bucket;
-        let info = RateLimitHeaders::parse(headers);
         let too_many = status == StatusCode::TOO_MANY_REQUESTS;
-        let wait = too_many.then(|| limiter.wait_after_429(&info, retries, wall_now));
+        let wait = too_many.then(|| limiter.wait_after_429(info, retries, wall_now));
         let updated = limiter.inner.state.complete(
             bucket,
             &Observed {
-                budget: &info,
+                budget: info,
                 admitted: !too_many,
                 block_for: match wait {
                     Some((wait, WaitReason::RateLimited)) => Some(wait),

@@ -2,7 +2,8 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use http::{HeaderMap, HeaderName};
+use http::header::DATE;
+use http::{HeaderMap, HeaderValue};
 use okta_users::headers::{X_RATE_LIMIT_LIMIT, X_RATE_LIMIT_REMAINING, X_RATE_LIMIT_RESET};
 
 /// The rate-limit headers of one response.
@@ -24,18 +25,14 @@ pub struct RateLimitHeaders {
     pub date: Option<u64>,
 }
 
-/// Every number in the values of `name`: usually one header line with one number, but a
-/// duplicated header or a proxy's comma-joined value gives several. Folded with `pick`.
-fn number(headers: &HeaderMap, name: &HeaderName, pick: fn(u64, u64) -> u64) -> Option<u64> {
-    let mut result = None;
-    for value in headers.get_all(name) {
-        for part in value.as_bytes().split(|&byte| byte == b',') {
-            if let Some(n) = parse_u64(part.trim_ascii()) {
-                result = Some(result.map_or(n, |previous| pick(previous, n)));
-            }
+/// Folds every number of one header value into `result` with `pick`: usually one number, but a
+/// proxy's comma-joined value gives several (and a duplicated header several values).
+fn fold_numbers(result: &mut Option<u64>, value: &HeaderValue, pick: fn(u64, u64) -> u64) {
+    for part in value.as_bytes().split(|&byte| byte == b',') {
+        if let Some(n) = parse_u64(part.trim_ascii()) {
+            *result = Some(result.map_or(n, |previous| pick(previous, n)));
         }
     }
-    result
 }
 
 /// A decimal number of at most 19 digits (so it cannot overflow).
@@ -49,13 +46,13 @@ fn parse_u64(digits: &[u8]) -> Option<u64> {
     })
 }
 
-/// The `Date` header in epoch seconds. It changes once a second while every response carries
-/// it, so the last one parsed on this thread is remembered (an HTTP date is ~29 bytes).
-fn date_seconds(headers: &HeaderMap) -> Option<u64> {
+/// A `Date` value in epoch seconds. It changes once a second while every response carries it,
+/// so the last one parsed on this thread is remembered (an HTTP date is ~29 bytes).
+fn date_seconds(value: &HeaderValue) -> Option<u64> {
     thread_local! {
         static LAST: std::cell::RefCell<(Vec<u8>, u64)> = const { std::cell::RefCell::new((Vec::new(), 0)) };
     }
-    let value = headers.get(http::header::DATE)?.as_bytes();
+    let value = value.as_bytes();
     LAST.with_borrow_mut(|(text, seconds)| {
         if text.as_slice() != value {
             let parsed = std::str::from_utf8(value)
@@ -71,13 +68,32 @@ fn date_seconds(headers: &HeaderMap) -> Option<u64> {
 
 impl RateLimitHeaders {
     /// Reads the headers; absent or unparsable values are `None`.
+    ///
+    /// One pass over the headers: cheaper than four lookups in the map, each hashing a custom
+    /// name (this runs on every response; measured with `benches/callgrind-stack.sh`).
     pub fn parse(headers: &HeaderMap) -> RateLimitHeaders {
         let clamp = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+        let (mut limit, mut remaining, mut reset) = (None, None, None);
+        let mut date = None;
+        for (name, value) in headers {
+            // The first `Date` counts, as `HeaderMap::get` would give.
+            if name == DATE {
+                if date.is_none() {
+                    date = Some(value);
+                }
+            } else if name == X_RATE_LIMIT_LIMIT {
+                fold_numbers(&mut limit, value, u64::min);
+            } else if name == X_RATE_LIMIT_REMAINING {
+                fold_numbers(&mut remaining, value, u64::min);
+            } else if name == X_RATE_LIMIT_RESET {
+                fold_numbers(&mut reset, value, u64::max);
+            }
+        }
         RateLimitHeaders {
-            limit: number(headers, &X_RATE_LIMIT_LIMIT, u64::min).map(clamp),
-            remaining: number(headers, &X_RATE_LIMIT_REMAINING, u64::min).map(clamp),
-            reset: number(headers, &X_RATE_LIMIT_RESET, u64::max),
-            date: date_seconds(headers),
+            limit: limit.map(clamp),
+            remaining: remaining.map(clamp),
+            reset,
+            date: date.and_then(date_seconds),
         }
     }
 
@@ -135,7 +151,7 @@ impl RateLimitHeaders {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use http::HeaderValue;
+    use http::HeaderName;
 
     fn headers(pairs: &[(&HeaderName, &str)]) -> HeaderMap {
         let mut map = HeaderMap::new();
@@ -179,6 +195,22 @@ mod tests {
         let parsed = RateLimitHeaders::parse(&map);
         assert_eq!(parsed.reset, Some(T + 45));
         assert_eq!(parsed.remaining, Some(3));
+    }
+
+    #[test]
+    fn other_headers_are_skipped_and_the_first_date_counts() {
+        let map = headers(&[
+            (&http::header::CONTENT_TYPE, "application/json"),
+            (&http::header::DATE, DATE_T),
+            (&X_RATE_LIMIT_LIMIT, "600"),
+            (&HeaderName::from_static("x-rate-limit-limits"), "1"),
+            (&http::header::DATE, "Tue, 01 Jul 2025 13:00:00 GMT"),
+            (&X_RATE_LIMIT_LIMIT, "abc"),
+        ]);
+        let parsed = RateLimitHeaders::parse(&map);
+        assert_eq!(parsed.limit, Some(600));
+        assert_eq!(parsed.date, Some(T));
+        assert_eq!((parsed.remaining, parsed.reset), (None, None));
     }
 
     #[test]
