@@ -371,8 +371,9 @@ impl ClientBuilder {
         self.with_transport(HyperTransportBuilder::no_proxy)
     }
 
-    /// Whether to ask for gzip/deflate responses and decompress them (default: on; the body cap
-    /// applies to the decompressed size).
+    /// Whether to ask for gzip/deflate responses and decompress them (default: on, for list
+    /// pages: a single resource is asked uncompressed; the body cap applies to the
+    /// decompressed size).
     pub fn response_compression(self, enabled: bool) -> Self {
         self.with_transport(|builder| builder.response_compression(enabled))
     }

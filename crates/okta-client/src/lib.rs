@@ -76,7 +76,7 @@
 //! | stalled response body (gap between chunks) | 30 s | [`ClientBuilder::body_idle_timeout`] |
 //! | idle pooled connection kept | 90 s | `HyperTransport::builder().pool_idle_timeout(..)` |
 //! | proxy | `https_proxy` / `http_proxy` / `all_proxy` / `no_proxy` from the environment | [`ClientBuilder::proxy`], [`ClientBuilder::no_proxy`] |
-//! | response compression (gzip, deflate; the cap applies decompressed) | on | [`ClientBuilder::response_compression`] |
+//! | response compression (gzip, deflate; the cap applies decompressed) | on, for list pages | [`ClientBuilder::response_compression`] |
 //! | trusted roots | the bundled Mozilla roots (feature `webpki-roots`) | feature `platform-verifier` (the OS's), [`ClientBuilder::add_root_certificates_pem_file`] |
 //! | whole call, waits and retries included | 120 s | `stack.call_timeout` |
 //! | one attempt | 30 s | `stack.attempt_timeout` |

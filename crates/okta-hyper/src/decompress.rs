@@ -16,6 +16,7 @@ use http::header::{ACCEPT_ENCODING, CONTENT_ENCODING};
 use http::{HeaderMap, HeaderValue, Request, Response};
 use http_body_util::Either;
 use hyper::body::Incoming;
+use okta_users::endpoints::Endpoint;
 use tower_http::decompression::{Decompression, DecompressionBody};
 use tower_service::Service;
 
@@ -24,6 +25,17 @@ const ACCEPTED: HeaderValue = HeaderValue::from_static("gzip, deflate");
 
 /// A response body as received, or being decompressed.
 pub(crate) type WireBody = Either<Incoming, Pin<Box<DecompressionBody<Incoming>>>>;
+
+/// Whether to ask for `request`'s answer compressed: yes, unless the façade marks it as one of
+/// its operations that answers a single resource. One user is 1–4 KB, and inflating it costs
+/// the client more than the bytes save (a fresh inflater per response: BENCHMARKS.md,
+/// compression); a list page is hundreds of KB and eleven times smaller compressed.
+pub(crate) fn worth_compressing<B>(request: &Request<B>) -> bool {
+    request
+        .extensions()
+        .get::<&'static Endpoint>()
+        .is_none_or(|endpoint| endpoint.is_list())
+}
 
 /// Asks for a compressed response, unless the caller chose an encoding.
 pub(crate) fn accept_compressed(headers: &mut HeaderMap) {

@@ -112,7 +112,7 @@ impl Service<Request<RequestBody>> for HyperTransport {
         if let Some(routes) = &inner.proxy_routes {
             authorize_forwarded(routes, &mut request);
         }
-        if inner.response_compression {
+        if inner.response_compression && decompress::worth_compressing(&request) {
             decompress::accept_compressed(request.headers_mut());
         }
         ResponseFuture {

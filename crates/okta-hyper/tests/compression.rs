@@ -125,3 +125,35 @@ async fn a_caller_chosen_accept_encoding_is_kept() {
         "identity"
     );
 }
+
+#[tokio::test]
+async fn only_the_facade_s_lists_and_unmarked_requests_are_asked_compressed() {
+    let origin = origin::http().await;
+    let transport = builder().build().unwrap();
+    let marked = |endpoint: &'static okta_users::endpoints::Endpoint| {
+        let mut request = get(origin.url("/json"));
+        request.extensions_mut().insert(endpoint);
+        request
+    };
+    send(&transport, marked(&okta_users::endpoints::LIST_USERS))
+        .await
+        .unwrap();
+    send(&transport, marked(&okta_users::endpoints::GET_USER))
+        .await
+        .unwrap();
+    send(&transport, get(origin.url("/json"))).await.unwrap();
+    let asked: Vec<_> = origin
+        .seen()
+        .iter()
+        .map(|seen| seen.headers.get(ACCEPT_ENCODING).cloned())
+        .collect();
+    assert_eq!(
+        asked,
+        [
+            Some("gzip, deflate".parse().unwrap()),
+            None,
+            Some("gzip, deflate".parse().unwrap())
+        ],
+        "a page, then one user (1–4 KB: not worth inflating), then a request of the caller's own"
+    );
+}

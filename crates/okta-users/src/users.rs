@@ -238,9 +238,10 @@ fn into_http(request: ApiRequest) -> Result<http::Request<RequestBody>> {
     if has_body {
         headers.append(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     }
-    http_request
-        .extensions_mut()
-        .insert(request.endpoint.operation);
+    let extensions = http_request.extensions_mut();
+    extensions.insert(request.endpoint.operation);
+    // The whole endpoint too: a transport can tell a list from a single resource.
+    extensions.insert(request.endpoint);
     Ok(http_request)
 }
 
