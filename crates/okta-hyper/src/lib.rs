@@ -56,7 +56,8 @@
 //!
 //! # Compression
 //!
-//! Requests ask for `Accept-Encoding: gzip, deflate` and compressed answers are decompressed
+//! Requests ask for `Accept-Encoding: gzip, deflate` — all but those the façade marks as reading
+//! a single resource, too small to be worth inflating — and compressed answers are decompressed
 //! (tower-http's decompression); [`HyperTransportBuilder::response_compression`] turns it off.
 //! Brotli and zstd are left out: the first needs the full `brotli` crate, the second a C
 //! compiler (zstd-sys), for encodings Okta does not need.
