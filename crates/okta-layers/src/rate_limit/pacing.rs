@@ -11,9 +11,9 @@ use tokio::time::Instant;
 use super::share::ShareEstimator;
 use super::{BucketSnapshot, Decision, RateLimitConfig, RateLimitHeaders, WaitReason};
 
-/// The share estimate decays with a half-life of half a window: measured with 8 replicas on
-/// one bucket (BENCHMARKS.md, fleet), it follows the others' pacing closely enough to use
-/// ≈ 91 % of the budget, where a half-life of one window used 84–93 % and of two ≈ 82 %.
+/// The share estimate decays with a half-life of half a window: of the half-lives measured
+/// with 8 replicas on one bucket (BENCHMARKS.md, fleet: ¼, ½, 1 and 2 windows), it used the
+/// most of the budget.
 const SHARE_HALF_LIVES_PER_WINDOW: u32 = 2;
 
 /// `at + duration`, saturating: thirty years stand for "never" (as in tokio's own timers).
