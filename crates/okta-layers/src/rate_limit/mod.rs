@@ -61,10 +61,10 @@
 //! [`RateLimitLayer::from_limiter`]). With [`RateLimitConfig::adaptive`] (the default) each
 //! bucket paces to the share of it this process is seen to use: between two of its own
 //! responses, `Remaining` falls by what every replica of the principal consumed, so the share
-//! is `own requests ÷ Σ falls` (decayed over a window); the allowance of step 2 below becomes
-//! `(remaining − the others' likely spending since our last response) × share − in flight −
-//! reserve × share` (rounded at random, so fractions of a request add up across replicas), and
-//! the burst threshold `burst_fraction × limit × share`.
+//! is `own requests ÷ Σ falls` (decayed with a half-life of half a window); the allowance of
+//! step 2 below becomes `(remaining − the others' likely spending since our last response) ×
+//! share − in flight − reserve × share` (rounded at random, so fractions of a request add up
+//! across replicas), and the burst threshold `burst_fraction × limit × share`.
 //! A [`StateStore`] such as okta-fleet's Redis store shares permits, budgets, blocks and
 //! in-flight slots between processes.
 //!

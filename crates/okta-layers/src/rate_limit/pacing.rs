@@ -11,6 +11,11 @@ use tokio::time::Instant;
 use super::share::ShareEstimator;
 use super::{BucketSnapshot, Decision, RateLimitConfig, RateLimitHeaders, WaitReason};
 
+/// The share estimate decays with a half-life of half a window: of the half-lives measured
+/// with 8 replicas on one bucket (BENCHMARKS.md, fleet: ¼, ½, 1 and 2 windows), it used the
+/// most of the budget.
+const SHARE_HALF_LIVES_PER_WINDOW: u32 = 2;
+
 /// `at + duration`, saturating: thirty years stand for "never" (as in tokio's own timers).
 pub(crate) fn later(at: Instant, duration: Duration) -> Instant {
     at.checked_add(duration)
@@ -288,8 +293,13 @@ impl BucketState {
             && let (Some(remaining), Some(reset)) = (info.remaining, info.reset)
             && reset == self.epoch
         {
-            self.share
-                .observe(reset, remaining, limit_of(info), now, self.window);
+            self.share.observe(
+                reset,
+                remaining,
+                limit_of(info),
+                now,
+                self.window / SHARE_HALF_LIVES_PER_WINDOW,
+            );
             self.fall.observe(reset, remaining, now);
         }
         updated

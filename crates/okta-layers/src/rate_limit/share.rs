@@ -7,7 +7,7 @@
 //! window counts the fall from the full budget (the burst at each window's start). So over any
 //! stretch, `our responses ÷ Σ falls` is our share of the bucket's consumption. The sums telescope (a
 //! response overtaken by a later one gives a negative fall, the next one a larger fall), so
-//! reordering does not bias them. Both sums decay with a half-life of one window, so the
+//! reordering does not bias them. Both sums decay with a half-life of half a window, so the
 //! estimate follows replicas that come and go; what the decay takes away is replaced by the
 //! last estimate with a weight of one response, so a quiet stretch keeps the belief rather than
 //! forgetting it.
