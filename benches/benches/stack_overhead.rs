@@ -13,21 +13,20 @@
 //! `cargo bench -p okta-benches --bench stack_overhead` (`ROUNDS=n`, `SKIP_CRITERION=1`); the
 //! same lines in instructions: `benches/callgrind-stack.sh`.
 
-use std::future::{Ready, ready};
 use std::hint::black_box;
-use std::sync::Arc;
 
 use bytes::Bytes;
 use criterion::Criterion;
-use http::{HeaderMap, HeaderValue, Request, Response};
+use http::{Request, Response};
 use http_body_util::Full;
+use okta_benches::in_memory::{Canned, ORG, TOKEN, USER_ID, get_request};
 use okta_benches::rounds::{alternate, driven, print_table, rounds_from_env};
 use okta_benches::stack::{default_stack, shaping_stack};
 use okta_layers::rate_limit::{RateLimitConfig, RateLimitLayer};
 use okta_layers::retry::RetryConfig;
 use okta_layers::timeout::TimeoutLayer;
 use okta_layers::trace::{AttemptTraceLayer, TraceLayer};
-use okta_users::{BoxError, HttpService, Operation, RequestBody, Users};
+use okta_users::{BoxError, HttpService, RequestBody, Users};
 use std::time::Duration;
 use tower::util::BoxCloneSyncService;
 use tower::{Layer, Service};
@@ -48,60 +47,6 @@ where
     BoxCloneSyncService::new(tower::ServiceExt::map_err(service, Into::into))
 }
 
-const ORG: &str = "https://bench.okta.com";
-const TOKEN: &str = "00bench-token-0000000000000000000000000000";
-const USER_ID: &str = "00ub0oNGTSWTBKOLGLNR";
-
-/// The in-memory "transport": answers every request with a copy of one canned response.
-#[derive(Clone)]
-struct Canned {
-    headers: Arc<HeaderMap>,
-    body: Bytes,
-}
-
-impl Canned {
-    fn new(body: Bytes) -> Self {
-        let (parts, _) = okta_benches::fixtures::ok_response(Bytes::new()).into_parts();
-        Canned {
-            headers: Arc::new(parts.headers),
-            body,
-        }
-    }
-}
-
-impl Service<Request<RequestBody>> for Canned {
-    type Response = Response<Full<Bytes>>;
-    type Error = BoxError;
-    type Future = Ready<Result<Self::Response, BoxError>>;
-
-    fn poll_ready(
-        &mut self,
-        _: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Result<(), BoxError>> {
-        std::task::Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, request: Request<RequestBody>) -> Self::Future {
-        black_box(&request);
-        let mut response = Response::new(Full::new(self.body.clone()));
-        *response.headers_mut() = HeaderMap::clone(&self.headers);
-        ready(Ok(response))
-    }
-}
-
-/// What the façade hands its service for `users.get(USER_ID)` (a static `Accept` value, as the
-/// façade's: a copied one would cost the retry layer's copy an allocation the façade never pays).
-fn get_request() -> Request<RequestBody> {
-    Request::get(format!("/api/v1/users/{USER_ID}"))
-        .header(
-            http::header::ACCEPT,
-            HeaderValue::from_static("application/json"),
-        )
-        .extension(Operation::new("okta.users.get", "getUser"))
-        .body(RequestBody::default())
-        .expect("request")
-}
-
 /// One call through a clone of `service`, as the façade sends (ready, then call).
 async fn call<S: HttpService>(service: &S) {
     let response = service.send_http(get_request()).await.expect("response");
@@ -118,12 +63,7 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
-    let page = okta_benches::fixtures::users_page(1, 1);
-    let user_json = {
-        let mut users: Vec<serde_json::Value> = serde_json::from_slice(&page).expect("page");
-        Bytes::from(serde_json::to_vec(&users.remove(0)).expect("user"))
-    };
-    let bare = Canned::new(user_json);
+    let bare = Canned::one_user();
     let shaping = shaping_stack(ORG, TOKEN, bare.clone());
     let full = default_stack(ORG, TOKEN, bare.clone());
     let users_bare = Users::new(bare.clone());

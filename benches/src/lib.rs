@@ -8,6 +8,7 @@
 
 pub mod bare;
 pub mod fixtures;
+pub mod in_memory;
 pub mod mock;
 pub mod proc;
 pub mod rounds;

@@ -15,68 +15,22 @@
 //! bytes. Only the client's instructions are counted: the mock is another process
 //! (`target/release/okta-mock`, `OKTA_MOCK_BIN`), or the org at `OKTA_MOCK_URL`.
 
-use std::future::{Ready, ready};
 use std::hint::black_box;
-use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
-use http::{HeaderMap, HeaderValue, Request, Response};
-use http_body_util::Full;
+use http::Request;
+use okta_benches::in_memory::{Canned, ORG, TOKEN, USER_ID, get_request};
 use okta_benches::stack::{default_stack, shaping_stack};
 use okta_layers::rate_limit::{RateLimitConfig, RateLimitLayer};
 use okta_layers::retry::RetryConfig;
 use okta_layers::timeout::TimeoutLayer;
 use okta_layers::trace::{AttemptTraceLayer, TraceLayer};
-use okta_users::{BoxError, HttpService, Operation, RequestBody, Users};
+use okta_users::{HttpService, RequestBody, Users};
 use tokio::runtime::Runtime;
 use tower::{Layer, Service};
 
-const ORG: &str = "https://bench.okta.com";
-const TOKEN: &str = "00bench-token-0000000000000000000000000000";
-const USER_ID: &str = "00ub0oNGTSWTBKOLGLNR";
 /// Calls made before counting starts (lazy initialisation, first allocations of each size).
 const WARM_UP: usize = 200;
-
-/// The in-memory "transport" of the `stack_overhead` bench: one canned response, copied.
-#[derive(Clone)]
-struct Canned {
-    headers: Arc<HeaderMap>,
-    body: Bytes,
-}
-
-impl Service<Request<RequestBody>> for Canned {
-    type Response = Response<Full<Bytes>>;
-    type Error = BoxError;
-    type Future = Ready<Result<Self::Response, BoxError>>;
-
-    fn poll_ready(
-        &mut self,
-        _: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Result<(), BoxError>> {
-        std::task::Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, request: Request<RequestBody>) -> Self::Future {
-        black_box(&request);
-        let mut response = Response::new(Full::new(self.body.clone()));
-        *response.headers_mut() = HeaderMap::clone(&self.headers);
-        ready(Ok(response))
-    }
-}
-
-/// What the façade hands its service for `users.get(USER_ID)` (a static `Accept` value, as the
-/// façade's: a copied one would cost the retry layer's copy an allocation the façade never pays).
-fn get_request() -> Request<RequestBody> {
-    Request::get(format!("/api/v1/users/{USER_ID}"))
-        .header(
-            http::header::ACCEPT,
-            HeaderValue::from_static("application/json"),
-        )
-        .extension(Operation::new("okta.users.get", "getUser"))
-        .body(RequestBody::default())
-        .expect("request")
-}
 
 async fn calls<S: HttpService>(service: &S, count: usize) {
     for _ in 0..count {
@@ -191,16 +145,7 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
-    let user_json = {
-        let page = okta_benches::fixtures::users_page(1, 1);
-        let mut users: Vec<serde_json::Value> = serde_json::from_slice(&page).expect("page");
-        Bytes::from(serde_json::to_vec(&users.remove(0)).expect("user"))
-    };
-    let (parts, _) = okta_benches::fixtures::ok_response(Bytes::new()).into_parts();
-    let bare = Canned {
-        headers: Arc::new(parts.headers),
-        body: user_json,
-    };
+    let bare = Canned::one_user();
     let rt = &runtime;
     let alone = |layer: &str| {
         let _guard = rt.enter();
